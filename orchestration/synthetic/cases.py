@@ -1,0 +1,99 @@
+"""Cases (ärenden) and their change plans (förändringsplaner), written when a case ends."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from .csvout import RowWriter
+from .households import HINDER_GROUP, Case, Household, pick
+from .months import age_on
+
+# Closing reasons (ref_avslutsorsak.csv); OKANT ≈ 26 % as in seed 001.
+CLOSURE_WEIGHTS: tuple[tuple[str, float], ...] = (
+    ("ARBETE", 24.0),
+    ("STUDIER", 7.0),
+    ("SJUK_AKTIVITETSERSATTNING", 4.0),
+    ("PENSION", 1.5),
+    ("ANNAN_ERSATTNING", 21.0),
+    ("FLYTT", 10.0),
+    ("AVLIDEN", 0.8),
+    ("OKANT", 26.0),
+)
+
+
+def closure_reason(rng: random.Random, household: Household, on: date) -> str:
+    group = HINDER_GROUP[household.hinder]
+    age = age_on(household.applicant.birth, on)
+    if group == "pensionar" or age >= 65:
+        return pick(rng, (("PENSION", 60.0), ("AVLIDEN", 8.0), ("FLYTT", 8.0), ("OKANT", 24.0)))
+    if group == "ersattning" and rng.random() < 0.5:
+        return "SJUK_AKTIVITETSERSATTNING"
+    return pick(rng, CLOSURE_WEIGHTS)
+
+
+class CaseWriter:
+    """Writes a case and its plans once its fate is known (closed, or open at extraction)."""
+
+    def __init__(
+        self, cases: RowWriter, plans: RowWriter, rng: random.Random, extraction: date
+    ) -> None:
+        self._cases = cases
+        self._plans = plans
+        self._rng = rng
+        self._extraction = extraction
+        self._plan_seq = 0
+        self.written = 0
+
+    def finish(self, case: Case, closed: date | None, reason: str | None) -> None:
+        """Record ``case``; a closing date after the extraction date leaves it open."""
+        if not case.in_output:
+            return
+        if closed is not None and closed > self._extraction:
+            closed, reason = None, None
+        self._cases.writerow(
+            [
+                case.arende_id,
+                case.hushall_id,
+                case.area,
+                case.opened.isoformat(),
+                closed.isoformat() if closed else "",
+                reason or "",
+            ]
+        )
+        self.written += 1
+        self._write_plans(case, closed or self._extraction)
+
+    def _write_plans(self, case: Case, horizon: date) -> None:
+        rng = self._rng
+        draw = rng.random()
+        if draw < 0.80:
+            drawn = case.opened + timedelta(days=rng.randint(3, 90))
+        elif draw < 0.92:
+            drawn = case.opened + timedelta(days=rng.randint(91, 270))
+        else:
+            return  # no plan at all
+        if drawn > horizon:
+            return
+        second: date | None = None
+        if (horizon - drawn).days > 540 and rng.random() < 0.15:  # a new plan replaces the first
+            second = drawn + timedelta(days=rng.randint(365, (horizon - drawn).days))
+        self._write_plan(case, drawn, second or horizon)
+        if second is not None:
+            self._write_plan(case, second, horizon)
+
+    def _write_plan(self, case: Case, drawn: date, until: date) -> None:
+        rng = self._rng
+        revised = drawn
+        if rng.random() > 0.12:  # most plans are followed up every 2–5 months
+            while (step := revised + timedelta(days=rng.randint(60, 150))) <= until:
+                revised = step
+        self._plan_seq += 1
+        self._plans.writerow(
+            [
+                f"P{self._plan_seq:07d}",
+                case.arende_id,
+                drawn.isoformat(),
+                revised.isoformat() if revised != drawn else "",
+            ]
+        )

@@ -1,0 +1,214 @@
+"""Household state: members, försörjningshinder, spell length and the open case."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from .months import Month, add_years, age_on
+from .pnr import PersonnummerFactory
+
+# Försörjningshinder weights for households whose applicant is not a pensioner (domain.md:
+# unemployed ≈ 40 %, sick-listed 25–30 %, sjuk-/aktivitetsersättning ≈ 4 %, rest övrigt/nyanländ).
+HINDER_WEIGHTS: tuple[tuple[str, float], ...] = (
+    ("01", 10.0),
+    ("02", 14.0),
+    ("03", 6.0),
+    ("05", 6.0),
+    ("13", 4.0),
+    ("06", 10.0),
+    ("07", 9.0),
+    ("25", 5.0),
+    ("24", 3.5),
+    ("09", 3.0),
+    ("26", 1.0),
+    ("10", 3.5),
+    ("42", 2.0),
+    ("43", 2.0),
+    ("45", 1.0),
+    ("47", 1.0),
+    ("46", 3.0),
+    ("99", 16.0),
+)
+HINDER_GROUP: dict[str, str] = {
+    **dict.fromkeys(("01", "02", "03", "05", "13"), "arbetslos"),
+    **dict.fromkeys(("06", "07", "25", "24"), "sjukskriven"),
+    **dict.fromkeys(("09", "26"), "ersattning"),
+    **dict.fromkeys(("10", "42", "43", "45", "47"), "nyanland"),
+    **dict.fromkeys(("15", "16"), "pensionar"),
+    **dict.fromkeys(("46", "99"), "ovrigt"),
+}
+# Codes where some income exists, so the household needs less försörjningsstöd.
+PARTIAL_INCOME = frozenset({"01", "05", "07", "09", "10", "42", "43"})
+
+# Applicant age bands for adults without children: (lowest, highest, weight).
+SINGLE_AGES: tuple[tuple[int, int, float], ...] = (
+    (18, 24, 18.0),
+    (25, 34, 26.0),
+    (35, 44, 19.0),
+    (45, 54, 17.0),
+    (55, 64, 16.0),
+    (65, 84, 4.0),
+)
+CHILD_COUNTS: tuple[tuple[int, float], ...] = ((1, 25.0), (2, 35.0), (3, 22.0), (4, 12.0), (5, 6.0))
+
+
+def pick(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
+    return rng.choices([key for key, _ in weighted], [w for _, w in weighted])[0]
+
+
+@dataclass
+class Person:
+    pnr: str  # 12 digits, no separator
+    birth: date
+    male: bool
+    role: str  # SOK, MED or BARN (role BARN is kept when a child turns 18)
+    busy_until: date | None = None  # end of the person's current measure (insats)
+
+    @property
+    def kon(self) -> str:
+        return "M" if self.male else "K"
+
+
+@dataclass
+class Case:
+    arende_id: str
+    hushall_id: str
+    area: str
+    opened: date
+    last_payment: date | None = None
+    last_month: Month | None = None
+    in_output: bool = False  # has a payment in a written month
+
+
+@dataclass
+class Household:
+    hushall_id: str
+    area: str
+    members: list[Person]
+    hinder: str
+    fs_base: int  # öre per month
+    months_left: int  # paid months left in the current spell, this one included
+    case: Case
+    spell_month: int = 0  # months since the spell began
+    pending_measures: list[tuple[str, ...]] = field(default_factory=list)  # before the range
+
+    @property
+    def applicant(self) -> Person:
+        for role in ("SOK", "MED", "BARN"):
+            for person in self.members:
+                if person.role == role:
+                    return person
+        raise ValueError(f"household {self.hushall_id} has no members")  # pragma: no cover
+
+    def adults(self, day: date) -> list[Person]:
+        return [p for p in self.members if p.role != "BARN" and age_on(p.birth, day) >= 18]
+
+
+def birth_for_age(rng: random.Random, age: int, on: date) -> date:
+    """A birth date so that the person is ``age`` years old on ``on``."""
+    latest = add_years(on, -age)
+    return latest - timedelta(days=rng.randrange(365))
+
+
+def spell_length(rng: random.Random) -> int:
+    """Months in one spell: many short, many long-term (≥ 10 months)."""
+    draw = rng.random()
+    if draw < 0.40:
+        return rng.randint(1, 3)
+    if draw < 0.65:
+        return rng.randint(4, 9)
+    return rng.randint(10, 48)
+
+
+def compose(rng: random.Random, factory: PersonnummerFactory, kind: str, on: date) -> list[Person]:
+    """Members of a new household of hushållstyp ``kind`` as of ``on``."""
+
+    def person(age: int, male: bool, role: str) -> Person:
+        birth = birth_for_age(rng, age, on)
+        return Person(factory.new(birth, male), birth, male, role)
+
+    def single_age() -> int:
+        low, high, _ = rng.choices(SINGLE_AGES, [w for *_, w in SINGLE_AGES])[0]
+        return rng.randint(low, high)
+
+    def children(parent_age: int) -> list[Person]:
+        count = int(pick(rng, tuple((str(n), w) for n, w in CHILD_COUNTS)))
+        oldest = min(17, parent_age - 17)
+        return [person(rng.randint(0, oldest), rng.random() < 0.51, "BARN") for _ in range(count)]
+
+    if kind in ("3", "5"):
+        return [person(single_age(), kind == "3", "SOK")]
+    if kind in ("4", "6"):
+        age = rng.randint(22, 56)
+        return [person(age, kind == "4", "SOK"), *children(age)]
+    if kind in ("7", "8"):
+        age = rng.randint(22, 60) if kind == "8" else single_age()
+        male = rng.random() < 0.5
+        partner_male = male if rng.random() < 0.03 else not male
+        partner_age = max(18, age + rng.randint(-6, 6))
+        adults = [person(age, male, "SOK"), person(partner_age, partner_male, "MED")]
+        return adults + (children(min(age, partner_age)) if kind == "8" else [])
+    if kind == "1":  # only children: a 16–17-year-old applicant, sometimes with a sibling
+        members = [person(rng.randint(16, 17), rng.random() < 0.7, "SOK")]
+        if rng.random() < 0.3:
+            members.append(person(rng.randint(8, 15), rng.random() < 0.5, "BARN"))
+        return members
+    # Unknown type (9): the system lists one adult as medsökande and no sökande.
+    return [person(single_age(), rng.random() < 0.5, "MED")]
+
+
+def choose_hinder(rng: random.Random, applicant_age: int) -> str:
+    if applicant_age >= 65 and rng.random() < 0.45:
+        return "16"
+    if applicant_age >= 60 and rng.random() < 0.08:
+        return "15"
+    code = pick(rng, HINDER_WEIGHTS)
+    if code == "47" and applicant_age > 20:
+        return "10"
+    return code
+
+
+def fs_base(
+    rng: random.Random, members: list[Person], hinder: str, on: date, scale: float, homeless: bool
+) -> int:
+    """Monthly försörjningsstöd in öre: riksnorm-like living costs + rent − partial income."""
+    adults = sum(1 for p in members if age_on(p.birth, on) >= 18)
+    children = len(members) - adults
+    norm = (3_300 if adults <= 1 else 5_900) + 2_500 * children
+    if homeless:
+        rent = rng.uniform(0, 1_500)
+    elif children or adults > 1:
+        rent = rng.uniform(6_500, 11_500)
+    else:
+        rent = rng.uniform(3_800, 7_200)
+    amount = norm + rent
+    if hinder in PARTIAL_INCOME:
+        amount *= rng.uniform(0.35, 0.85)
+    return round(amount * scale) * 100
+
+
+def evolve_members(
+    rng: random.Random, factory: PersonnummerFactory, household: Household, month: Month
+) -> None:
+    """Births, and grown-up children moving out (role BARN stays on turning 18)."""
+    first = month.first
+    mothers = [
+        p
+        for p in household.members
+        if not p.male and p.role != "BARN" and 18 <= age_on(p.birth, first) <= 44
+    ]
+    if mothers and rng.random() < 0.004:
+        birth = first + timedelta(days=rng.randrange(month.days))
+        male = rng.random() < 0.51
+        household.members.append(Person(factory.new(birth, male), birth, male, "BARN"))
+    if len(household.members) > 1:
+        keep: list[Person] = []
+        for p in household.members:
+            age = age_on(p.birth, first)
+            leaves = p.role == "BARN" and (age >= 21 or (age >= 18 and rng.random() < 0.06))
+            if not leaves:
+                keep.append(p)
+        if keep:
+            household.members = keep
