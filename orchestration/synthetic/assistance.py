@@ -14,17 +14,19 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from . import payments
-from .cases import CaseWriter, closure_reason
+from .cases import CLOSURE_WEIGHTS, CaseWriter, closure_reason
 from .contract import HEADERS, file_name
 from .csvout import RowWriter, csv_writer, hundredths
+from .draws import Deck
 from .households import (
+    HINDER_WEIGHTS,
     Case,
     Household,
+    Measure,
     choose_hinder,
     compose,
     evolve_members,
     fs_base,
-    pick,
     spell_length,
 )
 from .measures import MeasureMaker
@@ -56,6 +58,9 @@ class AssistanceSimulation:
         self.factory = PersonnummerFactory(random.Random(f"{seed}:personnummer"))
         self.measures = MeasureMaker(random.Random(f"{seed}:measures"), extraction)
         self.areas = {area.code: area for area in profile.areas}
+        self.types = {area.code: Deck(self.rng, area.mix) for area in profile.areas}
+        self.hinders = Deck(self.rng, HINDER_WEIGHTS)
+        self.closures = Deck(self.case_rng, CLOSURE_WEIGHTS)
         self.active: list[Household] = []
         self.former: dict[str, list[tuple[Month, Household]]] = {a: [] for a in self.areas}
         self.seq: Counter[str] = Counter()
@@ -119,10 +124,10 @@ class AssistanceSimulation:
             household.spell_month = 0
             if rng.random() < 0.5:
                 age = age_on(household.applicant.birth, month.first)
-                household.hinder = choose_hinder(rng, age)
+                household.hinder = choose_hinder(rng, self.hinders, age)
             return household
-        members = compose(rng, self.factory, pick(rng, area.mix), month.first)
-        hinder = choose_hinder(rng, age_on(members[0].birth, month.first))
+        members = compose(rng, self.factory, self.types[area.code].draw(), month.first)
+        hinder = choose_hinder(rng, self.hinders, age_on(members[0].birth, month.first))
         hushall_id = self._next_id("H")
         return Household(
             hushall_id=hushall_id,
@@ -163,9 +168,8 @@ class AssistanceSimulation:
         for household in self.active:
             evolve_members(self.rng, self.factory, household, month)
             if self.rng.random() < 0.01:
-                household.hinder = choose_hinder(
-                    self.rng, age_on(household.applicant.birth, month.first)
-                )
+                age = age_on(household.applicant.birth, month.first)
+                household.hinder = choose_hinder(self.rng, self.hinders, age)
             event = planted.get(household.hushall_id) or self._event(household)
             homeless = self.areas[household.area].homeless
             moved_from: Case | None = None
@@ -213,15 +217,15 @@ class AssistanceSimulation:
         household: Household,
         month: Month,
         paid: list[payments.Payment],
-        measures: list[list[str]],
+        measures: list[Measure],
         pay_out: RowWriter,
         member_out: RowWriter,
     ) -> None:
         household.pending_measures.extend(measures)
         if not paid:
             return  # a gap month: nothing for this household, measures wait for a paid month
-        for row in household.pending_measures:
-            self.measure_out.writerow(row)
+        for measure in household.pending_measures:
+            self.measure_out.writerow(self.measures.row(measure))
         household.pending_measures.clear()
         key = str(month)
         for payment in paid:
@@ -256,7 +260,8 @@ class AssistanceSimulation:
         last = case.last_month or month
         after = max(last.last, case.last_payment or last.last)
         closed = after + timedelta(days=self.case_rng.randint(1, 60))
-        self.cases.finish(case, closed, closure_reason(self.case_rng, household, closed))
+        reason = closure_reason(self.case_rng, self.closures, household, closed)
+        self.cases.finish(case, closed, reason)
         household.pending_measures.clear()
         pool = self.former[household.area]
         pool.append((month, household))

@@ -6,30 +6,36 @@ import random
 from datetime import date, timedelta
 
 from .csvout import RowWriter
-from .households import HINDER_GROUP, Case, Household, pick
+from .draws import Deck, pick
+from .households import HINDER_GROUP, Case, Household
 from .months import age_on
 
-# Closing reasons (ref_avslutsorsak.csv); OKANT ≈ 26 % as in seed 001.
-CLOSURE_WEIGHTS: tuple[tuple[str, float], ...] = (
-    ("ARBETE", 24.0),
-    ("STUDIER", 7.0),
-    ("SJUK_AKTIVITETSERSATTNING", 4.0),
-    ("PENSION", 1.5),
-    ("ANNAN_ERSATTNING", 21.0),
-    ("FLYTT", 10.0),
-    ("AVLIDEN", 0.8),
-    ("OKANT", 26.0),
+# Closing reasons (ref_avslutsorsak.csv) per 100 closures; OKANT ≈ 26 % as in seed 001.
+CLOSURE_WEIGHTS: tuple[tuple[str, int], ...] = (
+    ("ARBETE", 24),
+    ("STUDIER", 7),
+    ("SJUK_AKTIVITETSERSATTNING", 4),
+    ("PENSION", 1),
+    ("ANNAN_ERSATTNING", 22),
+    ("FLYTT", 10),
+    ("AVLIDEN", 1),
+    ("OKANT", 26),
+)
+ELDERLY_CLOSURES: tuple[tuple[str, float], ...] = (
+    ("PENSION", 60.0),
+    ("AVLIDEN", 8.0),
+    ("FLYTT", 8.0),
+    ("OKANT", 24.0),
 )
 
 
-def closure_reason(rng: random.Random, household: Household, on: date) -> str:
+def closure_reason(rng: random.Random, deck: Deck, household: Household, on: date) -> str:
     group = HINDER_GROUP[household.hinder]
-    age = age_on(household.applicant.birth, on)
-    if group == "pensionar" or age >= 65:
-        return pick(rng, (("PENSION", 60.0), ("AVLIDEN", 8.0), ("FLYTT", 8.0), ("OKANT", 24.0)))
+    if group == "pensionar" or age_on(household.applicant.birth, on) >= 65:
+        return pick(rng, ELDERLY_CLOSURES)
     if group == "ersattning" and rng.random() < 0.5:
         return "SJUK_AKTIVITETSERSATTNING"
-    return pick(rng, CLOSURE_WEIGHTS)
+    return deck.draw()
 
 
 class CaseWriter:

@@ -6,31 +6,35 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from .draws import Deck, pick
 from .months import Month, add_years, age_on
 from .pnr import PersonnummerFactory
 
-# Försörjningshinder weights for households whose applicant is not a pensioner (domain.md:
-# unemployed ≈ 40 %, sick-listed 25–30 %, sjuk-/aktivitetsersättning ≈ 4 %, rest övrigt/nyanländ).
-HINDER_WEIGHTS: tuple[tuple[str, float], ...] = (
-    ("01", 10.0),
-    ("02", 14.0),
-    ("03", 6.0),
-    ("05", 6.0),
-    ("13", 4.0),
-    ("06", 10.0),
-    ("07", 9.0),
-    ("25", 5.0),
-    ("24", 3.5),
-    ("09", 3.0),
-    ("26", 1.0),
-    ("10", 3.5),
-    ("42", 2.0),
-    ("43", 2.0),
-    ("45", 1.0),
-    ("47", 1.0),
-    ("46", 3.0),
-    ("99", 16.0),
+# Försörjningshinder deck in half percent (domain.md: unemployed ≈ 40 %, sick-listed 25–30 %,
+# sjuk-/aktivitetsersättning ≈ 4 %, pensioner ≈ 1 %, the rest övrigt/nyanländ).
+HINDER_WEIGHTS: tuple[tuple[str, int], ...] = (  # in half percent
+    ("01", 20),
+    ("02", 28),
+    ("03", 12),
+    ("05", 12),
+    ("13", 8),
+    ("06", 20),
+    ("07", 18),
+    ("25", 10),
+    ("24", 7),
+    ("09", 6),
+    ("26", 2),
+    ("10", 7),
+    ("42", 4),
+    ("43", 4),
+    ("45", 2),
+    ("47", 2),
+    ("46", 6),
+    ("99", 32),
+    ("15", 1),
+    ("16", 2),
 )
+PENSIONER_AGES: dict[str, tuple[int, int]] = {"15": (60, 72), "16": (65, 84)}
 HINDER_GROUP: dict[str, str] = {
     **dict.fromkeys(("01", "02", "03", "05", "13"), "arbetslos"),
     **dict.fromkeys(("06", "07", "25", "24"), "sjukskriven"),
@@ -49,13 +53,9 @@ SINGLE_AGES: tuple[tuple[int, int, float], ...] = (
     (35, 44, 19.0),
     (45, 54, 17.0),
     (55, 64, 16.0),
-    (65, 84, 4.0),
+    (65, 72, 1.0),
 )
 CHILD_COUNTS: tuple[tuple[int, float], ...] = ((1, 25.0), (2, 35.0), (3, 22.0), (4, 12.0), (5, 6.0))
-
-
-def pick(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
-    return rng.choices([key for key, _ in weighted], [w for _, w in weighted])[0]
 
 
 @dataclass
@@ -69,6 +69,17 @@ class Person:
     @property
     def kon(self) -> str:
         return "M" if self.male else "K"
+
+
+@dataclass(frozen=True)
+class Measure:
+    """An insats; its outcome is drawn when it is written (see measures.MeasureMaker)."""
+
+    person: Person
+    area: str
+    kind: str
+    start: date
+    end: date
 
 
 @dataclass
@@ -92,7 +103,7 @@ class Household:
     months_left: int  # paid months left in the current spell, this one included
     case: Case
     spell_month: int = 0  # months since the spell began
-    pending_measures: list[tuple[str, ...]] = field(default_factory=list)  # before the range
+    pending_measures: list[Measure] = field(default_factory=list)  # not yet written
 
     @property
     def applicant(self) -> Person:
@@ -122,14 +133,25 @@ def spell_length(rng: random.Random) -> int:
     return rng.randint(10, 48)
 
 
-def compose(rng: random.Random, factory: PersonnummerFactory, kind: str, on: date) -> list[Person]:
-    """Members of a new household of hushållstyp ``kind`` as of ``on``."""
+def compose(
+    rng: random.Random,
+    factory: PersonnummerFactory,
+    kind: str,
+    on: date,
+    applicant_age: int | None = None,
+) -> list[Person]:
+    """Members of a new household of hushållstyp ``kind`` as of ``on``.
+
+    ``applicant_age`` fixes the first adult's age (pensioners) for types 3, 5, 7 and 9.
+    """
 
     def person(age: int, male: bool, role: str) -> Person:
         birth = birth_for_age(rng, age, on)
         return Person(factory.new(birth, male), birth, male, role)
 
     def single_age() -> int:
+        if applicant_age is not None:
+            return applicant_age
         low, high, _ = rng.choices(SINGLE_AGES, [w for *_, w in SINGLE_AGES])[0]
         return rng.randint(low, high)
 
@@ -159,15 +181,17 @@ def compose(rng: random.Random, factory: PersonnummerFactory, kind: str, on: dat
     return [person(single_age(), rng.random() < 0.5, "MED")]
 
 
-def choose_hinder(rng: random.Random, applicant_age: int) -> str:
-    if applicant_age >= 65 and rng.random() < 0.45:
-        return "16"
-    if applicant_age >= 60 and rng.random() < 0.08:
-        return "15"
-    code = pick(rng, HINDER_WEIGHTS)
-    if code == "47" and applicant_age > 20:
-        return "10"
-    return code
+def fit_hinder(code: str, applicant_age: int) -> str:
+    """Nyanländ ungdom (47) only up to 20; older newcomers get 10."""
+    return "10" if code == "47" and applicant_age > 20 else code
+
+
+def choose_hinder(deck: Deck, applicant_age: int) -> str:
+    """The next code from the deck that fits the applicant's age (pensioner codes need 60/65)."""
+    while True:
+        code = deck.draw()
+        if applicant_age >= PENSIONER_AGES.get(code, (0, 0))[0]:
+            return fit_hinder(code, applicant_age)
 
 
 def fs_base(

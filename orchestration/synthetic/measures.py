@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from .households import HINDER_GROUP, Household, Person, pick
+from .draws import Deck
+from .households import HINDER_GROUP, Household, Measure, Person
 from .months import Month, age_on
 from .pnr import written
 
@@ -36,44 +37,49 @@ DURATION_MONTHS: dict[str, tuple[int, int]] = {
     "FORSOKSLAGENHET": (9, 24),
     "BOSTAD_FORST": (12, 36),
 }
-WORK_OUTCOMES: tuple[tuple[str, float], ...] = (
-    ("EGEN_FORSORJNING", 25.0),
-    ("ANNAN_FORSORJNING", 14.0),
-    ("AVBROTT", 20.0),
-    ("ATERREMITTERAD", 31.0),
-    ("OVRIGT", 10.0),
+# Outcome decks: each deck holds the exact mix, so even a handful of measures shows it.
+WORK_OUTCOMES: tuple[tuple[str, int], ...] = (
+    ("EGEN_FORSORJNING", 2),
+    ("ANNAN_FORSORJNING", 1),
+    ("AVBROTT", 2),
+    ("ATERREMITTERAD", 3),
+    ("OVRIGT", 1),
 )
-OUTCOMES: dict[str, tuple[tuple[str, float], ...]] = {
-    "STHLMSJOBB": (("EGEN_FORSORJNING", 35.0), *WORK_OUTCOMES[1:]),
+OUTCOMES: dict[str, tuple[tuple[str, int], ...]] = {
+    "STHLMSJOBB": (("EGEN_FORSORJNING", 3), *WORK_OUTCOMES[1:]),
     "PRAKTIK": WORK_OUTCOMES,
     "ARBETSTRANING": WORK_OUTCOMES,
     "OSA": WORK_OUTCOMES,
-    # seed 000: 16 of 53 AR-team participants went to own or other support
+    # seed 000: 16 of 53 AR-team participants (30 %) went to own or other support
     "AR_TEAM": (
-        ("EGEN_FORSORJNING", 14.0),
-        ("ANNAN_FORSORJNING", 16.0),
-        ("PENSION", 8.0),
-        ("AVBROTT", 22.0),
-        ("ATERREMITTERAD", 28.0),
-        ("OVRIGT", 12.0),
+        ("EGEN_FORSORJNING", 1),
+        ("ANNAN_FORSORJNING", 1),
+        ("PENSION", 1),
+        ("AVBROTT", 2),
+        ("ATERREMITTERAD", 2),
+        ("OVRIGT", 1),
     ),
     # seed 001: 31 % of ended trial flats were taken over
-    "FORSOKSLAGENHET": (("KONTRAKT_OVERTAGET", 31.0), ("AVBROTT", 40.0), ("OVRIGT", 29.0)),
-    "BOSTAD_FORST": (("KONTRAKT_OVERTAGET", 45.0), ("AVBROTT", 30.0), ("OVRIGT", 25.0)),
+    "FORSOKSLAGENHET": (("KONTRAKT_OVERTAGET", 2), ("AVBROTT", 3), ("OVRIGT", 2)),
+    "BOSTAD_FORST": (("KONTRAKT_OVERTAGET", 2), ("AVBROTT", 1), ("OVRIGT", 1)),
 }
 
 
 class MeasureMaker:
-    """Decides new measures and turns each into a finished ``insatser`` row."""
+    """Decides new measures; turns each into an ``insatser`` row when it is written.
+
+    Outcomes are drawn at writing time, so the decks' mix shows in what is written.
+    """
 
     def __init__(self, rng: random.Random, extraction: date) -> None:
         self._rng = rng
         self._extraction = extraction
         self._seq = 0
+        self._outcomes = {kind: Deck(rng, deck) for kind, deck in OUTCOMES.items()}
 
-    def start(self, household: Household, month: Month, homeless: bool) -> list[list[str]]:
+    def start(self, household: Household, month: Month, homeless: bool) -> list[Measure]:
         rng = self._rng
-        rows: list[list[str]] = []
+        started: list[Measure] = []
         rates = RATES[HINDER_GROUP[household.hinder]] + HOUSING_RATES[homeless]
         for person in household.adults(month.first):
             if person.busy_until is not None and person.busy_until >= month.first:
@@ -82,28 +88,29 @@ class MeasureMaker:
                 continue
             for kind, rate in rates:
                 if rng.random() < rate:
-                    rows.append(self._row(person, household.area, kind, month))
+                    started.append(self._new(person, household.area, kind, month))
                     break
-        return rows
+        return started
 
-    def _row(self, person: Person, area: str, kind: str, month: Month) -> list[str]:
+    def _new(self, person: Person, area: str, kind: str, month: Month) -> Measure:
         rng = self._rng
         start = month.first + timedelta(days=rng.randrange(month.days))
         low, high = DURATION_MONTHS[kind]
         end = start + timedelta(days=round(rng.randint(low, high) * 30.4) + rng.randint(-10, 10))
         person.busy_until = end
-        outcome = pick(rng, OUTCOMES[kind])
-        if kind == "AR_TEAM" and age_on(person.birth, end) >= 61 and rng.random() < 0.5:
-            outcome = "PENSION"
-        ongoing = end > self._extraction
+        return Measure(person, area, kind, start, end)
+
+    def row(self, measure: Measure) -> list[str]:
+        """The ``insatser`` row; a measure ending after the extraction date is ongoing."""
+        ongoing = measure.end > self._extraction
         self._seq += 1
         return [
             f"I{self._seq:07d}",
-            written(person.pnr, rng),
-            person.kon,
-            area,
-            kind,
-            start.isoformat(),
-            "" if ongoing else end.isoformat(),
-            "" if ongoing else outcome,
+            written(measure.person.pnr, self._rng),
+            measure.person.kon,
+            measure.area,
+            measure.kind,
+            measure.start.isoformat(),
+            "" if ongoing else measure.end.isoformat(),
+            "" if ongoing else self._outcomes[measure.kind].draw(),
         ]

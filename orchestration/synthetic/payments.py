@@ -6,7 +6,8 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .households import Case, Household, pick
+from .draws import pick
+from .households import Case, Household
 from .months import Month, workday_on_or_after, workday_on_or_before
 
 LO_PURPOSES: tuple[tuple[str, float], ...] = (

@@ -10,24 +10,24 @@ from .months import Month
 # Household-type weights (Socialstyrelsen's hushållstyp codes, see ref_hushallstyp.csv).
 # Districts follow Bromma's January 2022 mix (domain.md: 130/109/9/43/2/24 of 317), plus a
 # few households of only children (1) and of unknown type (9).
-DISTRICT_MIX: tuple[tuple[str, float], ...] = (
-    ("3", 130.0),
-    ("5", 109.0),
-    ("4", 9.0),
-    ("6", 43.0),
-    ("7", 2.0),
-    ("8", 24.0),
-    ("1", 1.0),
-    ("9", 1.0),
+DISTRICT_MIX: tuple[tuple[str, int], ...] = (
+    ("3", 130),
+    ("5", 109),
+    ("4", 9),
+    ("6", 43),
+    ("7", 2),
+    ("8", 24),
+    ("1", 1),
+    ("9", 1),
 )
 # The homeless unit: mostly single adults.
-HOMELESS_MIX: tuple[tuple[str, float], ...] = (
-    ("3", 68.0),
-    ("5", 26.0),
-    ("4", 1.0),
-    ("6", 3.0),
-    ("7", 1.5),
-    ("9", 0.5),
+HOMELESS_MIX: tuple[tuple[str, int], ...] = (
+    ("3", 136),
+    ("5", 52),
+    ("4", 2),
+    ("6", 6),
+    ("7", 3),
+    ("9", 1),
 )
 
 # Mild seasonality (index per calendar month): more households in winter, fewer in autumn.
@@ -56,7 +56,7 @@ class AreaSpec:
     households: float  # bidragshushåll per month at trend index 1,0
     population: int  # residents on 31 December of the year before the first month; 0 = none
     staff: int  # employees of the unit
-    mix: tuple[tuple[str, float], ...] = DISTRICT_MIX
+    mix: tuple[tuple[str, int], ...] = DISTRICT_MIX  # hushållstyp deck
     homeless: bool = False  # city-wide homeless unit: trial flats, temporary housing
 
 

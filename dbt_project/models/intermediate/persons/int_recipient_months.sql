@@ -1,0 +1,53 @@
+-- One row per person and month in which the person is a member of a bidragshushåll
+-- (biståndsmottagare). A person listed in two bidragshushåll the same month is counted once,
+-- in the household with the larger net payment (ties: lowest household id).
+
+with
+
+members as (
+
+    select * from {{ ref('stg_case_system__household_members') }}
+
+),
+
+recipient_households as (
+
+    select * from {{ ref('int_household_months') }}
+    where is_recipient_household
+
+),
+
+joined as (
+
+    select
+        members.person_id,
+        members.benefit_month,
+        members.household_id,
+        recipient_households.district_code,
+        members.gender,
+        members.role_code,
+        members.birth_month,
+        members.is_coordination_number,
+        recipient_households.net_sek
+    from members
+    inner join recipient_households using (household_id, benefit_month)
+    qualify row_number() over (
+        partition by members.person_id, members.benefit_month
+        order by recipient_households.net_sek desc, members.household_id
+    ) = 1
+
+)
+
+select
+    person_id,
+    benefit_month,
+    household_id,
+    district_code,
+    gender,
+    role_code,
+    birth_month,
+    is_coordination_number,
+    {{ age_at_month_end('birth_month', 'benefit_month') }} as age_at_month_end,
+    {{ age_at_month_end('birth_month', 'benefit_month') }} >= 18 as is_adult
+
+from joined

@@ -1,0 +1,27 @@
+// Fails unless the patches in patches/ are applied to the installed packages.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', '@evidence-dev');
+const expected = {
+	'universal-sql': ['src/build-parquet.js', 'src/client-duckdb/node.js', 'src/client-duckdb/browser.js'],
+	'component-utilities': ['src/formatting.js', 'src/echarts.js']
+};
+const marker = { 'universal-sql': 'OFFLINE-PATCH', 'component-utilities': 'SV-LOCALE-PATCH' };
+
+const problems = [];
+for (const [pkg, files] of Object.entries(expected)) {
+	const { version } = JSON.parse(readFileSync(join(root, pkg, 'package.json'), 'utf8'));
+	console.log(`@evidence-dev/${pkg} ${version}`);
+	for (const file of files) {
+		const src = readFileSync(join(root, pkg, file), 'utf8');
+		if (!src.includes(marker[pkg])) problems.push(`${pkg}/${file}: ${marker[pkg]} missing`);
+		if (src.includes('FROM read_parquet(')) problems.push(`${pkg}/${file}: still uses read_parquet`);
+	}
+}
+if (problems.length) {
+	console.error(`Patches not applied:\n  ${problems.join('\n  ')}`);
+	process.exit(1);
+}
+console.log('Patches OK');

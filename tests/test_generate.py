@@ -1,0 +1,548 @@
+"""The synthetic generator writes the raw-export contract, consistently and deterministically."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter, defaultdict
+from datetime import date
+from pathlib import Path
+
+import pytest
+from personnummer import personnummer
+
+from orchestration.synthetic import generate
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "dbt_project" / "seeds"
+
+# Column order copied from shared/spec/raw-exports.md (independently of the generator's copy).
+CONTRACT = {
+    "utbetalningar": "utbetalning_id;arende_id;hushall_id;stadsdel_kod;bidragsmanad;"
+    "utbetalningsdatum;belopp;bistandstyp;forsorjningshinder_kod;lo_andamal",
+    "hushallsmedlemmar": "hushall_id;bidragsmanad;personnummer;kon;roll",
+    "arenden": "arende_id;hushall_id;stadsdel_kod;aktualiserad_datum;avslutad_datum;"
+    "avslutsorsak_kod",
+    "forandringsplaner": "plan_id;arende_id;upprattad_datum;senast_reviderad_datum",
+    "insatser": "insats_id;personnummer;kon;stadsdel_kod;insatstyp;startdatum;slutdatum;utfall_kod",
+    "befolkning": "ar;stadsdel_kod;kon;alder;antal",
+    "personal": "anstallning_id;enhet_kod;kon;befattning;sysselsattningsgrad;anstallningsdatum;"
+    "slutdatum",
+    "franvaro": "anstallning_id;enhet_kod;kon;manad;schemalagd_tid_timmar;sjukfranvaro_timmar;"
+    "sjukfranvaro_dag1_14_timmar",
+    "medarbetarenkat": "respondent_id;enkat_ar;enhet_kod;kon;fraga_kod;svar",
+    "brukarenkat": "svar_id;datum;stadsdel_kod;verksamhet;kon;situation",
+}
+MONTHS = [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)]
+EXTRACTION = "2026-01-05"
+DECIMAL = re.compile(r"^-?\d+,\d{2}$")
+PNR = re.compile(r"^\d{8}-?\d{4}$")
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter=";"))
+
+
+def rows(out: Path, export: str) -> list[dict[str, str]]:
+    """All rows of an export, each with the file's key under ``_key``."""
+    result = []
+    for path in sorted(out.glob(f"{export}_*.csv")):
+        key = path.stem.removeprefix(f"{export}_")
+        result += [{**row, "_key": key} for row in read(path)]
+    return result
+
+
+def ref_codes(name: str, column: str = "kod") -> set[str]:
+    with (SEEDS / f"ref_{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return {row[column] for row in csv.DictReader(handle)}
+
+
+def kronor(text: str) -> float:
+    assert DECIMAL.match(text), text
+    return float(text.replace(",", "."))
+
+
+def birth_date(number: str) -> date:
+    digits = number.replace("-", "")
+    day = int(digits[6:8])
+    return date(int(digits[:4]), int(digits[4:6]), day - 60 if day > 60 else day)
+
+
+def age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def month_end(month: str) -> date:
+    year, mon = int(month[:4]), int(month[5:])
+    following = date(year + mon // 12, mon % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("tiny")
+    written = generate(
+        directory, profile="tiny", seed=int(__import__("os").environ.get("GSEED", "0"))
+    )
+    assert written == sorted(directory.iterdir())
+    return directory
+
+
+@pytest.fixture(scope="module")
+def payments(out: Path) -> list[dict[str, str]]:
+    return rows(out, "utbetalningar")
+
+
+@pytest.fixture(scope="module")
+def members(out: Path) -> list[dict[str, str]]:
+    return rows(out, "hushallsmedlemmar")
+
+
+@pytest.fixture(scope="module")
+def household_months(payments: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, float]]:
+    """(hushall_id, month) → kronor per district."""
+    sums: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for row in payments:
+        sums[row["hushall_id"], row["bidragsmanad"]][row["stadsdel_kod"]] += kronor(row["belopp"])
+    return sums
+
+
+# --- files and format -----------------------------------------------------------------------
+
+
+def test_every_export_is_written_with_the_expected_keys(out: Path) -> None:
+    expected = {
+        f"{e}_{m}.csv" for e in ("utbetalningar", "hushallsmedlemmar", "franvaro") for m in MONTHS
+    }
+    expected |= {f"befolkning_{y}.csv" for y in (2023, 2024, 2025)}
+    expected |= {f"{e}_{y}.csv" for e in ("medarbetarenkat", "brukarenkat") for y in (2024, 2025)}
+    expected |= {
+        f"{e}_{EXTRACTION}.csv" for e in ("arenden", "forandringsplaner", "insatser", "personal")
+    }
+    assert {p.name for p in out.iterdir()} == expected
+
+
+def test_headers_format_and_field_counts(out: Path) -> None:
+    for path in out.iterdir():
+        export = path.stem.rsplit("_", 1)[0]
+        raw = path.read_bytes()
+        assert not raw.startswith(b"\xef\xbb\xbf"), path.name
+        assert b"\r" not in raw and raw.endswith(b"\n"), path.name
+        lines = raw.decode("utf-8").splitlines()
+        assert lines[0] == CONTRACT[export], path.name
+        assert len(lines) > 1, f"{path.name} has no rows"
+        width = CONTRACT[export].count(";") + 1
+        for line in csv.reader(lines[1:], delimiter=";"):
+            assert len(line) == width, (path.name, line)
+
+
+def test_numbers_use_a_decimal_comma_and_dates_are_iso(out: Path, payments: list) -> None:
+    for row in payments:
+        assert DECIMAL.match(row["belopp"]), row
+        date.fromisoformat(row["utbetalningsdatum"])
+    for row in rows(out, "franvaro"):
+        for column in (
+            "schemalagd_tid_timmar",
+            "sjukfranvaro_timmar",
+            "sjukfranvaro_dag1_14_timmar",
+        ):
+            assert DECIMAL.match(row[column]), row
+    for row in rows(out, "arenden"):
+        date.fromisoformat(row["aktualiserad_datum"])
+        if row["avslutad_datum"]:
+            date.fromisoformat(row["avslutad_datum"])
+
+
+def test_monthly_rows_carry_their_file_key(out: Path, payments: list, members: list) -> None:
+    for row in payments + members:
+        assert row["bidragsmanad"] == row["_key"]
+    for row in rows(out, "franvaro"):
+        assert row["manad"] == row["_key"]
+    for export, column in (("befolkning", "ar"), ("medarbetarenkat", "enkat_ar")):
+        for row in rows(out, export):
+            assert row[column] == row["_key"]
+    for row in rows(out, "brukarenkat"):
+        assert row["datum"][:4] == row["_key"]
+
+
+def test_codes_are_in_the_reference_data(out: Path, payments: list, members: list) -> None:
+    districts = ref_codes("districts", "stadsdel_kod")
+    units = ref_codes("units", "enhet_kod")
+    kon = ref_codes("kon")
+    for row in payments:
+        assert row["stadsdel_kod"] in districts
+        assert row["bistandstyp"] in ref_codes("bistandstyp")
+        assert row["forsorjningshinder_kod"] in ref_codes("forsorjningshinder")
+        if row["bistandstyp"] == "FS":
+            assert row["lo_andamal"] == ""
+        elif row["lo_andamal"]:
+            assert row["lo_andamal"] in ref_codes("lo_andamal")
+    assert {r["roll"] for r in members} == ref_codes("roll")
+    assert {r["kon"] for r in members} == kon
+    assert {r["avslutsorsak_kod"] for r in rows(out, "arenden")} - {""} == ref_codes("avslutsorsak")
+    measures = rows(out, "insatser")
+    assert {r["insatstyp"] for r in measures} == ref_codes("insatstyp")
+    assert {r["utfall_kod"] for r in measures} - {""} <= ref_codes("insats_utfall")
+    for export in ("personal", "franvaro", "medarbetarenkat"):
+        assert {r["enhet_kod"] for r in rows(out, export)} == {"EB-BRO", "EB-HAL", "EB-HEM"}
+        assert {r["enhet_kod"] for r in rows(out, export)} <= units
+    answers = rows(out, "brukarenkat")
+    assert {r["verksamhet"] for r in answers} == ref_codes("verksamhet")
+    assert {r["situation"] for r in answers} == ref_codes("brukarenkat_situation")
+    assert {r["stadsdel_kod"] for r in answers} <= districts
+
+
+# --- determinism and arguments --------------------------------------------------------------
+
+
+def test_same_seed_gives_identical_bytes_and_another_seed_differs(
+    out: Path, tmp_path: Path
+) -> None:
+    again = generate(tmp_path / "again", seed=0)
+    assert [p.name for p in again] == sorted(p.name for p in out.iterdir())
+    for path in again:
+        assert path.read_bytes() == (out / path.name).read_bytes(), path.name
+    other = generate(tmp_path / "other", seed=1)
+    differing = [p.name for p in other if p.read_bytes() != (out / p.name).read_bytes()]
+    assert "utbetalningar_2024-01.csv" in differing
+    assert "hushallsmedlemmar_2025-12.csv" in differing
+    assert f"arenden_{EXTRACTION}.csv" in differing
+
+
+def test_a_custom_month_range(tmp_path: Path) -> None:
+    written = generate(tmp_path, seed=3, start="2025-11", end="2026-02")
+    names = {p.name for p in written}
+    assert "utbetalningar_2025-11.csv" in names and "utbetalningar_2026-02.csv" in names
+    assert "utbetalningar_2025-10.csv" not in names
+    assert {n for n in names if n.startswith("befolkning")} == {
+        "befolkning_2024.csv",
+        "befolkning_2025.csv",
+        "befolkning_2026.csv",
+    }
+    assert "arenden_2026-03-05.csv" in names and "personal_2026-03-05.csv" in names
+    assert "medarbetarenkat_2026.csv" in names and "brukarenkat_2025.csv" in names
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"profile": "huge"}, "unknown profile 'huge'"),
+        ({"start": "2024-13"}, "invalid month '2024-13'"),
+        ({"end": "2024/05"}, "invalid month '2024/05'"),
+        ({"start": "2025-06", "end": "2025-05"}, "empty month range"),
+    ],
+)
+def test_bad_arguments_raise_a_clear_value_error(
+    tmp_path: Path, kwargs: dict, message: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        generate(tmp_path, **kwargs)
+    assert not any(tmp_path.iterdir())
+
+
+# --- personnummer ---------------------------------------------------------------------------
+
+
+def test_every_personnummer_is_valid_12_digits_and_matches_kon(out: Path, members: list) -> None:
+    people = members + rows(out, "insatser")
+    for row in people:
+        number = row["personnummer"]
+        assert PNR.match(number), number
+        assert len(number.replace("-", "")) == 12
+        assert personnummer.valid(number), number
+        assert personnummer.parse(number).is_male() == (row["kon"] == "M"), row
+    dashed = sum("-" in r["personnummer"] for r in people) / len(people)
+    assert 0.1 < dashed < 0.3
+    distinct = {r["personnummer"].replace("-", "") for r in people}
+    coordination = [n for n in distinct if personnummer.parse(n).is_coordination_number()]
+    assert 0.005 < len(coordination) / len(distinct) < 0.08
+
+
+def test_a_person_keeps_the_same_number_and_adults_stay_in_their_household(members: list) -> None:
+    adults: dict[tuple[str, str], set[str]] = defaultdict(set)
+    kon_of: dict[str, str] = {}
+    for row in members:
+        number = row["personnummer"].replace("-", "")
+        assert kon_of.setdefault(number, row["kon"]) == row["kon"]
+        if row["roll"] != "BARN":
+            adults[row["hushall_id"], row["bidragsmanad"]].add(number)
+    compared = 0
+    for (household, month), numbers in adults.items():
+        following = MONTHS[MONTHS.index(month) + 1] if month != MONTHS[-1] else None
+        if (household, following) in adults:
+            assert adults[household, following] == numbers
+            compared += 1
+    assert compared > 1500
+
+
+def test_ages_include_newborns_children_turning_18_and_pensioners(members: list) -> None:
+    ages: dict[str, list[int]] = defaultdict(list)
+    for row in members:
+        number = row["personnummer"].replace("-", "")
+        ages[number].append(age_on(birth_date(number), month_end(row["bidragsmanad"])))
+        if row["roll"] == "BARN":
+            assert 0 <= ages[number][-1] <= 21, row
+    children = [a for a in ages.values() if max(a) < 18]
+    turned_18 = [a for a in ages.values() if min(a) < 18 <= max(a)]
+    assert len(children) > 50
+    assert turned_18, "no child turns 18 during the period"
+    assert any(min(a) == 0 for a in ages.values())
+    assert sum(min(a) >= 65 for a in ages.values()) >= 3
+
+
+# --- payments, households and cases ---------------------------------------------------------
+
+
+def test_every_paid_household_has_members_that_month_and_a_case(
+    out: Path, payments: list, members: list
+) -> None:
+    listed = {(r["hushall_id"], r["bidragsmanad"]) for r in members}
+    cases = {r["arende_id"]: r for r in rows(out, "arenden")}
+    paid_cases = set()
+    for row in payments:
+        assert (row["hushall_id"], row["bidragsmanad"]) in listed, row
+        case = cases[row["arende_id"]]
+        assert (case["hushall_id"], case["stadsdel_kod"]) == (
+            row["hushall_id"],
+            row["stadsdel_kod"],
+        )
+        paid_cases.add(row["arende_id"])
+    assert paid_cases == set(cases)
+    paid = {(r["hushall_id"], r["bidragsmanad"]) for r in payments}
+    assert listed == paid, "members listed for a month without payments"
+
+
+def test_cases_open_before_the_first_and_close_after_the_last_payment(
+    out: Path, payments: list
+) -> None:
+    by_case: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in payments:
+        by_case[row["arende_id"]].append(row)
+    extraction = date.fromisoformat(EXTRACTION)
+    closed = 0
+    for case in rows(out, "arenden"):
+        paid = by_case[case["arende_id"]]
+        opened = date.fromisoformat(case["aktualiserad_datum"])
+        assert opened <= min(date.fromisoformat(r["utbetalningsdatum"]) for r in paid)
+        assert opened <= month_end(min(r["bidragsmanad"] for r in paid))
+        assert bool(case["avslutad_datum"]) == bool(case["avslutsorsak_kod"]), case
+        if case["avslutad_datum"]:
+            closed += 1
+            ended = date.fromisoformat(case["avslutad_datum"])
+            assert month_end(max(r["bidragsmanad"] for r in paid)) < ended <= extraction
+            assert max(date.fromisoformat(r["utbetalningsdatum"]) for r in paid) < ended
+    reasons = Counter(c["avslutsorsak_kod"] for c in rows(out, "arenden") if c["avslutad_datum"])
+    assert 0.1 < reasons["OKANT"] / closed < 0.4
+
+
+def test_ids_are_unique_and_never_look_like_a_personnummer(out: Path) -> None:
+    long_number = re.compile(r"\d{10,}")
+    for path in out.iterdir():
+        for row in read(path):
+            for column, value in row.items():
+                if column != "personnummer":
+                    assert not long_number.search(value), (path.name, column, value)
+    for export, column in (
+        ("utbetalningar", "utbetalning_id"),
+        ("arenden", "arende_id"),
+        ("forandringsplaner", "plan_id"),
+        ("insatser", "insats_id"),
+        ("brukarenkat", "svar_id"),
+        ("personal", "anstallning_id"),
+    ):
+        ids = [r[column] for r in rows(out, export)]
+        assert len(ids) == len(set(ids)), export
+        assert all(re.match(r"^[A-Z]", i) for i in ids), export
+    assert all(re.fullmatch(r"HR\d{5}", r["anstallning_id"]) for r in rows(out, "personal"))
+    for row in rows(out, "hushallsmedlemmar") + rows(out, "medarbetarenkat"):
+        assert re.match(r"^[A-Z]", row.get("hushall_id") or row["respondent_id"])
+
+
+def test_net_zero_months_and_moves_split_across_two_districts(
+    household_months: dict, members: list
+) -> None:
+    net_zero = [k for k, by_area in household_months.items() if sum(by_area.values()) == 0]
+    split = [k for k, by_area in household_months.items() if len(by_area) == 2]
+    assert len(net_zero) >= 2
+    assert len(split) >= 4
+    for key in split:
+        amounts = sorted(household_months[key].values())
+        assert 0 < amounts[0] < amounts[1], "a split must name one district as the larger"
+    listed = {(r["hushall_id"], r["bidragsmanad"]) for r in members}
+    assert set(net_zero) <= listed  # listed, though not a bidragshushåll that month
+
+
+def test_payment_mix_has_lo_corrections_and_reasons_like_the_city(
+    payments: list, household_months: dict
+) -> None:
+    kinds = Counter(r["bistandstyp"] for r in payments)
+    assert 0.03 < kinds["LO"] / len(payments) < 0.15
+    assert any(kronor(r["belopp"]) < 0 for r in payments)
+    lo_purposes = {r["lo_andamal"] for r in payments if r["bistandstyp"] == "LO"}
+    assert lo_purposes >= {"HYRESSKULD", "TANDVARD", "TILLFALLIGT_BOENDE", "OVRIGT"}
+    groups = {
+        "01": "A",
+        "02": "A",
+        "03": "A",
+        "05": "A",
+        "13": "A",
+        "06": "S",
+        "07": "S",
+        "25": "S",
+        "24": "S",
+        "09": "E",
+        "26": "E",
+        "15": "P",
+        "16": "P",
+    }
+    hinder = {(r["hushall_id"], r["bidragsmanad"]): r["forsorjningshinder_kod"] for r in payments}
+    share = Counter(
+        groups.get(hinder[k], "O") for k, v in household_months.items() if sum(v.values()) > 0
+    )
+    total = sum(share.values())
+    assert 0.33 < share["A"] / total < 0.47
+    assert 0.22 < share["S"] / total < 0.35
+    assert 0.02 < share["E"] / total < 0.07
+    assert 0.002 < share["P"] / total < 0.03
+
+
+def test_calibration_households_and_kronor_per_household_month(
+    payments: list, household_months: dict
+) -> None:
+    per_month: Counter[tuple[str, str]] = Counter()
+    fs: dict[tuple[str, str], float] = defaultdict(float)
+    for row in payments:
+        if row["bistandstyp"] == "FS":
+            fs[row["hushall_id"], row["bidragsmanad"]] += kronor(row["belopp"])
+    bidragshushall = [k for k, v in household_months.items() if sum(v.values()) > 0]
+    for key in bidragshushall:
+        by_area = household_months[key]
+        per_month[max(by_area, key=by_area.get), key[1]] += 1
+    for month in MONTHS:
+        assert 40 <= per_month["BRO", month] <= 60, month
+        assert 40 <= per_month["HAL", month] <= 60, month
+        assert 5 <= per_month["HEM", month] <= 15, month
+    mean_fs = sum(fs[k] for k in bidragshushall) / len(bidragshushall)
+    assert 7_000 <= mean_fs <= 10_000
+
+
+def test_spells_are_short_and_long_term(household_months: dict) -> None:
+    months_2025 = Counter(
+        k[0] for k, v in household_months.items() if k[1].startswith("2025") and sum(v.values()) > 0
+    )
+    long_term = sum(n >= 10 for n in months_2025.values())
+    short = sum(n <= 3 for n in months_2025.values())
+    assert 0.2 < long_term / len(months_2025) < 0.6
+    assert 0.1 < short / len(months_2025) < 0.5
+
+
+def test_adult_recipients_are_half_to_one_and_a_half_percent_of_adults(
+    out: Path, members: list, household_months: dict
+) -> None:
+    adults: dict[tuple[str, str], int] = defaultdict(int)  # (district, year) → person-months
+    for row in members:
+        by_area = household_months[row["hushall_id"], row["bidragsmanad"]]
+        if sum(by_area.values()) <= 0:
+            continue
+        birth = birth_date(row["personnummer"])
+        if age_on(birth, month_end(row["bidragsmanad"])) >= 18:
+            adults[max(by_area, key=by_area.get), row["bidragsmanad"][:4]] += 1
+    population: Counter[tuple[str, str]] = Counter()
+    for row in rows(out, "befolkning"):
+        if int(row["alder"]) >= 18:
+            population[row["stadsdel_kod"], str(int(row["ar"]) + 1)] += int(row["antal"])
+    for district in ("BRO", "HAL"):
+        for year in ("2024", "2025"):
+            share = adults[district, year] / 12 / population[district, year]
+            assert 0.005 <= share <= 0.015, (district, year, share)
+
+
+def test_change_plans_follow_their_cases(out: Path) -> None:
+    cases = {c["arende_id"]: c for c in rows(out, "arenden")}
+    first_plan: dict[str, date] = {}
+    plans = rows(out, "forandringsplaner")
+    for plan in plans:
+        case = cases[plan["arende_id"]]
+        drawn = date.fromisoformat(plan["upprattad_datum"])
+        horizon = date.fromisoformat(case["avslutad_datum"] or EXTRACTION)
+        assert date.fromisoformat(case["aktualiserad_datum"]) < drawn <= horizon
+        if plan["senast_reviderad_datum"]:
+            assert drawn < date.fromisoformat(plan["senast_reviderad_datum"]) <= horizon
+        first_plan[plan["arende_id"]] = min(drawn, first_plan.get(plan["arende_id"], drawn))
+    assert any(p["senast_reviderad_datum"] for p in plans)
+    assert len(plans) > len(first_plan), "no case has a second plan"
+    eligible = within = 0
+    for case in cases.values():
+        opened = date.fromisoformat(case["aktualiserad_datum"])
+        ended = date.fromisoformat(case["avslutad_datum"] or EXTRACTION)
+        if (ended - opened).days > 90:
+            eligible += 1
+            plan = first_plan.get(case["arende_id"])
+            within += plan is not None and (plan - opened).days <= 90
+    assert 0.65 < within / eligible < 0.9
+
+
+def test_measures_belong_to_adult_recipients_and_have_outcomes(out: Path, members: list) -> None:
+    recipients = {r["personnummer"].replace("-", "") for r in members}
+    measures = rows(out, "insatser")
+    outcomes: dict[str, set[str]] = defaultdict(set)
+    for row in measures:
+        number = row["personnummer"].replace("-", "")
+        assert number in recipients
+        start = date.fromisoformat(row["startdatum"])
+        assert age_on(birth_date(number), start) >= 18
+        assert bool(row["slutdatum"]) == bool(row["utfall_kod"]), row
+        if row["slutdatum"]:
+            assert start < date.fromisoformat(row["slutdatum"]) <= date.fromisoformat(EXTRACTION)
+        outcomes[row["insatstyp"]].add(row["utfall_kod"])
+    assert "PENSION" in outcomes["AR_TEAM"]
+    assert "KONTRAKT_OVERTAGET" in outcomes["FORSOKSLAGENHET"]
+    assert any("" in found for found in outcomes.values()), "no ongoing measure"
+
+
+# --- population, staff and surveys ----------------------------------------------------------
+
+
+def test_population_covers_every_age_for_districts_only(out: Path) -> None:
+    population = rows(out, "befolkning")
+    cells = Counter((r["ar"], r["stadsdel_kod"], r["kon"]) for r in population)
+    assert set(cells) == {
+        (y, d, k) for y in ("2023", "2024", "2025") for d in ("BRO", "HAL") for k in ("K", "M")
+    }
+    for row in population:
+        assert 0 <= int(row["alder"]) <= 110 and int(row["antal"]) >= 0
+    assert set(cells.values()) == {111}
+
+
+def test_absence_invariants_and_sick_leave_level(out: Path) -> None:
+    staff = {r["anstallning_id"]: r for r in rows(out, "personal")}
+    hours = Counter[str]()
+    for row in rows(out, "franvaro"):
+        scheduled = kronor(row["schemalagd_tid_timmar"])
+        sick = kronor(row["sjukfranvaro_timmar"])
+        first_days = kronor(row["sjukfranvaro_dag1_14_timmar"])
+        assert 0 <= first_days <= sick <= scheduled and scheduled > 0, row
+        employee = staff[row["anstallning_id"]]
+        assert (employee["enhet_kod"], employee["kon"]) == (row["enhet_kod"], row["kon"])
+        hours["scheduled"] += round(scheduled * 100)
+        hours["sick"] += round(sick * 100)
+    assert 0.05 <= hours["sick"] / hours["scheduled"] <= 0.12
+    per_unit = Counter(r["enhet_kod"] for r in staff.values() if not r["slutdatum"])
+    assert all(9 <= n <= 15 for n in per_unit.values()), per_unit
+
+
+def test_employee_survey_answers_every_question_once(out: Path) -> None:
+    questions = ref_codes("enkatfraga")
+    genders: set[str] = set()
+    for year in ("2024", "2025"):
+        answers = read(out / f"medarbetarenkat_{year}.csv")
+        by_respondent: dict[str, list[str]] = defaultdict(list)
+        for row in answers:
+            assert row["svar"] in {"1", "2", "3", "4", "5"}
+            by_respondent[row["respondent_id"]].append(row["fraga_kod"])
+            genders.add(row["kon"])
+        for asked in by_respondent.values():
+            assert sorted(asked) == sorted(questions)
+        assert len(by_respondent) >= 20
+    assert genders == {"K", "M", ""}
