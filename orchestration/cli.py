@@ -1,6 +1,7 @@
 """`bistand`: the command line. A thin wrapper over the Dagster definitions, not a 2nd pipeline.
 
-    bistand generate --out DIR [--profile tiny|stockholm|national] [--from YYYY-MM] [--to YYYY-MM] [--seed N]
+    bistand generate --out DIR [--profile tiny|stockholm|national]
+                     [--from YYYY-MM] [--to YYYY-MM] [--seed N]
     bistand refresh [--landing DIR] [--warehouse FILE]
 
 Exit codes of refresh: 0 all good; 2 finished but some input was rejected; 1 failed (the

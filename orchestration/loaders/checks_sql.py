@@ -25,7 +25,8 @@ def typed_expr(column: Column, v: str) -> str:
         f"then try_strptime({v}, '%Y-%m-%d')::date end",
         Kind.MONTH: f"case when regexp_full_match({v}, '{MONTH_RE}') "
         f"then try_strptime({v} || '-01', '%Y-%m-%d')::date end",
-        Kind.YEAR: f"case when regexp_full_match({v}, '{YEAR_RE}') then try_cast({v} as integer) end",
+        Kind.YEAR: f"case when regexp_full_match({v}, '{YEAR_RE}') "
+        f"then try_cast({v} as integer) end",
         Kind.INT: f"case when regexp_full_match({v}, '{INT_RE}') then try_cast({v} as integer) end",
         Kind.DECIMAL: f"case when regexp_full_match({v}, '{DECIMAL_RE}') "
         f"then try_cast(replace({v}, ',', '.') as decimal(18, 4)) end",
@@ -44,7 +45,8 @@ def reason_exprs(spec: ExportSpec) -> list[str]:
             reasons.append(f"pnr_reason_{v}")
         elif column.kind is Kind.CODE:
             reasons.append(
-                f"case when {v} is not null and {v} not in (select kod from _codes_{column.reference}) "
+                f"case when {v} is not null "
+                f"and {v} not in (select kod from _codes_{column.reference}) "
                 f"then 'okänd kod ''' || {v} || ''' i {v}' end"
             )
         elif column.kind is Kind.DECIMAL:
@@ -88,7 +90,8 @@ INVARIANTS: dict[str, str] = {
     "then 'senast_reviderad_datum före upprattad_datum' end",
     "outcome_with_end": "case when (slutdatum is null) <> (utfall_kod is null) "
     "then 'slutdatum och utfall_kod ska anges tillsammans' end",
-    "ended_after_start": "case when t_slutdatum < t_startdatum then 'slutdatum före startdatum' end",
+    "ended_after_start": "case when t_slutdatum < t_startdatum "
+    "then 'slutdatum före startdatum' end",
     "ended_after_employed": "case when t_slutdatum < t_anstallningsdatum "
     "then 'slutdatum före anstallningsdatum' end",
     "hours_ordered": "case when t_sjukfranvaro_dag1_14_timmar > t_sjukfranvaro_timmar "

@@ -154,7 +154,7 @@ EXPORTS: dict[str, ExportSpec] = {
         ExportSpec(
             name="befolkning",
             key_kind=KeyKind.YEAR,
-            description="Population by district, gender and age on 31 December (statistics office).",
+            description="Population by district, gender and age on 31 December.",
             columns=(
                 C("ar", K.YEAR),
                 C("stadsdel_kod", K.CODE, reference="ref_districts"),

@@ -370,8 +370,8 @@ def _validate_and_insert(
             [delivery_id, spec.name, outcome.file_name, line_number, masked, reason],
         )
     loaded, rejected_sql = con.execute(
-        "select count(*) filter (where len(_reasons) = 0), count(*) filter (where len(_reasons) > 0) "
-        "from _checked"
+        "select count(*) filter (where len(_reasons) = 0), "
+        "count(*) filter (where len(_reasons) > 0) from _checked"
     ).fetchone()
     outcome.rows_loaded = loaded
     outcome.rows_rejected = rejected_sql + len(python_rejects)
@@ -435,7 +435,8 @@ def _log(
     outcome: FileOutcome,
 ) -> None:
     con.execute(
-        "insert into raw.load_log values (?, ?, ?, ?, ?, ?, ?, now()::timestamp, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into raw.load_log values "
+        "(?, ?, ?, ?, ?, ?, ?, now()::timestamp, ?, ?, ?, ?, ?, ?, ?)",
         [
             delivery_id,
             spec.name,

@@ -1,4 +1,4 @@
-"""DDL of the raw layer: every delivery's rows kept in `<export>_history`, the current state in views.
+"""DDL of the raw layer: every delivery kept in `<export>_history`, the current state in views.
 
 - `raw.load_log`: one row per delivered file that was examined (loaded, rejected whole).
 - `raw.rejects`: one row per rejected record, with file, line, masked line and reason.
