@@ -45,7 +45,7 @@ def publish_file(warehouse_file: Path, target: Path) -> dict[str, int]:
     key=AssetKey(["published", "publish_file"]),
     group_name="publish",
     deps=[AssetKey(["publish", table]) for table in PUBLISH_TABLES],
-    description="The publish schema copied to publish.duckdb beside the warehouse (read by Evidence).",
+    description="The publish schema copied to publish.duckdb, the file Evidence reads.",
     kinds={"duckdb"},
 )
 def published_file(
