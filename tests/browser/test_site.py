@@ -85,7 +85,8 @@ def _run(cmd: list[str], timeout_s: int, env: dict[str, str] | None = None) -> N
     elapsed = time.monotonic() - started
     print(f"{' '.join(cmd)}: exit {proc.returncode} in {elapsed:.1f} s")
     if proc.returncode != 0:
-        why = f"timed out after {timeout_s} s" if proc.returncode == 124 else f"exit {proc.returncode}"
+        timed_out = proc.returncode == 124
+        why = f"timed out after {timeout_s} s" if timed_out else f"exit {proc.returncode}"
         pytest.fail(
             f"`{' '.join(cmd)}` failed ({why}) in {EVIDENCE}\n"
             f"--- stdout (tail) ---\n{proc.stdout[-6000:]}\n"
@@ -152,7 +153,7 @@ def test_site_shows_published_numbers(refreshed_warehouse) -> None:
     publish_file = Path(refreshed_warehouse.publish_file).resolve()
     assert publish_file.is_file(), f"publish file missing: {publish_file}"
     if not (EVIDENCE / "node_modules" / ".bin" / "evidence").exists():
-        pytest.fail("evidence/node_modules is missing: run `npm install` in evidence/", pytrace=False)
+        pytest.fail("evidence/node_modules missing: run `npm install` in evidence/", pytrace=False)
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: `apt-get install -y chromium`", pytrace=False)
 
@@ -175,8 +176,16 @@ def test_site_shows_published_numbers(refreshed_warehouse) -> None:
 
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "--directory", "build",
-         str(port)],
+        [
+            sys.executable,
+            "-m",
+            "http.server",
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+            "build",
+            str(port),
+        ],
         cwd=EVIDENCE,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -187,8 +196,16 @@ def test_site_shows_published_numbers(refreshed_warehouse) -> None:
         _wait_until_served(base_url, server)
         started = time.monotonic()
         proc = subprocess.run(
-            ["timeout", "--kill-after=10", str(BROWSER_TIMEOUT_S), "node", str(CHECK_SITE),
-             base_url, json.dumps(expectations), str(ARTIFACTS)],
+            [
+                "timeout",
+                "--kill-after=10",
+                str(BROWSER_TIMEOUT_S),
+                "node",
+                str(CHECK_SITE),
+                base_url,
+                json.dumps(expectations),
+                str(ARTIFACTS),
+            ],
             cwd=REPO,
             capture_output=True,
             text=True,
