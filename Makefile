@@ -1,0 +1,78 @@
+# bistand — the public interface. Two commands for a newcomer: `make demo` and `make test`.
+# Every step runs in sequence: DuckDB has one writer, and the pages read a published copy.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV := $(PYTHON) -m uv
+RUN := $(UV) run --frozen
+DATA := data
+LANDING := $(DATA)/landing
+WAREHOUSE := $(DATA)/warehouse.duckdb
+PORT ?= 3000
+CHROMIUM := /usr/bin/chromium
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DAGSTER_TELEMETRY_ENABLED := false
+
+.PHONY: help setup python-deps evidence-deps chromium demo refresh pages serve test lint ui docs bench clean
+
+help:
+	@echo "make demo   installera allt, generera testdata, uppdatera lagret, bygg och visa sidorna"
+	@echo "make test   installera det testerna behöver och kör alla tester (även webbläsartestet)"
+	@echo "make ui     starta Dagsters gränssnitt (dagster dev) med DAGSTER_HOME i .dagster_home"
+	@echo "make bench  kör prestandamätningarna och skriv benchmarks/results.md"
+
+setup: python-deps evidence-deps
+
+python-deps:
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(UV) sync --frozen --quiet
+
+evidence-deps:
+	@command -v npm >/dev/null || { echo "npm saknas: installera Node.js 20"; exit 1; }
+	cd evidence && npm install --no-audit --no-fund --loglevel=error
+	cd evidence && npm run --silent check:patches
+
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "Installerar Debians chromium för webbläsartestet"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+$(LANDING):
+	$(RUN) bistand generate --out $(LANDING) --profile tiny
+
+refresh: python-deps $(LANDING)
+	$(RUN) bistand refresh --landing $(LANDING) --warehouse $(WAREHOUSE)
+
+pages: evidence-deps
+	cd evidence && rm -rf build && timeout 300 npm run sources -- --strict && timeout 600 npm run build:strict
+
+serve:
+	@echo ""
+	@echo "Sidorna finns på http://127.0.0.1:$(PORT)/  (avsluta med Ctrl-C)"
+	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory evidence/build
+
+demo: setup refresh pages serve
+
+lint: python-deps
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+test: setup chromium lint
+	$(RUN) pytest
+
+ui: python-deps
+	@mkdir -p .dagster_home && printf 'telemetry:\n  enabled: false\n' > .dagster_home/dagster.yaml
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(RUN) dagster dev
+
+docs: python-deps
+	cd dbt_project && BISTAND_WAREHOUSE=$(CURDIR)/$(WAREHOUSE) ../.venv/bin/dbt docs generate --profiles-dir .
+
+bench: setup
+	$(RUN) python -m benchmarks.run
+
+clean:
+	rm -rf $(DATA) .dagster_home dbt_project/target dbt_project/logs evidence/build

@@ -1,0 +1,75 @@
+"""Shared fixtures: one generated tiny delivery and one refreshed warehouse for the session.
+
+A refresh runs the whole Dagster job (loaders, dbt build, publish) in a subprocess through the
+`bistand` console script, exactly as a user would; tests that need other data build their own.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+BISTAND = str(Path(sys.executable).parent / "bistand")
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    landing: Path
+    warehouse: Path
+    exit_code: int
+    output: str
+
+    @property
+    def publish_file(self) -> Path:
+        return self.warehouse.with_name("publish.duckdb")
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.warehouse.parent / "dagster_home"
+
+
+def run_bistand(
+    *args: str | Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the console script; the pseudonym key comes from the test environment."""
+    full_env = {**os.environ, "EB_PSEUDONYM_KEY": "test-key-not-secret", **(env or {})}
+    full_env.pop("DAGSTER_HOME", None)
+    return subprocess.run(
+        [BISTAND, *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=REPO_ROOT,
+        check=False,
+    )
+
+
+def refresh(landing: Path, warehouse: Path) -> Refreshed:
+    result = run_bistand("refresh", "--landing", landing, "--warehouse", warehouse)
+    return Refreshed(landing, warehouse, result.returncode, result.stdout + result.stderr)
+
+
+@pytest.fixture(scope="session")
+def tiny_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("tiny") / "landing"
+    result = run_bistand("generate", "--out", out, "--profile", "tiny", "--seed", "7")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def refreshed_warehouse(tiny_landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Refreshed:
+    """The tiny delivery refreshed once into a fresh warehouse (shared, treat as read-only)."""
+    work = tmp_path_factory.mktemp("warehouse")
+    landing = work / "landing"
+    shutil.copytree(tiny_landing, landing, copy_function=shutil.copy2)
+    refreshed = refresh(landing, work / "warehouse.duckdb")
+    assert refreshed.exit_code == 0, refreshed.output[-5000:]
+    return refreshed
