@@ -2,7 +2,7 @@
 
     bistand generate --out DIR [--profile tiny|stockholm|national]
                      [--from YYYY-MM] [--to YYYY-MM] [--seed N]
-    bistand refresh [--landing DIR] [--warehouse FILE]
+    bistand refresh [--landing DIR] [--warehouse FILE] [--no-pages] [--wait]
 
 Exit codes of refresh: 0 all good; 2 finished but some input was rejected; 1 failed (the
 previously published file is untouched).
@@ -38,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     ref.add_argument("--landing", type=Path, default=None, help="leveranskatalog (data/landing)")
     ref.add_argument(
         "--warehouse", type=Path, default=None, help="lagrets fil (data/warehouse.duckdb)"
+    )
+    ref.add_argument("--no-pages", action="store_true", help="bygg inte om webbsidorna")
+    ref.add_argument(
+        "--wait", action="store_true", help="vänta om en annan uppdatering pågår (annars avbryt)"
     )
     return parser
 
@@ -80,7 +84,7 @@ def _refresh(args: argparse.Namespace) -> int:
 
     from orchestration.run import run_refresh
 
-    outcome = run_refresh(paths)
+    outcome = run_refresh(paths, pages=not args.no_pages, wait=args.wait)
     print(outcome.summary())
     if not outcome.success:
         return EXIT_FAILED

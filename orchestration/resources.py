@@ -7,10 +7,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
 from dagster_duckdb import DuckDBResource
+from pydantic import PrivateAttr
 
+from orchestration.lock import WriterLock
 from orchestration.pseudonym import load_or_create_key
+from orchestration.runlog import record_start
 from orchestration.settings import Paths
 
 
@@ -23,6 +26,25 @@ class WarehouseResource(ConfigurableResource):
 
     landing: str | None = None
     warehouse: str | None = None
+    wait_for_lock: bool = False
+
+    _lock: WriterLock | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        """Take the one-writer lock for the whole run (released in teardown or by the kernel).
+
+        Sensors use this resource outside of any run: they only read the landing directory.
+        """
+        if not context.run_id:
+            return
+        self._lock = WriterLock(self.paths().warehouse)
+        self._lock.acquire(wait=self.wait_for_lock)
+        with self.connect() as con:
+            record_start(con, context.run_id)
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        if self._lock is not None:
+            self._lock.release()
 
     def paths(self) -> Paths:
         defaults = Paths.from_env()

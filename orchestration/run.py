@@ -6,8 +6,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import duckdb
+from dagster import AssetCheckSeverity
 
 from orchestration.instance import cli_instance
+from orchestration.lock import WarehouseBusy, WriterLock
+from orchestration.runlog import record_end
 from orchestration.settings import Paths
 
 
@@ -17,6 +20,7 @@ class RefreshOutcome:
     failures: list[str] = field(default_factory=list)
     files: list[tuple[str, str, int, int, int, str | None]] = field(default_factory=list)
     reasons: Counter[str] = field(default_factory=Counter)
+    failed_checks: list[str] = field(default_factory=list)
 
     @property
     def anything_rejected(self) -> bool:
@@ -40,6 +44,7 @@ class RefreshOutcome:
         else:
             lines.append("Uppdateringen MISSLYCKADES; den tidigare publicerade versionen är orörd.")
             lines.extend(f"  {failure}" for failure in self.failures)
+            lines.extend(f"  kontroll som fallerade: {check}" for check in self.failed_checks)
         return "\n".join(lines)
 
 
@@ -80,7 +85,32 @@ def _deliveries_since(paths: Paths, after: int, outcome: RefreshOutcome) -> None
         con.close()
 
 
-def run_refresh(paths: Paths) -> RefreshOutcome:
+def _failed_checks(result) -> list[str]:
+    """Blocking (error-severity) checks that failed, e.g. dbt tests, by asset and check name."""
+    return sorted(
+        f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}"
+        for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed and evaluation.severity == AssetCheckSeverity.ERROR
+    )
+
+
+def _close_run_log(paths: Paths, run_id: str, status: str, failed: list[str], message: str | None):
+    con = duckdb.connect(str(paths.warehouse))
+    try:
+        record_end(con, run_id, status, failed, message)
+    finally:
+        con.close()
+
+
+def run_refresh(paths: Paths, *, pages: bool = True, wait: bool = False) -> RefreshOutcome:
+    """Execute the refresh job in this process; the run log is closed with the outcome."""
+    lock = WriterLock(paths.warehouse)
+    try:  # fail fast (or wait) before anything is started
+        lock.acquire(wait=wait)
+    except WarehouseBusy as busy:
+        return RefreshOutcome(success=False, failures=[str(busy)])
+    lock.release()  # the run takes it again in its resource, for its whole length
+
     from orchestration.project import ensure_manifest
 
     ensure_manifest()  # the manifest always matches the models on disk
@@ -88,14 +118,33 @@ def run_refresh(paths: Paths) -> RefreshOutcome:
 
     before = _last_delivery_id(paths)
     instance = cli_instance(paths.warehouse)
-    result = defs.resolve_job_def("refresh").execute_in_process(
-        instance=instance, raise_on_error=False
+    job = defs.resolve_job_def("refresh" if pages else "refresh_without_pages")
+    result = job.execute_in_process(
+        instance=instance,
+        raise_on_error=False,
+        run_config={
+            "resources": {"warehouse": {"config": {"wait_for_lock": wait}}},
+            # the terminal gets warnings and errors; everything is in the Dagster event log
+            "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+        },
     )
     outcome = RefreshOutcome(success=result.success)
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data is not None:
             error = event.step_failure_data.error
             message = error.message.strip() if error else "okänt fel"
-            outcome.failures.append(f"steg {event.step_key}: {message}")
+            outcome.failures.append(f"steg {event.step_key}: {message.splitlines()[0]}")
+        if event.event_type_value == "RESOURCE_INIT_FAILURE":
+            outcome.failures.append(event.message or "resursen kunde inte startas")
+    outcome.failed_checks = _failed_checks(result)
     _deliveries_since(paths, before, outcome)
+    if paths.warehouse.exists() and not any("uppdatering pågår" in f for f in outcome.failures):
+        status = (
+            "misslyckad"
+            if not outcome.success
+            else ("klar_med_avvisningar" if outcome.anything_rejected else "klar")
+        )
+        _close_run_log(
+            paths, result.run_id, status, outcome.failed_checks, "; ".join(outcome.failures) or None
+        )
     return outcome

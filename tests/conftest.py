@@ -51,8 +51,11 @@ def run_bistand(
     )
 
 
-def refresh(landing: Path, warehouse: Path) -> Refreshed:
-    result = run_bistand("refresh", "--landing", landing, "--warehouse", warehouse)
+def refresh(landing: Path, warehouse: Path, *extra: str) -> Refreshed:
+    """`bistand refresh` without rebuilding the pages (the browser test builds them itself)."""
+    result = run_bistand(
+        "refresh", "--landing", landing, "--warehouse", warehouse, "--no-pages", *extra
+    )
     return Refreshed(landing, warehouse, result.returncode, result.stdout + result.stderr)
 
 

@@ -11,13 +11,21 @@ from pathlib import Path
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
+from orchestration.pages import build_site
 from orchestration.resources import WarehouseResource
+from orchestration.runlog import record_published
 
 PUBLISH_TABLES = ("kpi", "indicator", "area")
+# Copied as they are from the warehouse's `meta` schema (the run log for the data-quality page).
+META_TABLES = ("refresh_runs",)
 
 
 def publish_file(warehouse_file: Path, target: Path) -> dict[str, int]:
-    """Write the publish schema of `warehouse_file` to `target` atomically; row counts per table."""
+    """Write the publish schema of `warehouse_file` to `target` atomically; row counts per table.
+
+    Every table of the warehouse's `publish` schema is copied (the dbt models there are what the
+    pages may read), plus the run log. The file is written beside the target and renamed over it.
+    """
     tmp = target.with_name(f".{target.name}.tmp")
     tmp.unlink(missing_ok=True)
     counts: dict[str, int] = {}
@@ -26,9 +34,19 @@ def publish_file(warehouse_file: Path, target: Path) -> dict[str, int]:
         own = con.execute("select current_database()").fetchone()[0]
         con.execute(f"attach '{warehouse_file}' as warehouse (read_only)")
         con.execute(f'create schema "{own}".publish')
-        for table in PUBLISH_TABLES:
+        tables = [
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_catalog = 'warehouse' and table_schema = 'publish' order by 1"
+            ).fetchall()
+        ]
+        copies = [(f"warehouse.publish.{t}", t) for t in tables]
+        copies += [(f"warehouse.meta.{t}", t) for t in META_TABLES]
+        for source, table in copies:
+            # sorted, so that the same content gives the same file content
             con.execute(
-                f'create table "{own}".publish.{table} as select * from warehouse.publish.{table}'
+                f'create table "{own}".publish.{table} as select * from {source} order by all'
             )
             counts[table] = con.execute(f'select count(*) from "{own}".publish.{table}').fetchone()[
                 0
@@ -52,6 +70,8 @@ def published_file(
     context: AssetExecutionContext, warehouse: WarehouseResource
 ) -> MaterializeResult:
     paths = warehouse.paths()
+    with warehouse.connect() as con:
+        record_published(con, context.run_id)
     counts = publish_file(paths.warehouse, paths.publish_file)
     context.log.info(f"Publicerat {paths.publish_file}: {counts}")
     return MaterializeResult(
@@ -59,4 +79,19 @@ def published_file(
             "fil": MetadataValue.path(str(paths.publish_file)),
             **{f"rader_{table}": MetadataValue.int(n) for table, n in counts.items()},
         }
+    )
+
+
+@asset(
+    key=AssetKey(["published", "pages"]),
+    group_name="publish",
+    deps=[published_file],
+    description="The Evidence site (evidence/build) rebuilt from the published file.",
+    kinds={"evidence"},
+)
+def pages(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    timings = build_site(warehouse.paths().publish_file)
+    context.log.info(f"Sidorna byggda: {timings}")
+    return MaterializeResult(
+        metadata={step: MetadataValue.float(seconds) for step, seconds in timings.items()}
     )

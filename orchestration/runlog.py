@@ -1,0 +1,90 @@
+"""The run log: one row per refresh in `meta.refresh_runs`, read by the data-quality page.
+
+A run is recorded when it starts (status `pågår`), marked `publicerad` by the publish step, and
+closed by whoever ran it (the CLI, or the run-status sensors under the Dagster daemon) with its
+final status and failed checks. The published file carries a copy of the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import duckdb
+
+RUNS_DDL = """
+create schema if not exists meta;
+create table if not exists meta.refresh_runs (
+    run_id         varchar primary key,
+    started_at     timestamp,
+    published_at   timestamp,
+    finished_at    timestamp,
+    status         varchar,        -- pågår | publicerad | klar | klar_med_avvisningar | misslyckad
+    new_files      integer,
+    files_rejected integer,
+    rows_loaded    bigint,
+    rows_rejected  bigint,
+    failed_checks  varchar,
+    message        varchar
+);
+"""
+
+
+def now() -> datetime:
+    return datetime.now(tz=UTC).replace(tzinfo=None, microsecond=0)
+
+
+def ensure_runlog(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(RUNS_DDL)
+
+
+def record_start(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    ensure_runlog(con)
+    con.execute(
+        "insert into meta.refresh_runs (run_id, started_at, status) values (?, ?, 'pågår') "
+        "on conflict do nothing",
+        [run_id, now()],
+    )
+
+
+def record_published(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    ensure_runlog(con)
+    con.execute(
+        "update meta.refresh_runs set published_at = ?, status = 'publicerad' where run_id = ?",
+        [now(), run_id],
+    )
+
+
+def record_end(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    status: str,
+    failed_checks: Sequence[str] = (),
+    message: str | None = None,
+) -> None:
+    """Close a run with its final status and the load summary of the deliveries it loaded."""
+    ensure_runlog(con)
+    started = con.execute(
+        "select started_at from meta.refresh_runs where run_id = ?", [run_id]
+    ).fetchone()
+    if started is None:
+        record_start(con, run_id)
+        started = (now(),)
+    totals = (0, 0, 0, 0)
+    has_log = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'raw' and table_name = 'load_log'"
+    ).fetchone()[0]
+    if has_log:
+        totals = con.execute(
+            "select count(*), count(*) filter (where status = 'rejected'), "
+            "coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0) "
+            "from raw.load_log where loaded_at >= ?",
+            [started[0]],
+        ).fetchone()
+    con.execute(
+        "update meta.refresh_runs set finished_at = ?, status = ?, new_files = ?, "
+        "files_rejected = ?, rows_loaded = ?, rows_rejected = ?, failed_checks = ?, message = ? "
+        "where run_id = ?",
+        [now(), status, *totals, "; ".join(failed_checks) or None, message, run_id],
+    )
