@@ -115,15 +115,17 @@ def _wait_until_served(url: str, server: subprocess.Popen, timeout_s: float = 20
 
 
 def _expected_bromma_value(publish_file: Path) -> str:
-    """The number the default view shows for Bromma: EB_HUSHALL, latest year, gender alla,
-    the latest tertial period with a value (VB, else T2, else T1)."""
+    """The number the default view shows for Bromma: EB_HUSHALL, the latest year with tertial
+    rows, gender alla, the latest tertial period with a value (VB, else T2, else T1)."""
     con = duckdb.connect(str(publish_file), read_only=True)
     try:
         # The file is publish.duckdb: "publish" is both catalog and schema, so set the schema.
         con.execute("set schema = 'publish'")
         whole_numbers, latest_year = con.execute(
             """
-            select coalesce(bool_and(value = round(value)), true), max(year)
+            select
+                coalesce(bool_and(value = round(value)), true),
+                max(year) filter (where period_type = 'tertial')
             from kpi where indicator_code = 'EB_HUSHALL'
             """
         ).fetchone()
