@@ -1,0 +1,58 @@
+"""The oracle's entry point: every catalogue indicator from the raw CSV files, with pandas."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from tests.oracle import assistance, cases, client_survey, measures, staff
+from tests.oracle.assemble import COLUMNS, finish, indicator_rows
+from tests.oracle.computed import Computed
+from tests.oracle.context import Context
+from tests.oracle.exports import load_landing
+from tests.oracle.reference import SEEDS_DIR, load_reference
+
+INDICATORS: dict[str, Callable[[Context], Computed]] = {
+    "EB_ANDEL_VUXNA": assistance.eb_andel_vuxna,
+    "EB_ANDEL_LANGVARIGT": assistance.eb_andel_langvarigt,
+    "EB_ANDEL_BARN": assistance.eb_andel_barn,
+    "EB_HUSHALL": assistance.eb_hushall,
+    "EB_BISTAND_PER_HUSHALL": assistance.eb_bistand_per_hushall,
+    "EB_UTBETALT": assistance.eb_utbetalt,
+    "EB_AVSLUT_EGEN": cases.eb_avslut_egen,
+    "EB_AVSLUT_OKANT": cases.eb_avslut_okant,
+    "EB_PLAN_3MAN": cases.eb_plan_3man,
+    "EB_PLAN_AKTUELL": cases.eb_plan_aktuell,
+    "IN_STHLMSJOBB": measures.in_sthlmsjobb,
+    "IN_AR_TEAM": measures.in_ar_team,
+    "IN_FORSOKSLAGENHET": measures.in_forsokslagenhet,
+    "PE_SJUKFRANVARO": staff.pe_sjukfranvaro,
+    "PE_SJUKFRANVARO_1_14": staff.pe_sjukfranvaro_1_14,
+    "PE_AMI": staff.pe_ami,
+    "PE_LEDARSKAP": staff.pe_ledarskap,
+    "PE_STYRNING": staff.pe_styrning,
+    "PE_MOTIVATION": staff.pe_motivation,
+    "PE_REKOMMENDERA": staff.pe_rekommendera,
+    "BR_FORBATTRAD": client_survey.br_forbattrad,
+    "KO_N31807": assistance.ko_n31807,
+    "KO_N31816": assistance.ko_n31816,
+    "KO_U31803": assistance.ko_u31803,
+    "KO_N31910": assistance.ko_n31910,
+}
+
+
+def compute_indicators(landing: Path, seeds_dir: Path = SEEDS_DIR) -> pd.DataFrame:
+    """All rows of marts.fct_indicator_value as the rulebook defines them, from `landing`."""
+    ref = load_reference(seeds_dir)
+    missing = set(ref.catalogue.index) - set(INDICATORS)
+    if missing:
+        raise ValueError(f"oracle has no implementation for {sorted(missing)}")
+    ctx = Context(ref, load_landing(landing, ref))
+    per_indicator = [
+        indicator_rows(code, INDICATORS[code](ctx), ctx) for code in ref.catalogue.index
+    ]
+    if not per_indicator:
+        return pd.DataFrame(columns=COLUMNS)
+    return finish(pd.concat(per_indicator, ignore_index=True), ref)
