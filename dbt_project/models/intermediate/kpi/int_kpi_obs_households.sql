@@ -1,5 +1,10 @@
--- KPI observations counted per household and month (see int_kpi_observations for the columns).
---   EB_HUSHALL: one per bidragshushåll-month; averaged over the period's months.
+-- KPI observations counted per household and bidragsmånad (see int_kpi_observations).
+--   EB_HUSHALL              one per bidragshushåll-month (net > 0 kr); averaged over the months
+--   EB_BISTAND_PER_HUSHALL  net kronor of every household-month with a payment (corrections and
+--                           net ≤ 0 months included) ÷ bidragshushåll-months
+--   EB_UTBETALT             net kronor, summed
+-- Every row lies in the household's district that month (largest net sum). n_individuals counts
+-- households: bidragshushåll for EB_HUSHALL, any household with a payment for the kronor ones.
 
 with
 
@@ -7,19 +12,54 @@ household_months as (
 
     select * from {{ ref('int_household_months') }}
 
+),
+
+rows as (
+
+    select
+        'EB_HUSHALL' as indicator_code,
+        household_id,
+        benefit_month,
+        district_code,
+        1.0 as numerator,
+        cast(null as double) as denominator
+    from household_months
+    where is_recipient_household
+
+    union all
+
+    select
+        'EB_BISTAND_PER_HUSHALL',
+        household_id,
+        benefit_month,
+        district_code,
+        net_sek,
+        case when is_recipient_household then 1.0 else 0.0 end
+    from household_months
+
+    union all
+
+    select
+        'EB_UTBETALT',
+        household_id,
+        benefit_month,
+        district_code,
+        net_sek,
+        cast(null as double)
+    from household_months
+
 )
 
 select
-    'EB_HUSHALL' as indicator_code,
+    indicator_code,
     benefit_month as obs_month,
     'stadsdel_kod' as origin_level,
     district_code as origin_code,
     cast(null as varchar) as gender,
     household_id as subject_id,
     household_id as person_id,
-    cast(1 as double) as numerator,
-    cast(null as double) as denominator,
+    cast(numerator as double) as numerator,
+    cast(denominator as double) as denominator,
     cast(null as date) as eligible_from
 
-from household_months
-where is_recipient_household
+from rows

@@ -8,7 +8,15 @@
 --   eligible_from            the row counts only in periods ending on or after this date
 --                            (e.g. a 90-day deadline).
 
-{% set parts = ['int_kpi_obs_households', 'int_kpi_obs_recipients'] %}
+{% set parts = [
+    'int_kpi_obs_households',
+    'int_kpi_obs_recipients',
+    'int_kpi_obs_cases',
+    'int_kpi_obs_measures',
+    'int_kpi_obs_staff',
+    'int_kpi_obs_surveys',
+    'int_kpi_obs_kolada',
+] %}
 
 {% for part in parts %}
 select

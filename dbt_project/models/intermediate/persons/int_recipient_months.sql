@@ -1,6 +1,8 @@
 -- One row per person and month in which the person is a member of a bidragshushåll
 -- (biståndsmottagare). A person listed in two bidragshushåll the same month is counted once,
 -- in the household with the larger net payment (ties: lowest household id).
+-- `recipient_months_trailing_12` counts the person's recipient months in the 12 months ending
+-- with this one (a window frame over consecutive month numbers, so it crosses year boundaries).
 
 with
 
@@ -36,6 +38,15 @@ joined as (
         order by recipient_households.net_sek desc, members.household_id
     ) = 1
 
+),
+
+indexed as (
+
+    select
+        joined.*,
+        year(benefit_month) * 12 + month(benefit_month) - 1 as month_index
+    from joined
+
 )
 
 select
@@ -48,6 +59,10 @@ select
     birth_month,
     is_coordination_number,
     {{ age_at_month_end('birth_month', 'benefit_month') }} as age_at_month_end,
-    {{ age_at_month_end('birth_month', 'benefit_month') }} >= 18 as is_adult
+    {{ age_at_month_end('birth_month', 'benefit_month') }} >= 18 as is_adult,
+    month_index,
+    count(*) over (
+        partition by person_id order by month_index range between 11 preceding and current row
+    ) as recipient_months_trailing_12
 
-from joined
+from indexed

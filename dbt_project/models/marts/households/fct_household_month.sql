@@ -1,13 +1,74 @@
--- Households star: one row per household and bidragsmånad with any payment.
+-- Households star: one row per household and bidragsmånad with any payment (net-zero and
+-- negative months included, flagged by is_recipient_household). District and main
+-- försörjningshinder as in int_household_months, composition and household type from
+-- int_household_composition, and the number of consecutive months as a bidragshushåll ending
+-- with this one (0 in a month that is not a bidragshushåll-month).
+
+with
+
+household_months as (
+
+    select * from {{ ref('int_household_months') }}
+
+),
+
+composition as (
+
+    select * from {{ ref('int_household_composition') }}
+
+),
+
+runs as (
+
+    select
+        household_id,
+        benefit_month,
+        year(benefit_month) * 12 + month(benefit_month)
+            - row_number() over (partition by household_id order by benefit_month) as run_key
+    from household_months
+    where is_recipient_household
+
+),
+
+months_in_row as (
+
+    select
+        household_id,
+        benefit_month,
+        row_number() over (partition by household_id, run_key order by benefit_month)
+            as consecutive_months
+    from runs
+
+)
 
 select
-    cast(household_id as varchar) as household_id,
-    cast(benefit_month as date) as benefit_month,
-    cast(district_code as varchar) as district_code,
-    cast(barrier_code as varchar) as barrier_code,
-    cast(net_sek as decimal(18, 2)) as net_sek,
-    cast(net_fs_sek as decimal(18, 2)) as net_fs_sek,
-    cast(net_lo_sek as decimal(18, 2)) as net_lo_sek,
-    cast(is_recipient_household as boolean) as is_recipient_household
+    ---------- keys
+    cast(household_months.household_id as varchar) as household_id,
+    cast(household_months.benefit_month as date) as benefit_month,
+    cast(household_months.district_code as varchar) as district_code,
+    cast(household_months.barrier_code as varchar) as barrier_code,
+    cast(coalesce(composition.household_type_code, 9) as integer) as household_type_code,
 
-from {{ ref('int_household_months') }}
+    ---------- amounts
+    cast(household_months.net_sek as decimal(18, 2)) as net_sek,
+    cast(household_months.net_fs_sek as decimal(18, 2)) as net_fs_sek,
+    cast(household_months.net_lo_sek as decimal(18, 2)) as net_lo_sek,
+    cast(household_months.payment_count as integer) as payment_count,
+    cast(household_months.district_count as integer) as district_count,
+
+    ---------- composition
+    cast(coalesce(composition.member_count, 0) as integer) as member_count,
+    cast(coalesce(composition.adult_count, 0) as integer) as adult_count,
+    cast(coalesce(composition.child_count, 0) as integer) as child_count,
+
+    ---------- flags and runs
+    cast(household_months.is_recipient_household as boolean) as is_recipient_household,
+    cast(coalesce(months_in_row.consecutive_months, 0) as integer) as consecutive_months
+
+from household_months
+left join composition
+    on composition.household_id = household_months.household_id
+    and composition.benefit_month = household_months.benefit_month
+left join months_in_row
+    on months_in_row.household_id = household_months.household_id
+    and months_in_row.benefit_month = household_months.benefit_month

@@ -1,13 +1,40 @@
--- Persons star: one row per pseudonymised person and month as a recipient.
+-- Persons star: one row per pseudonymised person and month as a recipient (member of a
+-- bidragshushåll; a person in two counts once, in the one with the larger net sum). Age at the
+-- end of the month (samordningsnummer: from the corrected birth date), age group, and the
+-- person's recipient months in the 12 months ending with this one (long-term = 10 or more).
+
+with
+
+recipients as (
+
+    select * from {{ ref('int_recipient_months') }}
+
+),
+
+age_groups as (
+
+    select * from {{ ref('dim_age_group') }}
+
+)
 
 select
-    cast(person_id as varchar) as person_id,
-    cast(benefit_month as date) as benefit_month,
-    cast(household_id as varchar) as household_id,
-    cast(district_code as varchar) as district_code,
-    cast(gender as varchar) as gender,
-    cast(role_code as varchar) as role_code,
-    cast(age_at_month_end as integer) as age_at_month_end,
-    cast(is_adult as boolean) as is_adult
+    ---------- keys
+    cast(recipients.person_id as varchar) as person_id,
+    cast(recipients.benefit_month as date) as benefit_month,
+    cast(recipients.household_id as varchar) as household_id,
+    cast(recipients.district_code as varchar) as district_code,
+    cast(recipients.gender as varchar) as gender,
+    cast(age_groups.age_group_code as varchar) as age_group_code,
 
-from {{ ref('int_recipient_months') }}
+    ---------- attributes
+    cast(recipients.role_code as varchar) as role_code,
+    cast(recipients.age_at_month_end as integer) as age_at_month_end,
+    cast(recipients.is_adult as boolean) as is_adult,
+
+    ---------- trailing 12 months
+    cast(recipients.recipient_months_trailing_12 as integer) as recipient_months_trailing_12,
+    cast(recipients.recipient_months_trailing_12 >= 10 as boolean) as is_long_term
+
+from recipients
+left join age_groups
+    on recipients.age_at_month_end between age_groups.age_from and age_groups.age_to

@@ -1,0 +1,149 @@
+-- KPI observations of the Kolada-comparable indicators (VB only), against the population of
+-- 31 December of the same year (one population row per year, recorded in December; no value
+-- until that year's befolkning is delivered).
+--   KO_N31807  every recipient-month: the person (max per period and area: once per area)
+--   KO_U31803  every recipient-month as a child (under 18 at that month's end): the person
+--   KO_N31816  in December of the year: persons with ≥ 10 recipient months in the calendar year
+--              who are adult at the end of their last recipient month of the year; area and
+--              gender of that month (window period_end)
+--   KO_N31910  every bidragshushåll-month: the household (once per area; the city once)
+
+with
+
+recipients as (
+
+    select * from {{ ref('int_recipient_months') }}
+
+),
+
+household_months as (
+
+    select * from {{ ref('int_household_months') }}
+
+),
+
+population as (
+
+    select * from {{ ref('stg_statistics__population') }}
+
+),
+
+months as (
+
+    select * from {{ ref('dim_month') }}
+
+),
+
+yearly_recipients as (
+
+    select
+        person_id,
+        year(benefit_month) as year,
+        count(*) as recipient_months,
+        arg_max(district_code, benefit_month) as last_district_code,
+        arg_max(gender, benefit_month) as last_gender,
+        arg_max(is_adult, benefit_month) as is_adult_in_last_month
+    from recipients
+    group by person_id, year(benefit_month)
+
+),
+
+person_rows as (
+
+    select
+        'KO_N31807' as indicator_code,
+        benefit_month as obs_month,
+        district_code,
+        gender,
+        person_id as subject_id,
+        person_id,
+        cast(1 as double) as numerator,
+        cast(0 as double) as denominator
+    from recipients
+
+    union all
+
+    select 'KO_U31803', benefit_month, district_code, gender, person_id, person_id, 1, 0
+    from recipients
+    where not is_adult
+
+    union all
+
+    select
+        'KO_N31816', make_date(year, 12, 1), last_district_code, last_gender,
+        person_id, person_id, 1, 0
+    from yearly_recipients
+    where recipient_months >= 10 and is_adult_in_last_month
+
+    union all
+
+    select
+        'KO_N31910', benefit_month, district_code, cast(null as varchar),
+        household_id, household_id, 1, cast(null as double)
+    from household_months
+    where is_recipient_household
+
+),
+
+population_years as (
+
+    select
+        population_year,
+        district_code,
+        gender,
+        sum(population) as population_total,
+        coalesce(sum(population) filter (where age >= 18), 0) as population_adults,
+        coalesce(sum(population) filter (where age < 18), 0) as population_children
+    from population
+    where population_year in (select distinct year from months)
+    group by population_year, district_code, gender
+
+),
+
+population_rows as (
+
+    select
+        indicators.indicator_code,
+        make_date(population_years.population_year, 12, 1) as obs_month,
+        population_years.district_code,
+        population_years.gender,
+        cast(null as varchar) as subject_id,
+        cast(null as varchar) as person_id,
+        cast(0 as double) as numerator,
+        cast(case indicators.indicator_code
+            when 'KO_N31807' then population_years.population_total
+            when 'KO_N31816' then population_years.population_adults
+            when 'KO_U31803' then population_years.population_children
+        end as double) as denominator
+    from population_years
+    cross join (values ('KO_N31807'), ('KO_N31816'), ('KO_U31803')) as indicators (indicator_code)
+
+)
+
+select
+    indicator_code,
+    obs_month,
+    'stadsdel_kod' as origin_level,
+    district_code as origin_code,
+    gender,
+    subject_id,
+    person_id,
+    numerator,
+    denominator,
+    cast(null as date) as eligible_from
+from person_rows
+
+union all
+
+select
+    indicator_code,
+    obs_month,
+    'stadsdel_kod',
+    district_code,
+    gender,
+    subject_id,
+    person_id,
+    numerator,
+    denominator,
+    cast(null as date)
+from population_rows
