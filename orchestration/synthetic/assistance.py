@@ -19,18 +19,20 @@ from .contract import HEADERS, file_name
 from .csvout import RowWriter, csv_writer, hundredths
 from .draws import Deck
 from .households import (
+    CHANGED_HINDER_WEIGHTS,
     HINDER_WEIGHTS,
+    PENSIONER_AGES,
     Case,
     Household,
     Measure,
-    choose_hinder,
     compose,
     evolve_members,
+    fit_hinder,
     fs_base,
     spell_length,
 )
 from .measures import MeasureMaker
-from .months import Month, age_on, month_range
+from .months import Month, add_years, age_on, month_range
 from .pnr import PersonnummerFactory, written
 from .profiles import AreaSpec, Profile
 
@@ -60,6 +62,7 @@ class AssistanceSimulation:
         self.areas = {area.code: area for area in profile.areas}
         self.types = {area.code: Deck(self.rng, area.mix) for area in profile.areas}
         self.hinders = Deck(self.rng, HINDER_WEIGHTS)
+        self.changed_hinders = Deck(self.rng, CHANGED_HINDER_WEIGHTS)
         self.closures = Deck(self.case_rng, CLOSURE_WEIGHTS)
         self.active: list[Household] = []
         self.former: dict[str, list[tuple[Month, Household]]] = {a: [] for a in self.areas}
@@ -86,6 +89,8 @@ class AssistanceSimulation:
                 if month < self.start:
                     self._month(month, None, None)
                     continue
+                if month == self.start:
+                    self._plant_turning_18()
                 with (
                     self._open("utbetalningar", month) as pay_out,
                     self._open("hushallsmedlemmar", month) as member_out,
@@ -120,14 +125,20 @@ class AssistanceSimulation:
         if pool and not initial and rng.random() < RETURN_RATE:
             _, household = self.former[area.code].pop(rng.choice(pool))
             household.case = Case(self._next_id("A"), household.hushall_id, area.code, opened)
-            household.months_left = spell_length(rng)
+            household.months_left = spell_length(rng, household.hinder)
             household.spell_month = 0
             if rng.random() < 0.5:
                 age = age_on(household.applicant.birth, month.first)
-                household.hinder = choose_hinder(rng, self.hinders, age)
+                household.hinder = fit_hinder(self.changed_hinders.draw(), age)
             return household
-        members = compose(rng, self.factory, self.types[area.code].draw(), month.first)
-        hinder = choose_hinder(rng, self.hinders, age_on(members[0].birth, month.first))
+        kind = self.types[area.code].draw()
+        hinder = self.hinders.draw()
+        applicant_age = None
+        if hinder in PENSIONER_AGES:  # a pensioner lives alone or with a partner
+            applicant_age = rng.randint(*PENSIONER_AGES[hinder])
+            kind = kind if kind in ("3", "5", "7") else rng.choice(("3", "5"))
+        members = compose(rng, self.factory, kind, month.first, applicant_age)
+        hinder = fit_hinder(hinder, age_on(members[0].birth, month.first))
         hushall_id = self._next_id("H")
         return Household(
             hushall_id=hushall_id,
@@ -137,10 +148,19 @@ class AssistanceSimulation:
             fs_base=fs_base(
                 rng, members, hinder, month.first, self.profile.fs_scale, area.homeless
             ),
-            months_left=spell_length(rng),
+            months_left=spell_length(rng, hinder),
             case=Case(self._next_id("A"), hushall_id, area.code, opened),
             spell_month=rng.randint(0, 24) if initial else 0,
         )
+
+    def _plant_turning_18(self) -> None:
+        """Keep one family paid past a child's 18th birthday (the child's role stays BARN)."""
+        for household in self.active:
+            for person in household.members:
+                months = Month.of(add_years(person.birth, 18)).minus(self.start)
+                if person.role == "BARN" and 0 < months <= self.end.minus(self.start):
+                    household.months_left = max(household.months_left, months + 2)
+                    return
 
     # --- one month ---------------------------------------------------------------------------
     def _planted(self, month: Month) -> dict[str, str]:
@@ -167,9 +187,9 @@ class AssistanceSimulation:
         staying: list[Household] = []
         for household in self.active:
             evolve_members(self.rng, self.factory, household, month)
-            if self.rng.random() < 0.01:
+            if household.hinder not in PENSIONER_AGES and self.rng.random() < 0.01:
                 age = age_on(household.applicant.birth, month.first)
-                household.hinder = choose_hinder(self.rng, self.hinders, age)
+                household.hinder = fit_hinder(self.changed_hinders.draw(), age)
             event = planted.get(household.hushall_id) or self._event(household)
             homeless = self.areas[household.area].homeless
             moved_from: Case | None = None

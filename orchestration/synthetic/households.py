@@ -6,33 +6,32 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from .draws import Deck, pick
+from .draws import pick
 from .months import Month, add_years, age_on
 from .pnr import PersonnummerFactory
 
-# Försörjningshinder deck in half percent (domain.md: unemployed ≈ 40 %, sick-listed 25–30 %,
-# sjuk-/aktivitetsersättning ≈ 4 %, pensioner ≈ 1 %, the rest övrigt/nyanländ).
-HINDER_WEIGHTS: tuple[tuple[str, int], ...] = (  # in half percent
-    ("01", 20),
-    ("02", 28),
-    ("03", 12),
-    ("05", 12),
-    ("13", 8),
-    ("06", 20),
-    ("07", 18),
-    ("25", 10),
-    ("24", 7),
-    ("09", 6),
-    ("26", 2),
-    ("10", 7),
-    ("42", 4),
-    ("43", 4),
-    ("45", 2),
-    ("47", 2),
-    ("46", 6),
-    ("99", 32),
-    ("15", 1),
-    ("16", 2),
+# Försörjningshinder deck in percent of new households (domain.md: unemployed ≈ 40 %, sick-listed
+# 25–30 %, sjuk-/aktivitetsersättning ≈ 4 %, pensioner ≈ 1 %, the rest övrigt/nyanländ).
+HINDER_WEIGHTS: tuple[tuple[str, int], ...] = (
+    ("01", 10),
+    ("02", 14),
+    ("03", 6),
+    ("05", 6),
+    ("13", 4),
+    ("06", 10),
+    ("07", 9),
+    ("25", 5),
+    ("24", 3),
+    ("09", 3),
+    ("26", 1),
+    ("10", 3),
+    ("42", 2),
+    ("43", 2),
+    ("45", 1),
+    ("47", 1),
+    ("46", 3),
+    ("99", 16),
+    ("16", 1),
 )
 PENSIONER_AGES: dict[str, tuple[int, int]] = {"15": (60, 72), "16": (65, 84)}
 HINDER_GROUP: dict[str, str] = {
@@ -123,9 +122,9 @@ def birth_for_age(rng: random.Random, age: int, on: date) -> date:
     return latest - timedelta(days=rng.randrange(365))
 
 
-def spell_length(rng: random.Random) -> int:
-    """Months in one spell: many short, many long-term (≥ 10 months)."""
-    draw = rng.random()
+def spell_length(rng: random.Random, hinder: str) -> int:
+    """Months in one spell: many short, many long-term (≥ 10 months); pensioners stay long."""
+    draw = 0.5 + rng.random() / 2 if hinder in PENSIONER_AGES else rng.random()
     if draw < 0.40:
         return rng.randint(1, 3)
     if draw < 0.65:
@@ -186,12 +185,8 @@ def fit_hinder(code: str, applicant_age: int) -> str:
     return "10" if code == "47" and applicant_age > 20 else code
 
 
-def choose_hinder(deck: Deck, applicant_age: int) -> str:
-    """The next code from the deck that fits the applicant's age (pensioner codes need 60/65)."""
-    while True:
-        code = deck.draw()
-        if applicant_age >= PENSIONER_AGES.get(code, (0, 0))[0]:
-            return fit_hinder(code, applicant_age)
+# A household's code changes now and then, but never into a pensioner code.
+CHANGED_HINDER_WEIGHTS = tuple((c, w) for c, w in HINDER_WEIGHTS if c not in PENSIONER_AGES)
 
 
 def fs_base(

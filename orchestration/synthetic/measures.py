@@ -16,17 +16,17 @@ RATES: dict[str, tuple[tuple[str, float], ...]] = {
         ("STHLMSJOBB", 0.010),
         ("PRAKTIK", 0.005),
         ("ARBETSTRANING", 0.003),
-        ("OSA", 0.002),
+        ("OSA", 0.003),
     ),
-    "sjukskriven": (("AR_TEAM", 0.012), ("ARBETSTRANING", 0.004), ("OSA", 0.001)),
-    "ersattning": (("AR_TEAM", 0.004), ("OSA", 0.002)),
+    "sjukskriven": (("AR_TEAM", 0.012), ("ARBETSTRANING", 0.004), ("OSA", 0.002)),
+    "ersattning": (("AR_TEAM", 0.004), ("OSA", 0.004)),
     "nyanland": (("STHLMSJOBB", 0.006), ("PRAKTIK", 0.006), ("ARBETSTRANING", 0.003)),
     "ovrigt": (("AR_TEAM", 0.008), ("ARBETSTRANING", 0.004), ("STHLMSJOBB", 0.002)),
     "pensionar": (),
 }
 HOUSING_RATES: dict[bool, tuple[tuple[str, float], ...]] = {
-    True: (("FORSOKSLAGENHET", 0.020), ("BOSTAD_FORST", 0.012)),  # the homeless unit
-    False: (("FORSOKSLAGENHET", 0.0015), ("BOSTAD_FORST", 0.0005)),
+    True: (("FORSOKSLAGENHET", 0.030), ("BOSTAD_FORST", 0.015)),  # the homeless unit
+    False: (("FORSOKSLAGENHET", 0.003), ("BOSTAD_FORST", 0.001)),
 }
 DURATION_MONTHS: dict[str, tuple[int, int]] = {
     "STHLMSJOBB": (6, 12),
@@ -34,7 +34,7 @@ DURATION_MONTHS: dict[str, tuple[int, int]] = {
     "ARBETSTRANING": (3, 9),
     "OSA": (6, 24),
     "AR_TEAM": (3, 15),
-    "FORSOKSLAGENHET": (9, 24),
+    "FORSOKSLAGENHET": (6, 18),
     "BOSTAD_FORST": (12, 36),
 }
 # Outcome decks: each deck holds the exact mix, so even a handful of measures shows it.
