@@ -58,12 +58,12 @@ person_rows as (
         person_id as subject_id,
         person_id,
         cast(1 as double) as numerator,
-        cast(0 as double) as denominator
+        cast(null as double) as denominator
     from recipients
 
     union all
 
-    select 'KO_U31803', benefit_month, district_code, gender, person_id, person_id, 1, 0
+    select 'KO_U31803', benefit_month, district_code, gender, person_id, person_id, 1, null
     from recipients
     where not is_adult
 
@@ -71,7 +71,7 @@ person_rows as (
 
     select
         'KO_N31816', make_date(year, 12, 1), last_district_code, last_gender,
-        person_id, person_id, 1, 0
+        person_id, person_id, 1, null
     from yearly_recipients
     where recipient_months >= 10 and is_adult_in_last_month
 

@@ -43,7 +43,7 @@ recipient_rows as (
         gender,
         person_id,
         1 as numerator,
-        0 as denominator
+        cast(null as double) as denominator
     from recipients
 
     union all
@@ -55,7 +55,7 @@ recipient_rows as (
         gender,
         person_id,
         1,
-        0
+        null
     from long_term
 
 ),

@@ -1,8 +1,8 @@
 -- Months for which each KPI source has data (docs/indicator-rules.md §6). A reporting period is
 -- published only when every month it needs is here (int_kpi_available_periods).
 --   utbetalningar        months with a current delivery of both utbetalningar and hushallsmedlemmar
---   arenden, insatser    months from the first payment month whose last day is before the
---                        extraction date of the export's latest snapshot
+--   arenden, insatser    months from the first utbetalningar month (as above) whose last day
+--                        is before the extraction date of the export's latest snapshot
 --   franvaro             months delivered
 --   medarbetarenkat,
 --   brukarenkat          all 12 months of every year whose file is delivered
@@ -43,7 +43,11 @@ snapshot_months as (
         snapshots.export_name as source,
         cast(generated.range as date) as month_start
     from snapshots
-    cross join (select min(month_start) as first_month from payment_months) as first_payment,
+    cross join (
+        select min(month_start) as first_month
+        from payment_months
+        inner join member_months using (month_start)
+    ) as first_payment,
         range(
             first_payment.first_month,
             cast(date_trunc('month', snapshots.extracted_on) as date) + interval 1 month,

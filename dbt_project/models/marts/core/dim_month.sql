@@ -1,5 +1,6 @@
--- Calendar months covering the loaded data (whole years, plus the year before the first one so
--- that trailing-12-month windows and previous-year values have months to refer to).
+-- Calendar months covering the loaded data — the bidragsmånader and every month a KPI source has
+-- data for — in whole years, plus the year before the first one so that trailing-12-month
+-- windows and previous-year values have months to refer to.
 -- Tertial membership is cumulative, as the city reports: T1 = Jan–Apr, T2 = Jan–Aug, VB = Jan–Dec;
 -- `tertial` is the (non-cumulative) third of the year the month lies in.
 
@@ -8,6 +9,8 @@ with
 data_months as (
 
     select benefit_month as month_start from {{ ref('stg_case_system__payments') }}
+    union all
+    select month_start from {{ ref('int_kpi_source_months') }}
 
 ),
 

@@ -138,25 +138,17 @@ aggregated as (
 ),
 
 -- every reported combination gets a row, also when nothing was observed (a count of 0): the
--- areas any observation of the indicator reaches, in any year, at the catalogue's levels
-observed_origins as (
-
-    select distinct indicator_code, origin_level, origin_code
-    from observations
-
-),
-
+-- areas, at the catalogue's levels, where the indicator counted some subject in some reported
+-- period (any year; population rows do not make an area reached)
 areas_in_scope as (
 
-    select distinct observed_origins.indicator_code, rollup.area_level, rollup.area_code
-    from observed_origins
-    inner join rollup
-        on rollup.origin_level = observed_origins.origin_level
-        and rollup.origin_code = observed_origins.origin_code
-    inner join catalogue on catalogue.indicator_code = observed_origins.indicator_code
+    select distinct in_area.indicator_code, in_area.area_level, in_area.area_code
+    from in_area
+    inner join catalogue on catalogue.indicator_code = in_area.indicator_code
     inner join areas
-        on areas.area_level = rollup.area_level and areas.area_code = rollup.area_code
-    where list_contains(string_split(catalogue.area_levels, ','), rollup.area_level)
+        on areas.area_level = in_area.area_level and areas.area_code = in_area.area_code
+    where in_area.subject_id is not null
+        and list_contains(string_split(catalogue.area_levels, ','), in_area.area_level)
         and (not catalogue.population_based or areas.has_population)
 
 ),
@@ -185,7 +177,9 @@ valued as (
         coalesce(aggregated.numerator, 0) as numerator,
         case catalogue.aggregation
             when 'month_avg' then cast(periods.n_months as double)
-            when 'ratio' then coalesce(aggregated.denominator, 0)
+            -- nothing observed: 0; population-based: null while no population is delivered
+            when 'ratio' then case when catalogue.population_based
+                then aggregated.denominator else coalesce(aggregated.denominator, 0) end
         end as denominator,
         coalesce(aggregated.n_individuals, 0) as n_individuals,
         catalogue.aggregation,

@@ -20,7 +20,7 @@ renamed as (
         utbetalningsdatum as paid_on,
 
         ---------- amounts and codes
-        cast(belopp as decimal(18, 2)) as amount_sek,
+        cast(belopp as decimal(18, 4)) as amount_sek,
         bistandstyp as assistance_type,
         forsorjningshinder_kod as barrier_code,
         lo_andamal as lo_purpose,
