@@ -1,7 +1,15 @@
-"""One Dagster asset per raw export: load new deliveries from the landing directory.
+"""One Dagster asset per raw export (load new deliveries), plus one for unknown landing files.
 
-Each asset reports what it loaded as metadata and carries an asset check that fails (severity
-WARN, so the rest of the refresh still runs) when this run rejected a file or a row.
+Each asset reports what this run loaded as metadata and carries the asset check
+`inga_avvisade_leveranser`, which fails (severity WARN, so the rest of the refresh still runs)
+while the export has *outstanding* rejects: rejected rows of its current deliveries, or a refused
+file still in the landing directory that no later delivery of its key replaced (engine.py).
+A reject therefore keeps failing the check on every run until a corrected delivery arrives.
+
+`raw/okanda_filer` records landing files that no export claims (e.g. `okand_2024-01.csv`) as
+refused deliveries in raw.load_log; its check fails while such a file is in the landing directory.
+
+Everything logged or attached as metadata is masked: no personnummer can reach Dagster's storage.
 """
 
 from collections import Counter
@@ -19,10 +27,11 @@ from dagster import (
 )
 
 from orchestration.loaders.contract import EXPORTS, ExportSpec
-from orchestration.loaders.engine import ExportOutcome, load_export
+from orchestration.loaders.engine import ExportOutcome, load_export, record_unknown_files
 from orchestration.resources import WarehouseResource
 
 REJECTS_CHECK = "inga_avvisade_leveranser"
+UNKNOWN_FILES_KEY = AssetKey(["raw", "okanda_filer"])
 
 
 def loader_asset_key(export: str) -> AssetKey:
@@ -32,23 +41,67 @@ def loader_asset_key(export: str) -> AssetKey:
 def outcome_metadata(outcome: ExportOutcome) -> dict[str, MetadataValue]:
     reasons: Counter[str] = Counter()
     for file in outcome.files:
-        reasons.update(file.reasons)
+        if file.status == "loaded":
+            reasons.update(file.reasons)
         if file.status == "rejected" and file.message:
             reasons[file.message] += 1
     return {
-        "nya_filer": MetadataValue.int(len(outcome.files)),
+        "nya_leveranser": MetadataValue.int(len(outcome.files)),
         "rader_laddade": MetadataValue.int(outcome.rows_loaded),
         "rader_avvisade": MetadataValue.int(outcome.rows_rejected),
         "filer_avvisade": MetadataValue.int(outcome.files_rejected),
         "filer": MetadataValue.md(
             "\n".join(
-                f"- {f.file_name}: {f.status}, {f.rows_loaded} laddade, {f.rows_rejected} avvisade"
+                f"- {f.file_name}: {f.status}, {f.rows_read} lästa, {f.rows_loaded} laddade, "
+                f"{f.rows_rejected} avvisade"
                 for f in outcome.files
             )
-            or "inga nya filer"
+            or "inga nya leveranser"
         ),
         "avvisningsorsaker": MetadataValue.json(dict(reasons)),
     }
+
+
+def check_result(outcome: ExportOutcome, key: AssetKey) -> AssetCheckResult:
+    pending = outcome.outstanding
+    return AssetCheckResult(
+        check_name=REJECTS_CHECK,
+        asset_key=key,
+        passed=not pending.any,
+        severity=AssetCheckSeverity.WARN,
+        description=(
+            f"{len(pending.files)} avvisade filer och {pending.rows} avvisade rader väntar på "
+            "en rättad leverans"
+            if pending.any
+            else "Inga utestående avvisningar."
+        ),
+        metadata={
+            "utestaende_filer": MetadataValue.int(len(pending.files)),
+            "utestaende_rader": MetadataValue.int(pending.rows),
+            "utestaende_orsaker": MetadataValue.json(dict(pending.reasons)),
+            "avvisade_filer": MetadataValue.md("\n".join(f"- {m}" for m in pending.files) or "-"),
+            "nya_avvisade_rader": MetadataValue.int(outcome.rows_rejected),
+            "nya_avvisade_filer": MetadataValue.int(outcome.files_rejected),
+        },
+    )
+
+
+def log_outcome(context: AssetExecutionContext, outcome: ExportOutcome) -> None:
+    for file in outcome.files:
+        if file.status == "rejected":
+            context.log.warning(f"Avvisad fil: {file.message}")
+        elif file.status == "loaded" and file.rows_rejected:
+            context.log.warning(
+                f"{file.file_name}: {file.rows_rejected} av {file.rows_read} rader avvisade"
+            )
+    for warning, files in outcome.warnings.items():  # each warning once per run
+        where = files[0] if len(files) == 1 else f"{files[0]} m.fl. ({len(files)} filer)"
+        context.log.warning(f"{where}: {warning}")
+    if outcome.outstanding.any:
+        context.log.warning(
+            f"{outcome.export}: {len(outcome.outstanding.files)} avvisade filer och "
+            f"{outcome.outstanding.rows} avvisade rader utestående"
+        )
 
 
 def build_loader_asset(spec: ExportSpec) -> AssetsDefinition:
@@ -62,7 +115,7 @@ def build_loader_asset(spec: ExportSpec) -> AssetsDefinition:
             AssetCheckSpec(
                 REJECTS_CHECK,
                 asset=key,
-                description="No file or row of this export was rejected in this run.",
+                description="No outstanding rejected file or row of this export.",
             )
         ],
         kinds={"duckdb", "csv"},
@@ -71,34 +124,38 @@ def build_loader_asset(spec: ExportSpec) -> AssetsDefinition:
         paths = warehouse.paths()
         with warehouse.connect() as con:
             outcome = load_export(con, spec, paths.landing, warehouse.pseudonym_key())
-        for file in outcome.files:
-            if file.status == "rejected":
-                context.log.warning(f"Avvisad fil: {file.message}")
-            elif file.rows_rejected:
-                context.log.warning(
-                    f"{file.file_name}: {file.rows_rejected} av {file.rows_read} rader avvisade"
-                )
-            for warning in file.warnings:
-                context.log.warning(f"{file.file_name}: {warning}")
-        metadata = outcome_metadata(outcome)
-        passed = outcome.files_rejected == 0 and outcome.rows_rejected == 0
+        log_outcome(context, outcome)
         return MaterializeResult(
-            metadata=metadata,
-            check_results=[
-                AssetCheckResult(
-                    check_name=REJECTS_CHECK,
-                    passed=passed,
-                    severity=AssetCheckSeverity.WARN,
-                    metadata={
-                        "filer_avvisade": metadata["filer_avvisade"],
-                        "rader_avvisade": metadata["rader_avvisade"],
-                        "avvisningsorsaker": metadata["avvisningsorsaker"],
-                    },
-                )
-            ],
+            metadata=outcome_metadata(outcome), check_results=[check_result(outcome, key)]
         )
 
     return _load
 
 
-loader_assets = [build_loader_asset(spec) for spec in EXPORTS.values()]
+@asset(
+    key=UNKNOWN_FILES_KEY,
+    group_name="raw",
+    description="Landing files that no export claims, recorded as refused deliveries.",
+    check_specs=[
+        AssetCheckSpec(
+            REJECTS_CHECK,
+            asset=UNKNOWN_FILES_KEY,
+            description="No unknown file in the landing directory.",
+        )
+    ],
+    kinds={"duckdb", "csv"},
+)
+def unknown_files_asset(
+    context: AssetExecutionContext, warehouse: WarehouseResource
+) -> MaterializeResult:
+    paths = warehouse.paths()
+    with warehouse.connect() as con:
+        outcome = record_unknown_files(con, paths.landing)
+    log_outcome(context, outcome)
+    return MaterializeResult(
+        metadata=outcome_metadata(outcome),
+        check_results=[check_result(outcome, UNKNOWN_FILES_KEY)],
+    )
+
+
+loader_assets = [*(build_loader_asset(spec) for spec in EXPORTS.values()), unknown_files_asset]

@@ -1,21 +1,47 @@
 """SQL that turns the staged text of one delivery into typed columns and per-row reasons.
 
 Every reason is Swedish (it is shown to controllers on the data-quality page) and names the
-column; values are quoted only for codes, dates and numbers, never for person identifiers.
+column; values are quoted for codes, dates and numbers, never for person identifiers, and every
+reason is masked (anything shaped like a personnummer → XXXXXXXX-XXXX) before it is stored.
+
+Rules decided here (see also the engine's docstring):
+- Values are trimmed; an empty field is missing.
+- Decimal comma, optional minus, no thousands separator, no `+`. More than 4 decimals are
+  rounded half away from zero to 4 (the raw type is decimal(18, 4)) and reported as a warning
+  on the file, not as a reject: the contract does not limit decimals.
+- A code must be in its reference list (unknown code) and its validity (`giltig_from` to
+  `giltig_tom`) must overlap the row's period (ExportSpec.validity); rows whose period cannot be
+  computed (missing or invalid dates) are only checked for membership.
+- Duplicates of a row's identity (ExportSpec.unique; a personnummer compared in its 12-digit
+  form): identical rows (same content in every contract column) keep the first and reject the
+  later copies; rows with the same identity but different content are all rejected, because the
+  loader cannot know which one is right.
+- A value in any column other than the personnummer/employee number that holds a valid
+  personnummer (10 or 12 digits) is rejected and not stored — not even in an id column.
 """
 
 from __future__ import annotations
 
-from orchestration.loaders.contract import Column, ExportSpec, Kind
-
-PNR_MASK_PATTERN = r"\d{6,8}[-+]?\d{4}"
+from orchestration.loaders.contract import Column, ExportSpec, KeyKind, Kind
+from orchestration.loaders.identifiers import MASK_PATTERN, MASK_TEXT
 
 DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 MONTH_RE = r"^\d{4}-\d{2}$"
 YEAR_RE = r"^\d{4}$"
 INT_RE = r"^-?\d+$"
-DECIMAL_RE = r"^-?\d+(,\d{1,4})?$"
+DECIMAL_RE = r"^-?\d+(,\d+)?$"
 DOT_DECIMAL_RE = r"^-?\d+\.\d+$"
+LONG_DECIMAL_RE = r",\d{5,}$"
+DECIMAL_PLACES = 4
+
+
+def sql_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def quoted(value_sql: str) -> str:
+    """SQL that renders a value as 'value' inside a reason."""
+    return f"'''' || {value_sql} || ''''"
 
 
 def typed_expr(column: Column, v: str) -> str:
@@ -29,56 +55,137 @@ def typed_expr(column: Column, v: str) -> str:
         f"then try_cast({v} as integer) end",
         Kind.INT: f"case when regexp_full_match({v}, '{INT_RE}') then try_cast({v} as integer) end",
         Kind.DECIMAL: f"case when regexp_full_match({v}, '{DECIMAL_RE}') "
-        f"then try_cast(replace({v}, ',', '.') as decimal(18, 4)) end",
+        f"then try_cast(replace({v}, ',', '.') as decimal(18, {DECIMAL_PLACES})) end",
     }.get(column.kind, v)
 
 
-def reason_exprs(spec: ExportSpec) -> list[str]:
+KIND_WORD = {
+    Kind.DATE: "ogiltigt datum",
+    Kind.MONTH: "ogiltig månad",
+    Kind.YEAR: "ogiltigt år",
+    Kind.INT: "ogiltigt heltal",
+}
+
+
+def period_exprs(spec: ExportSpec, file_key: str) -> tuple[str, str] | None:
+    """SQL for the first and last day of a row's period (for code validity), over `typed`."""
+    if not spec.validity:
+        return None
+    start = spec.column(spec.validity[0])
+    t = f"t_{start.name}"
+    if start.kind is Kind.MONTH:
+        return t, f"last_day({t})"
+    if start.kind is Kind.YEAR:
+        return f"make_date({t}, 1, 1)", f"make_date({t}, 12, 31)"
+    if len(spec.validity) == 1:
+        return t, t
+    end = f"t_{spec.validity[1]}"
+    open_until = (
+        f"date {sql_str(file_key)}" if spec.key_kind is KeyKind.SNAPSHOT else "date '9999-12-31'"
+    )
+    return t, f"greatest({t}, coalesce({end}, {open_until}))"
+
+
+def reason_exprs(spec: ExportSpec, file_key: str, pii_check: bool) -> list[str]:
     """One nullable reason expression per check, evaluated over the `typed` relation."""
     reasons: list[str] = []
+    period = period_exprs(spec, file_key)
     for column in spec.columns:
         v = column.name
         t = f"t_{v}"
-        if column.required and column.kind is not Kind.PERSONNUMMER:
-            reasons.append(f"case when {v} is null then 'saknar värde i {v}' end")
         if column.kind is Kind.PERSONNUMMER:
-            reasons.append(f"pnr_reason_{v}")
-        elif column.kind is Kind.CODE:
+            reasons.append(f"_pnr_reason_{v}")
+            continue
+        if column.required:
+            reasons.append(f"case when {v} is null then 'saknar värde i {v}' end")
+        if pii_check and column.kind is not Kind.EMPLOYEE_NUMBER:
             reasons.append(
-                f"case when {v} is not null "
-                f"and {v} not in (select kod from _codes_{column.reference}) "
-                f"then 'okänd kod ''' || {v} || ''' i {v}' end"
+                f"case when {v} in (select v from _pii) then 'värdet i {v} ser ut som ett "
+                f"personnummer och lagras inte' end"
             )
+        if column.kind is Kind.CODE:
+            ref = f"_ref_{v}"
+            unknown = (
+                f"when {v} is not null and {ref}_kod is null "
+                f"then 'okänd kod ' || {quoted(v)} || ' i {v}' "
+            )
+            invalid = ""
+            if period is not None:
+                start, end = period
+                invalid = (
+                    f"when {v} is not null and {start} is not null and {end} is not null "
+                    f"and ({ref}_from > {end} or {ref}_to < {start}) "
+                    f"then 'kod ' || {quoted(v)} || ' i {v} gäller inte under radens period ' "
+                    f"|| strftime({start}, '%Y-%m-%d') || '–' || strftime({end}, '%Y-%m-%d') "
+                    f"|| ' (giltig ' || strftime({ref}_from, '%Y-%m-%d') || '–' "
+                    f"|| coalesce(strftime({ref}_to, '%Y-%m-%d'), '') || ')' "
+                )
+            reasons.append(f"case {unknown}{invalid}end")
         elif column.kind is Kind.DECIMAL:
             reasons.append(
                 f"case when {v} is not null and regexp_full_match({v}, '{DOT_DECIMAL_RE}') "
-                f"then 'decimalpunkt i {v} (ska vara decimalkomma): ''' || {v} || '''' "
+                f"then 'decimalpunkt i {v} (ska vara decimalkomma): ' || {quoted(v)} "
                 f"when {v} is not null and {t} is null "
-                f"then 'ogiltigt tal i {v}: ''' || {v} || '''' end"
+                f"then 'ogiltigt tal i {v}: ' || {quoted(v)} end"
             )
-        elif column.kind in (Kind.DATE, Kind.MONTH, Kind.YEAR, Kind.INT):
-            word = {
-                Kind.DATE: "datum",
-                Kind.MONTH: "månad",
-                Kind.YEAR: "år",
-                Kind.INT: "heltal",
-            }[column.kind]
+        elif column.kind in KIND_WORD:
             reasons.append(
                 f"case when {v} is not null and {t} is null "
-                f"then 'ogiltigt {word} i {v}: ''' || {v} || '''' end"
+                f"then '{KIND_WORD[column.kind]} i {v}: ' || {quoted(v)} end"
             )
         if column.minimum is not None:
             reasons.append(
                 f"case when {t} < {column.minimum} "
-                f"then '{v} under tillåtet minimum {column.minimum:g}' end"
+                f"then '{v} under tillåtet minimum {column.minimum:g}: ' || {quoted(v)} end"
             )
         if column.maximum is not None:
             reasons.append(
                 f"case when {t} > {column.maximum} "
-                f"then '{v} över tillåtet maximum {column.maximum:g}' end"
+                f"then '{v} över tillåtet maximum {column.maximum:g}: ' || {quoted(v)} end"
             )
-    reasons.extend(INVARIANTS[name] for name in spec.extra_checks)
+    reasons.extend(
+        INVARIANTS[name].format(key_year=int(file_key[:4])) for name in spec.extra_checks
+    )
     return reasons
+
+
+def code_joins(spec: ExportSpec) -> tuple[str, str]:
+    """(left joins of every code column to its reference list, the columns they add:
+    `_ref_<column>_kod`, `_ref_<column>_from`, `_ref_<column>_to`)."""
+    joins, columns = [], []
+    for c in spec.columns:
+        if c.kind is not Kind.CODE:
+            continue
+        alias = f"_j_{c.name}"
+        joins.append(f"left join _codes_{c.reference} as {alias} on {alias}.kod = c.{c.name}")
+        columns.append(
+            f"{alias}.kod as _ref_{c.name}_kod, {alias}.giltig_from as _ref_{c.name}_from, "
+            f"{alias}.giltig_tom as _ref_{c.name}_to"
+        )
+    return " ".join(joins), ", ".join(columns)
+
+
+def duplicate_exprs(spec: ExportSpec) -> tuple[str, str]:
+    """(window columns over `typed`, the reason over those columns) for ExportSpec.unique."""
+    if not spec.unique:
+        return "", "null"
+    key = ", ".join(spec.unique)
+    complete = " and ".join(f"{c} is not null" for c in spec.unique)
+    content = "hash(" + ", ".join(spec.column_names) + ")"
+    window = f"(partition by {key}, ({complete}))"
+    columns = (
+        f", count(*) over {window} as _dup_count, "
+        f"min(_line_number) over {window} as _dup_first, "
+        f"min({content}) over {window} <> max({content}) over {window} as _dup_conflict"
+    )
+    reason = (
+        f"case when not ({complete}) or _dup_count = 1 then null "
+        f"when _dup_conflict then 'dubblett med olika innehåll: samma {key} på ' "
+        f"|| _dup_count || ' rader (första på rad ' || _dup_first || ')' "
+        f"when _line_number > _dup_first then 'dubblett av rad ' || _dup_first "
+        f"|| ' (identisk rad)' end"
+    )
+    return columns, reason
 
 
 INVARIANTS: dict[str, str] = {
@@ -99,17 +206,23 @@ INVARIANTS: dict[str, str] = {
     "when t_sjukfranvaro_timmar > t_schemalagd_tid_timmar "
     "then 'sjukfranvaro_timmar större än schemalagd_tid_timmar' end",
     "date_in_year": "case when year(t_datum) <> {key_year} "
-    "then 'datum ligger inte i filens år' end",
+    "then 'datum ' || strftime(t_datum, '%Y-%m-%d') || ' ligger inte i filens år {key_year}' end",
 }
 
 
-def masked_line_expr(spec: ExportSpec) -> str:
-    """The record rebuilt as one line, with person identifiers masked digit by digit."""
+def mask_sql(text_sql: str) -> str:
+    """SQL masking everything shaped like a personnummer in `text_sql`."""
+    return f"regexp_replace({text_sql}, '{MASK_PATTERN}', '{MASK_TEXT}', 'g')"
+
+
+def masked_line_expr(width: int) -> str:
+    """The staged record (fields `_f0`… in file order, identifiers already masked per field) as
+    one `;`-separated line, CSV-quoted where needed, with anything like a personnummer masked."""
     parts = []
-    for column in spec.columns:
-        v = f"coalesce(_text_{column.name}, '')"
-        if column.kind is Kind.PERSONNUMMER:
-            parts.append(f"regexp_replace({v}, '\\d', 'X', 'g')")
-        else:
-            parts.append(f"regexp_replace({v}, '{PNR_MASK_PATTERN}', 'XXXXXXXX-XXXX', 'g')")
-    return "concat_ws(';', " + ", ".join(parts) + ")"
+    for j in range(width):
+        f = f"coalesce(_f{j}, '')"
+        parts.append(
+            f"case when regexp_matches({f}, '[;\"\\n\\r]') "
+            f"then '\"' || replace({f}, '\"', '\"\"') || '\"' else {f} end"
+        )
+    return mask_sql("concat_ws(';', " + ", ".join(parts) + ")")

@@ -2,6 +2,12 @@
 
 The loader, the asset factory and the tests all read these specs; adding an optional column or
 a new export is a change here and nowhere else.
+
+`validity` names the row's period for the code-validity rule (reference-data.md: codes carry
+`giltig_from`/`giltig_tom`): a code is accepted when its validity overlaps that period.
+- a MONTH column: the whole month; a YEAR column: the whole year; a DATE column: that day;
+- (start, end) DATE columns: from start to end, an open episode (empty end) lasting until the
+  extraction date of the snapshot (the file's key).
 """
 
 from __future__ import annotations
@@ -49,6 +55,7 @@ class ExportSpec:
     unique: tuple[str, ...] = ()  # columns that identify a row within one delivery
     key_column: str | None = None  # a column that must equal the file's key
     extra_checks: tuple[str, ...] = field(default_factory=tuple)  # names of invariants
+    validity: tuple[str, ...] = ()  # the row's period for code validity: (column[, end column])
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -57,6 +64,22 @@ class ExportSpec:
     @property
     def required_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def key_format(self) -> str:
+        return {KeyKind.MONTH: "ÅÅÅÅ-MM", KeyKind.YEAR: "ÅÅÅÅ", KeyKind.SNAPSHOT: "ÅÅÅÅ-MM-DD"}[
+            self.key_kind
+        ]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    def claims(self, file_name: str) -> bool:
+        """Whether a landing file belongs to this export: its name starts with the export name
+        followed by anything but a letter (`utbetalningar_2024-01.csv`, `UTBETALNINGAR.csv`,
+        `utbetalningar_2024-13.csv`). A claimed file with a bad name is rejected by this export,
+        so it is reported where a controller looks for it."""
+        return re.match(rf"^{self.name}(?![a-zåäö])", file_name, re.IGNORECASE) is not None
 
     def file_pattern(self) -> re.Pattern[str]:
         key = {
@@ -91,6 +114,7 @@ EXPORTS: dict[str, ExportSpec] = {
             ),
             unique=("utbetalning_id",),
             key_column="bidragsmanad",
+            validity=("bidragsmanad",),
         ),
         ExportSpec(
             name="hushallsmedlemmar",
@@ -105,6 +129,7 @@ EXPORTS: dict[str, ExportSpec] = {
             ),
             unique=("hushall_id", "personnummer"),
             key_column="bidragsmanad",
+            validity=("bidragsmanad",),
         ),
         ExportSpec(
             name="arenden",
@@ -120,6 +145,7 @@ EXPORTS: dict[str, ExportSpec] = {
             ),
             unique=("arende_id",),
             extra_checks=("closing_fields_together", "closed_after_opened"),
+            validity=("aktualiserad_datum", "avslutad_datum"),
         ),
         ExportSpec(
             name="forandringsplaner",
@@ -150,6 +176,7 @@ EXPORTS: dict[str, ExportSpec] = {
             ),
             unique=("insats_id",),
             extra_checks=("outcome_with_end", "ended_after_start"),
+            validity=("startdatum", "slutdatum"),
         ),
         ExportSpec(
             name="befolkning",
@@ -164,6 +191,7 @@ EXPORTS: dict[str, ExportSpec] = {
             ),
             unique=("stadsdel_kod", "kon", "alder"),
             key_column="ar",
+            validity=("ar",),
         ),
         ExportSpec(
             name="personal",
@@ -180,6 +208,7 @@ EXPORTS: dict[str, ExportSpec] = {
             ),
             unique=("anstallning_id", "anstallningsdatum"),
             extra_checks=("ended_after_employed",),
+            validity=("anstallningsdatum", "slutdatum"),
         ),
         ExportSpec(
             name="franvaro",
@@ -197,6 +226,7 @@ EXPORTS: dict[str, ExportSpec] = {
             unique=("anstallning_id", "enhet_kod"),
             key_column="manad",
             extra_checks=("hours_ordered",),
+            validity=("manad",),
         ),
         ExportSpec(
             name="medarbetarenkat",
@@ -212,6 +242,7 @@ EXPORTS: dict[str, ExportSpec] = {
             ),
             unique=("respondent_id", "fraga_kod"),
             key_column="enkat_ar",
+            validity=("enkat_ar",),
         ),
         ExportSpec(
             name="brukarenkat",
@@ -227,6 +258,15 @@ EXPORTS: dict[str, ExportSpec] = {
             ),
             unique=("svar_id",),
             extra_checks=("date_in_year",),
+            validity=("datum",),
         ),
     )
 }
+
+# The `export` recorded in raw.load_log for a landing file that no export claims.
+UNKNOWN_EXPORT = "(okänd)"
+
+
+def export_for(file_name: str) -> ExportSpec | None:
+    """The export that claims a landing file, or None (an unknown file)."""
+    return next((spec for spec in EXPORTS.values() if spec.claims(file_name)), None)

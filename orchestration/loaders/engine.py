@@ -1,134 +1,351 @@
 """Load one export's deliveries from the landing directory into the raw layer.
 
-For each file not seen before (by content hash), in delivery order (modification time, then
-name): check the name and header, stage its records, validate every row in DuckDB, and in ONE
-transaction append the good rows to `raw.<export>_history`, the bad ones to `raw.rejects`, and
-a `raw.load_log` row with rows read = loaded + rejected. A file refused whole gets a load-log row
-with the reason and no data; the current state of its slice is untouched.
+A *delivery* is a landing file with a (name, content hash, modification time) the warehouse has
+not seen. Files are taken in delivery order (modification time, then name). For each delivery:
+check the name and header, stage its records (one Python pass with the csv module; the
+personnummer is validated and pseudonymised there, once per distinct value, so it never reaches
+the staging file), validate every row set-based in DuckDB, and in ONE transaction append the
+good rows to `raw.<export>_history`, the bad ones to `raw.rejects` and a `raw.load_log` row with
+rows read = loaded + rejected. A file refused whole gets a load-log row with the reason and no
+data; the current state of its slice is untouched (a slice is never half-replaced).
+
+Rules (the decisions behind them are the contract's, made precise here):
+
+Deliveries and re-deliveries
+- A landing directory that has not changed creates no deliveries: a file whose (name, size,
+  modification time) is already in the load log is not even read again.
+- A file with a new modification time is a new delivery, also when its bytes are identical to an
+  earlier one. If an earlier delivery of the same key with the same content hash was loaded
+  against the same reference data and rules, the new one is recorded as `identical` and reuses
+  its rows (byte-identical content is loaded — parsed and stored — once). It is still the newest
+  delivery, so A → B → A makes A current again.
+- Monthly and yearly exports: the newest loaded delivery of each key is current. Snapshots: the
+  latest extraction date among loaded deliveries is current (a re-delivery of the same date
+  replaces it; an older snapshot delivered late changes nothing).
+- A header-only file (no rows) is a valid delivery: it empties its month/year (or makes the
+  latest snapshot empty), with a warning. A file without even a header is refused.
+- Reference data changed (a code added to a seed)? Touch the affected files: they become new
+  deliveries and, the rules hash differing, are validated again.
+
+File-level (the file is refused whole; the message names the file, the problem and, for columns,
+the expected names): name without a parseable key, bytes neither UTF-8 nor Windows-1252, NUL
+bytes, no header, wrong delimiter, a required column missing, a column named twice, a quote never
+closed, a key column (`bidragsmanad`, `manad`, `ar`, `enkat_ar`) naming another month/year than
+the file's key. A landing file no export claims (`okand_2024-01.csv`) is recorded as refused with
+export `(okänd)` by the unknown-files asset. Hidden files (`.name`) and directories are ignored.
+
+Row-level (`raw.rejects`, see checks_sql.py for the value rules): wrong number of fields, a
+quoting error inside the record, bad personnummer, unparseable number/date, unknown code or code
+not valid in the row's period, value outside its range, broken invariant, duplicate identity, a
+personnummer-like value in any other column. Line numbers are physical lines (the header is line
+1). Unknown header names and empty header names are ignored with one warning per file.
+
+Outstanding rejects and the exit status
+- A row reject is outstanding while its delivery is current; a file reject while that very file
+  is still in the landing directory and no later delivery of its key has loaded. Rejects that a
+  re-delivery replaced, or a file the operator removed, are history (still in the load log).
+- The asset check of each export fails while the export has outstanding rejects, so the problem
+  stays visible on every run until a corrected delivery arrives — not only in the run that first
+  saw it. `outstanding_rejects()` gives the same for the CLI's exit status.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import logging
-import re
 import tempfile
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 
 from orchestration.loaders.checks_sql import (
+    LONG_DECIMAL_RE,
     MONTH_RE,
     YEAR_RE,
+    code_joins,
+    duplicate_exprs,
+    mask_sql,
     masked_line_expr,
     reason_exprs,
     typed_expr,
 )
-from orchestration.loaders.contract import ExportSpec, KeyKind, Kind
-from orchestration.loaders.identifiers import identify_employee, identify_person
-from orchestration.loaders.reference import register_reference_tables
-from orchestration.loaders.storage import column_ddl, ensure_raw_schema, history_table
+from orchestration.loaders.contract import (
+    EXPORTS,
+    UNKNOWN_EXPORT,
+    ExportSpec,
+    KeyKind,
+    Kind,
+    export_for,
+)
+from orchestration.loaders.identifiers import (
+    CANDIDATE_PREFILTER_SQL,
+    contains_personnummer,
+    identify_employee,
+    identify_person,
+    mask,
+    mask_digits,
+)
+from orchestration.loaders.reference import reference_fingerprint, register_reference_tables
+from orchestration.loaders.storage import column_ddl, ensure_raw_layer, history_table
 from orchestration.loaders.textfile import (
+    FileFacts,
     FileRejected,
-    content_hash,
-    detect_encoding,
+    inspect_file,
     open_records,
     rebuild_line,
 )
 
 log = logging.getLogger(__name__)
 
+# Bump when a validation rule changes: identical re-deliveries are then validated again.
+RULES_VERSION = "2"
+EPOCH = datetime(1970, 1, 1)
+REASON_SQL = mask_sql("array_to_string(_reasons, '; ')")
+
 
 @dataclass
 class FileOutcome:
     file_name: str
-    status: str  # loaded | rejected | unchanged
+    status: str  # loaded | identical | rejected
     rows_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
     message: str | None = None
     warnings: list[str] = field(default_factory=list)
     reasons: dict[str, int] = field(default_factory=dict)
+    delivery_id: int | None = None
+    same_as_delivery_id: int | None = None
+
+
+@dataclass
+class Outstanding:
+    """The rejects of one export that still matter (see the module docstring)."""
+
+    files: list[str] = field(default_factory=list)  # messages of refused files
+    rows: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.files or self.rows)
 
 
 @dataclass
 class ExportOutcome:
     export: str
     files: list[FileOutcome] = field(default_factory=list)
+    outstanding: Outstanding = field(default_factory=Outstanding)
 
     @property
     def rows_loaded(self) -> int:
-        return sum(f.rows_loaded for f in self.files)
+        return sum(f.rows_loaded for f in self.files if f.status == "loaded")
 
     @property
     def rows_rejected(self) -> int:
-        return sum(f.rows_rejected for f in self.files)
+        return sum(f.rows_rejected for f in self.files if f.status == "loaded")
 
     @property
     def files_rejected(self) -> int:
         return sum(f.status == "rejected" for f in self.files)
 
+    @property
+    def warnings(self) -> dict[str, list[str]]:
+        """Each distinct warning once, with the files it concerns."""
+        seen: dict[str, list[str]] = {}
+        for f in self.files:
+            for warning in f.warnings:
+                seen.setdefault(warning, []).append(f.file_name)
+        return seen
 
-def delivered_files(spec: ExportSpec, landing: Path) -> list[Path]:
-    """Files of this export, oldest delivery first (mtime, then name)."""
+
+@dataclass(frozen=True)
+class Seen:
+    """A landing file as listed: name (masked), size, modification time, content hash."""
+
+    path: Path
+    name: str
+    size: int
+    mtime: datetime
+    content_hash: str | None = None
+
+
+def _mtime(ns: int) -> datetime:
+    return EPOCH + timedelta(microseconds=ns // 1000)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def landing_paths(landing: Path) -> list[Path]:
+    """Every regular, non-hidden file of the landing directory (not its subdirectories)."""
     if not landing.is_dir():
         return []
-    prefix = f"{spec.name}_"
-    files = [
-        p
-        for p in landing.iterdir()
-        if p.is_file() and p.name.lower().startswith(prefix) and p.suffix.lower() == ".csv"
+    return [p for p in landing.iterdir() if p.is_file() and not p.name.startswith(".")]
+
+
+def _in_delivery_order(paths: list[Path]) -> list[Seen]:
+    listed = []
+    for p in paths:
+        st = p.stat()
+        listed.append(
+            (st.st_mtime_ns, p.name, Seen(p, mask(p.name), st.st_size, _mtime(st.st_mtime_ns)))
+        )
+    return [s for _, _, s in sorted(listed, key=lambda t: (t[0], t[1]))]
+
+
+def delivered_files(spec: ExportSpec, landing: Path) -> list[Path]:
+    """Files this export claims, oldest delivery first (mtime, then name)."""
+    claimed = [p for p in landing_paths(landing) if export_for(p.name) is spec]
+    return [s.path for s in _in_delivery_order(claimed)]
+
+
+def unknown_files(landing: Path) -> list[Path]:
+    return [
+        s.path
+        for s in _in_delivery_order(
+            [p for p in landing_paths(landing) if export_for(p.name) is None]
+        )
     ]
-    return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))
+
+
+def _known_events(con: duckdb.DuckDBPyConnection, export: str) -> dict[tuple, str]:
+    return {
+        (name, size, mtime): digest
+        for name, size, mtime, digest in con.execute(
+            "select file_name, file_size, file_mtime, content_hash from raw.load_log "
+            "where export = ?",
+            [export],
+        ).fetchall()
+    }
+
+
+def _record_listing(con: duckdb.DuckDBPyConnection, export: str, listing: list[Seen]) -> None:
+    con.execute("delete from raw.landing_files where export = ?", [export])
+    if listing:
+        con.execute(
+            "insert into raw.landing_files select ?, unnest($2::varchar[]), unnest($3::bigint[]), "
+            "unnest($4::timestamp[]), unnest($5::varchar[]), ?",
+            [
+                export,
+                [s.name for s in listing],
+                [s.size for s in listing],
+                [s.mtime for s in listing],
+                [s.content_hash for s in listing],
+                _now(),
+            ],
+        )
+
+
+def _new_deliveries(
+    con: duckdb.DuckDBPyConnection, export: str, paths: list[Path]
+) -> tuple[list[tuple[Seen, FileFacts | None]], list[Seen]]:
+    """(new deliveries with their facts, the whole listing) of `paths` for `export`."""
+    known = _known_events(con, export)
+    new, listing = [], []
+    for seen in _in_delivery_order(paths):
+        digest = known.get((seen.name, seen.size, seen.mtime))
+        if digest is not None:  # unchanged since it was delivered: not read again
+            listing.append(Seen(seen.path, seen.name, seen.size, seen.mtime, digest))
+            continue
+        facts = inspect_file(seen.path)
+        seen = Seen(seen.path, seen.name, seen.size, seen.mtime, facts.content_hash)
+        listing.append(seen)
+        if (seen.name, seen.size, seen.mtime) in known:
+            continue
+        known[(seen.name, seen.size, seen.mtime)] = facts.content_hash
+        new.append((seen, facts))
+    return new, listing
+
+
+def rules_hash(spec: ExportSpec, reference_dir: Path | None = None) -> str:
+    return hashlib.sha256(
+        f"{RULES_VERSION}:{reference_fingerprint(spec, reference_dir)}".encode()
+    ).hexdigest()
 
 
 def load_export(
-    con: duckdb.DuckDBPyConnection, spec: ExportSpec, landing: Path, key: bytes
+    con: duckdb.DuckDBPyConnection,
+    spec: ExportSpec,
+    landing: Path,
+    key: bytes,
+    *,
+    reference_dir: Path | None = None,
+    stage_dir: Path | None = None,
 ) -> ExportOutcome:
-    ensure_raw_schema(con, spec)
-    register_reference_tables(con, spec)
-    seen = {
-        row[0]
-        for row in con.execute(
-            "select content_hash from raw.load_log where export = ?", [spec.name]
-        ).fetchall()
-    }
+    """Load the new deliveries of one export; the outcome includes its outstanding rejects."""
+    ensure_raw_layer(con)
+    register_reference_tables(con, spec, reference_dir)
+    rules = rules_hash(spec, reference_dir)
+    claimed = [p for p in landing_paths(landing) if export_for(p.name) is spec]
+    new, listing = _new_deliveries(con, spec.name, claimed)
     outcome = ExportOutcome(export=spec.name)
-    for path in delivered_files(spec, landing):
-        digest = content_hash(path)
-        if digest in seen:
-            continue  # a byte-identical delivery is loaded once
-        seen.add(digest)
-        result = _load_file(con, spec, path, digest, key)
+    caches: dict[str, dict[str, tuple]] = {}
+    for seen, facts in new:
+        result = _deliver(con, spec, seen, facts, key, rules, caches, stage_dir)
         outcome.files.append(result)
-        level = (
-            logging.WARNING if result.status == "rejected" or result.rows_rejected else logging.INFO
-        )
         log.log(
-            level,
+            logging.WARNING
+            if result.status == "rejected" or result.rows_rejected
+            else logging.INFO,
             "%s: %s, %d rader lästa, %d laddade, %d avvisade%s",
-            path.name,
+            result.file_name,
             result.status,
             result.rows_read,
             result.rows_loaded,
             result.rows_rejected,
             f" ({result.message})" if result.message else "",
         )
+    _record_listing(con, spec.name, listing)
+    outcome.outstanding = outstanding_rejects(con, spec.name)
     return outcome
 
 
-def _file_key(spec: ExportSpec, path: Path) -> str:
-    match = spec.file_pattern().match(path.name)
+def record_unknown_files(con: duckdb.DuckDBPyConnection, landing: Path) -> ExportOutcome:
+    """Record every landing file no export claims as a refused delivery of export `(okänd)`."""
+    ensure_raw_layer(con)
+    new, listing = _new_deliveries(con, UNKNOWN_EXPORT, unknown_files(landing))
+    outcome = ExportOutcome(export=UNKNOWN_EXPORT)
+    names = ", ".join(EXPORTS)
+    for seen, _facts in new:
+        message = (
+            f"{seen.name}: okänd export; filen laddas inte. Filnamnet ska vara "
+            f"<export>_<nyckel>.csv med en av exporterna {names}"
+        )
+        result = FileOutcome(file_name=seen.name, status="rejected", message=message)
+        _log_in_transaction(con, UNKNOWN_EXPORT, seen, None, None, result, None)
+        outcome.files.append(result)
+        log.warning(message)
+    _record_listing(con, UNKNOWN_EXPORT, listing)
+    outcome.outstanding = outstanding_rejects(con, UNKNOWN_EXPORT)
+    return outcome
+
+
+def outstanding_rejects(con: duckdb.DuckDBPyConnection, export: str | None = None) -> Outstanding:
+    """The outstanding rejects of one export (or of all, `export=None`)."""
+    where, params = ("where export = ?", [export]) if export else ("", [])
+    result = Outstanding()
+    for level, reason, count in con.execute(
+        f"select level, reason, count(*) from raw.outstanding_rejects {where} "
+        "group by all order by level, count(*) desc, reason",
+        params,
+    ).fetchall():
+        if level == "fil":
+            result.files.extend([reason] * count)
+        else:
+            result.rows += count
+            result.reasons[reason] = count
+    return result
+
+
+def _file_key(spec: ExportSpec, name: str) -> str:
+    match = spec.file_pattern().match(name)
     if not match:
-        expected = {
-            KeyKind.MONTH: "ÅÅÅÅ-MM",
-            KeyKind.YEAR: "ÅÅÅÅ",
-            KeyKind.SNAPSHOT: "ÅÅÅÅ-MM-DD",
-        }[spec.key_kind]
         raise FileRejected(
-            f"filnamnets nyckel kan inte tolkas (väntade {spec.name}_{expected}.csv)"
+            f"filnamnets nyckel kan inte tolkas (väntade {spec.name}_{spec.key_format}.csv)"
         )
     key = match.group("key")
     try:
@@ -137,7 +354,10 @@ def _file_key(spec: ExportSpec, path: Path) -> str:
         elif spec.key_kind is KeyKind.SNAPSHOT:
             datetime.strptime(key, "%Y-%m-%d")
     except ValueError as error:
-        raise FileRejected(f"filnamnets nyckel '{key}' är inget giltigt datum") from error
+        raise FileRejected(
+            f"filnamnets nyckel '{key}' är inget giltigt datum "
+            f"(väntade {spec.name}_{spec.key_format}.csv)"
+        ) from error
     return key
 
 
@@ -145,306 +365,413 @@ def _next_delivery_id(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("select coalesce(max(delivery_id), 0) + 1 from raw.load_log").fetchone()[0]
 
 
-def _load_file(
-    con: duckdb.DuckDBPyConnection, spec: ExportSpec, path: Path, digest: str, key: bytes
+def _identical_to(
+    con: duckdb.DuckDBPyConnection, spec: ExportSpec, file_key: str, digest: str, rules: str
+) -> tuple | None:
+    return con.execute(
+        "select delivery_id, rows_read, rows_loaded, rows_rejected, encoding, warnings "
+        "from raw.load_log where export = ? and file_key = ? and content_hash = ? "
+        "and rules_hash = ? and status = 'loaded' order by delivery_id limit 1",
+        [spec.name, file_key, digest, rules],
+    ).fetchone()
+
+
+def _deliver(
+    con: duckdb.DuckDBPyConnection,
+    spec: ExportSpec,
+    seen: Seen,
+    facts: FileFacts,
+    key: bytes,
+    rules: str,
+    caches: dict[str, dict[str, tuple]],
+    stage_dir: Path | None,
 ) -> FileOutcome:
-    stat = path.stat()
-    mtime = datetime.fromtimestamp(stat.st_mtime, tz=UTC).replace(tzinfo=None)
-    outcome = FileOutcome(file_name=path.name, status="loaded")
+    outcome = FileOutcome(file_name=seen.name, status="loaded")
     file_key: str | None = None
-    encoding: str | None = None
-    with tempfile.TemporaryDirectory(prefix="bistand-stage-") as tmp:
-        stage = Path(tmp) / "stage.csv"
-        try:
-            file_key = _file_key(spec, path)
-            encoding = detect_encoding(path)
-            python_rejects = _stage(spec, path, encoding, stage, outcome)
-            con.execute("begin transaction")
-            try:
-                delivery_id = _next_delivery_id(con)
-                _validate_and_insert(
-                    con, spec, stage, file_key, key, delivery_id, python_rejects, outcome
-                )
-                _log(
-                    con,
-                    spec,
-                    delivery_id,
-                    path,
-                    file_key,
-                    digest,
-                    mtime,
-                    stat.st_size,
-                    encoding,
-                    outcome,
-                )
-                con.execute("commit")
-            except BaseException:
-                con.execute("rollback")
-                raise
-        except FileRejected as rejected:
+    try:
+        file_key = _file_key(spec, seen.path.name)
+        if facts.problem:
+            raise FileRejected(facts.problem)
+        same = _identical_to(con, spec, file_key, facts.content_hash, rules)
+        if same is not None:
+            same_id, read, loaded, rejected, _encoding, warnings = same
             outcome = FileOutcome(
-                file_name=path.name,
-                status="rejected",
-                rows_read=outcome.rows_read,
-                message=f"{path.name}: {rejected}",
-                warnings=outcome.warnings,
+                file_name=seen.name,
+                status="identical",
+                rows_read=read,
+                rows_loaded=loaded,
+                rows_rejected=rejected,
+                message=f"identisk med leverans {same_id}; raderna återanvänds",
+                warnings=warnings.split("; ") if warnings else [],
+                same_as_delivery_id=same_id,
             )
-            con.execute("begin transaction")
-            delivery_id = _next_delivery_id(con)
-            _log(
-                con,
-                spec,
-                delivery_id,
-                path,
-                file_key,
-                digest,
-                mtime,
-                stat.st_size,
-                encoding,
-                outcome,
-            )
+            _log_in_transaction(con, spec.name, seen, file_key, facts.encoding, outcome, rules)
+            return outcome
+        with tempfile.TemporaryDirectory(prefix="bistand-stage-", dir=stage_dir) as tmp:
+            stage = Path(tmp) / "stage.csv"
+            layout = _stage(spec, seen.path, facts.encoding, stage, key, caches, outcome)
+            _validate(con, spec, stage, layout, file_key, outcome)
+        width = layout.width
+        con.execute("begin transaction")
+        try:
+            outcome.delivery_id = _next_delivery_id(con)
+            _insert(con, spec, outcome, width)
+            _log(con, spec.name, seen, file_key, facts.encoding, outcome, rules)
             con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+    except FileRejected as rejected:
+        outcome = FileOutcome(
+            file_name=seen.name,
+            status="rejected",
+            rows_read=0,
+            message=f"{seen.name}: {mask(str(rejected))}",
+            warnings=outcome.warnings,
+        )
+        _log_in_transaction(con, spec.name, seen, file_key, facts.encoding, outcome, rules)
+    finally:
+        for table in ("_clean", "_checked", "_pii"):
+            con.execute(f"drop table if exists {table}")
     return outcome
 
 
-def _stage(
-    spec: ExportSpec, path: Path, encoding: str, stage: Path, outcome: FileOutcome
-) -> list[tuple[int, str, str]]:
-    """Write the records as a normalised CSV (line number + contract columns in order).
+@dataclass(frozen=True)
+class Layout:
+    """How the staging file is laid out: the file's columns, then derived identity columns."""
 
-    Returns the rejects found while reading (wrong number of fields), with masked lines.
-    """
-    header, records = open_records(path, encoding)
+    width: int  # columns in the delivered file
+    positions: dict[str, int]  # contract column → position in the file
+    derived: tuple[str, ...]  # staged identity columns after the file's columns
+    rows_written: int
+
+
+def _header_check(spec: ExportSpec, header: list[str], outcome: FileOutcome) -> None:
+    expected = ";".join(spec.column_names)
+    optional = [c.name for c in spec.columns if not c.required]
+    expected_text = f"Förväntade kolumner: {expected}" + (
+        f" (valfria: {', '.join(optional)})" if optional else ""
+    )
     if len(header) == 1 and any(sep in header[0] for sep in (",", "\t", "|")):
         raise FileRejected(
             "fel avgränsare: rubrikraden har en enda kolumn; filen ska vara semikolonseparerad. "
-            f"Förväntade kolumner: {';'.join(spec.column_names)}"
+            + expected_text
         )
-    duplicates = sorted({name for name in header if header.count(name) > 1})
+    named = [name for name in header if name]
+    duplicates = sorted({name for name in named if named.count(name) > 1})
     if duplicates:
-        raise FileRejected(f"kolumn(er) förekommer flera gånger: {', '.join(duplicates)}")
+        raise FileRejected(
+            f"kolumn(er) förekommer flera gånger i rubrikraden: {', '.join(duplicates)}. "
+            + expected_text
+        )
     missing = [name for name in spec.required_names if name not in header]
     if missing:
-        raise FileRejected(
-            f"saknar kolumn(er) {', '.join(missing)}. "
-            f"Förväntade kolumner: {';'.join(spec.column_names)}"
-        )
-    unknown = [name for name in header if name not in spec.column_names]
+        raise FileRejected(f"saknar kolumn(er) {', '.join(missing)}. " + expected_text)
+    unknown = [name for name in named if name not in spec.column_names]
     if unknown:
-        outcome.warnings.append(f"okända kolumner ignoreras: {', '.join(unknown)}")
-    positions = [header.index(name) if name in header else None for name in spec.column_names]
-    rejects: list[tuple[int, str, str]] = []
+        outcome.warnings.append(mask(f"okända kolumner ignoreras: {', '.join(unknown)}"))
+    empty = [str(j + 1) for j, name in enumerate(header) if not name]
+    if empty:
+        outcome.warnings.append(f"kolumner utan rubrik ignoreras: nr {', '.join(empty)}")
+
+
+def _person_entry(raw: str, key: bytes, column: str) -> tuple:
+    ident = identify_person(raw, key, column)
+    return (
+        mask_digits(raw),
+        ident.reason or "",
+        ident.pseudonym or "",
+        ident.birth_month.isoformat() if ident.birth_month else "",
+        "" if ident.is_coordination_number is None else str(int(ident.is_coordination_number)),
+    )
+
+
+def _employee_entry(raw: str, key: bytes) -> tuple:
+    value = raw.strip()
+    return (mask_digits(raw), identify_employee(value, key) if value else "")
+
+
+def _stage(
+    spec: ExportSpec,
+    path: Path,
+    encoding: str,
+    stage: Path,
+    key: bytes,
+    caches: dict[str, dict[str, tuple]],
+    outcome: FileOutcome,
+) -> Layout:
+    """Write the records to a staging CSV: line number, a reason when the record cannot be used
+    at all (with its masked line), the file's fields in file order (identifiers masked, ignored
+    columns as `*`), then pseudonym, birth month and reason of each identifier column."""
+    header, _header_line, records = open_records(path, encoding)
+    _header_check(spec, header, outcome)
     width = len(header)
+    positions = {name: header.index(name) for name in spec.column_names if name in header}
+    persons = [(c.name, positions[c.name]) for c in spec.columns if c.kind is Kind.PERSONNUMMER]
+    employees = [
+        (c.name, positions[c.name]) for c in spec.columns if c.kind is Kind.EMPLOYEE_NUMBER
+    ]
+    ignored = [j for j, name in enumerate(header) if name not in spec.column_names]
+    derived: list[str] = []
+    for name, _ in persons:
+        derived += [f"_pnr_reason_{name}", f"_pnr_pseudonym_{name}", f"_pnr_birth_{name}"]
+        derived += [f"_pnr_coord_{name}"]
+    for name, _ in employees:
+        derived.append(f"_emp_{name}")
+    identity_positions = {j for _, j in persons + employees}
+    padding = [""] * (width + len(derived))
+    plain = not (persons or employees or ignored)
+    person_caches = [caches.setdefault(f"pnr:{name}", {}) for name, _ in persons]
+    employee_caches = [caches.setdefault(f"emp:{name}", {}) for name, _ in employees]
+
+    def masked_line(fields: list[str]) -> str:
+        shown = [
+            mask_digits(f) if j in identity_positions else ("*" if j in ignored and f else f)
+            for j, f in enumerate(fields)
+        ]
+        return mask(rebuild_line(shown))
+
+    rows = 0
     with stage.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\n")
-        writer.writerow(["_line_number", *spec.column_names])
+        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+        writer.writerow(
+            ["_line_number", "_python_reason", "_python_line"]
+            + [f"_f{j}" for j in range(width)]
+            + derived
+        )
         for record in records:
-            outcome.rows_read += 1
-            if len(record.fields) != width:
-                rejects.append(
-                    (
-                        record.line_number,
-                        _mask_python(rebuild_line(record.fields)),
-                        f"fel antal fält: {len(record.fields)}, väntade {width}",
-                    )
+            rows += 1
+            fields = record.fields
+            if fields is None:
+                writer.writerow(
+                    [record.line_number, record.error, mask(record.raw or ""), *padding]
                 )
                 continue
-            writer.writerow(
-                [
-                    record.line_number,
-                    *(record.fields[i] if i is not None else "" for i in positions),
-                ]
-            )
-    return rejects
+            if len(fields) != width:
+                reason = f"fel antal fält: {len(fields)}, väntade {width}"
+                writer.writerow([record.line_number, reason, masked_line(fields), *padding])
+                continue
+            if plain:
+                writer.writerow([record.line_number, "", "", *fields])
+                continue
+            extra: list[str] = []
+            for (name, j), cache in zip(persons, person_caches, strict=True):
+                raw = fields[j]
+                entry = cache.get(raw)
+                if entry is None:
+                    entry = cache[raw] = _person_entry(raw, key, name)
+                fields[j] = entry[0]
+                extra.extend(entry[1:])
+            for (_, j), cache in zip(employees, employee_caches, strict=True):
+                raw = fields[j]
+                entry = cache.get(raw)
+                if entry is None:
+                    entry = cache[raw] = _employee_entry(raw, key)
+                fields[j] = entry[0]
+                extra.append(entry[1])
+            for j in ignored:
+                if fields[j]:
+                    fields[j] = "*"
+            writer.writerow([record.line_number, "", "", *fields, *extra])
+    outcome.rows_read = rows
+    return Layout(width, positions, tuple(derived), rows)
 
 
-def _mask_python(line: str) -> str:
-    return re.sub(r"\d{6,8}[-+]?\d{4}", "XXXXXXXX-XXXX", line)
+def _clean_columns(spec: ExportSpec, layout: Layout) -> list[str]:
+    """The `_clean` relation's columns: contract columns trimmed (empty = null), identities."""
+    cols = []
+    for column in spec.columns:
+        name = column.name
+        if column.kind is Kind.PERSONNUMMER:
+            cols += [
+                f"nullif(_pnr_reason_{name}, '') as _pnr_reason_{name}",
+                f"nullif(_pnr_pseudonym_{name}, '') as {name}",
+                f"nullif(_pnr_pseudonym_{name}, '') as person_pseudonym",
+                f"try_cast(nullif(_pnr_birth_{name}, '') as date) as person_birth_month",
+                f"case _pnr_coord_{name} when '1' then true when '0' then false end "
+                "as person_is_coordination_number",
+            ]
+        elif column.kind is Kind.EMPLOYEE_NUMBER:
+            cols += [
+                f"nullif(_emp_{name}, '') as {name}",
+                f"nullif(_emp_{name}, '') as employee_pseudonym",
+            ]
+        elif name in layout.positions:
+            cols.append(f"nullif(trim(_f{layout.positions[name]}), '') as {name}")
+        else:
+            cols.append(f"null::varchar as {name}")
+    return cols
 
 
-def _validate_and_insert(
+def _validate(
     con: duckdb.DuckDBPyConnection,
     spec: ExportSpec,
     stage: Path,
+    layout: Layout,
     file_key: str,
-    key: bytes,
-    delivery_id: int,
-    python_rejects: list[tuple[int, str, str]],
     outcome: FileOutcome,
 ) -> None:
-    columns = {"_line_number": "BIGINT", **{name: "VARCHAR" for name in spec.column_names}}
-    con.execute("drop table if exists _clean")
-    text_cols = ", ".join(
-        f'"{c}" as _text_{c}, nullif(trim("{c}"), \'\') as {c}' for c in spec.column_names
-    )
+    """Build `_checked`: every staged row with its typed values and its list of reasons."""
+    names = ["_line_number", "_python_reason", "_python_line"]
+    names += [f"_f{j}" for j in range(layout.width)] + list(layout.derived)
+    columns = {name: "VARCHAR" for name in names}
+    columns["_line_number"] = "BIGINT"
     con.execute(
-        f"""create temp table _clean as
-        select _line_number, {text_cols}
+        f"""create or replace temp table _clean as
+        select _line_number, _python_reason, _python_line,
+               {", ".join(f"_f{j}" for j in range(layout.width))},
+               {", ".join(_clean_columns(spec, layout))}
         from read_csv(?, header = true, delim = ';', quote = '"', escape = '"',
-                      auto_detect = false, columns = {columns!r})""",
+                      auto_detect = false, strict_mode = true,
+                      columns = {columns!r})""",
         [str(stage)],
     )
-    joins: list[str] = []
-    extra_selects: list[str] = []
-    for column in spec.columns:
-        if column.kind is Kind.PERSONNUMMER:
-            _register_person_map(con, column.name, key)
-            joins.append(
-                f"left join _pnr_{column.name} as m_{column.name} "
-                f"on m_{column.name}.raw = c.{column.name}"
-            )
-            extra_selects.append(
-                f"case when c.{column.name} is null then 'saknar värde i {column.name}' "
-                f"else m_{column.name}.reason end as pnr_reason_{column.name}, "
-                f"m_{column.name}.pseudonym as person_pseudonym, "
-                f"m_{column.name}.birth_month as person_birth_month, "
-                f"m_{column.name}.is_coordination as person_is_coordination_number"
-            )
-        elif column.kind is Kind.EMPLOYEE_NUMBER:
-            _register_employee_map(con, column.name, key)
-            joins.append(
-                f"left join _emp_{column.name} as e_{column.name} "
-                f"on e_{column.name}.raw = c.{column.name}"
-            )
-            extra_selects.append(f"e_{column.name}.pseudonym as employee_pseudonym")
-        extra_selects.append(f"{typed_expr(column, f'c.{column.name}')} as t_{column.name}")
+    staged = con.execute("select count(*) from _clean").fetchone()[0]
+    if staged != layout.rows_written:  # a bug, never bad input: stop before anything is written
+        raise RuntimeError(f"staging read {staged} rows, wrote {layout.rows_written}")
 
     if spec.key_column is not None:
-        key_col = spec.key_column
+        col = spec.key_column
         pattern = YEAR_RE if spec.key_kind is KeyKind.YEAR else MONTH_RE
-        mismatch = con.execute(
-            f"select _line_number, {key_col} from _clean "
-            f"where regexp_full_match({key_col}, ?) and {key_col} <> ? "
-            f"order by _line_number limit 1",
+        other = con.execute(
+            f"select count(*), min(_line_number), arg_min({col}, _line_number) from _clean "
+            f"where regexp_full_match({col}, ?) and {col} <> ?",
             [pattern, file_key],
         ).fetchone()
-        if mismatch is not None:
+        if other[0]:
             raise FileRejected(
-                f"rad {mismatch[0]}: {key_col} '{mismatch[1]}' stämmer inte med filnamnets "
-                f"nyckel {file_key}; hela filen avvisas"
+                f"{other[0]} rad(er) har {col} för en annan period än filnamnets nyckel "
+                f"{file_key} (första: rad {other[1]}, {col} '{other[2]}'); hela filen avvisas"
             )
-    reasons = [r.format(key_year=file_key[:4]) for r in reason_exprs(spec)]
-    unique = spec.unique
-    dup_reason = ""
-    if unique:
-        cols = ", ".join(unique)
-        dup_reason = (
-            f", case when row_number() over (partition by {cols} order by _line_number) > 1 "
-            f"then 'dubblett av {cols} (första förekomsten på rad ' || "
-            f"first(_line_number) over (partition by {cols} order by _line_number) || ')' end"
-        )
-    con.execute("drop table if exists _checked")
+
+    pii = _personnummer_lookalikes(con, spec, layout)
+    if pii:
+        con.execute("create or replace temp table _pii as select unnest(?::varchar[]) as v", [pii])
+    typed = ", ".join(
+        f"{typed_expr(c, f'c.{c.name}')} as t_{c.name}"
+        for c in spec.columns
+        if c.kind not in (Kind.PERSONNUMMER, Kind.EMPLOYEE_NUMBER)
+    )
+    joins, ref_columns = code_joins(spec)
+    dup_columns, dup_reason = duplicate_exprs(spec)
+    reasons = [*reason_exprs(spec, file_key, bool(pii)), dup_reason]
     con.execute(
-        f"""create temp table _checked as
+        f"""create or replace temp table _checked as
         with typed as (
-            select c.*, {", ".join(extra_selects)}
-            from _clean as c {" ".join(joins)}
-        )
-        select typed.*,
-               list_filter([{", ".join(reasons)}{dup_reason}], x -> x is not null) as _reasons,
-               {masked_line_expr(spec)} as _masked_line
-        from typed"""
+            select c.*, {typed}{", " + ref_columns if ref_columns else ""}
+            from _clean as c {joins}
+        ),
+        windowed as (select *{dup_columns} from typed)
+        select *,
+            case when _python_reason is not null then [_python_reason]
+                 else list_filter([{", ".join(reasons)}], x -> x is not null) end as _reasons
+        from windowed"""
     )
-    target_columns: list[str] = ["_delivery_id", "_line_number"]
-    source_exprs: list[str] = [str(delivery_id), "_line_number"]
-    for column in spec.columns:
-        for name, _type in column_ddl(column):
-            target_columns.append(name)
-            if column.kind in (Kind.PERSONNUMMER, Kind.EMPLOYEE_NUMBER):
-                source_exprs.append(name)
-            else:
-                source_exprs.append(f"t_{column.name}")
-    con.execute(
-        f"insert into {history_table(spec)} ({', '.join(target_columns)}) "
-        f"select {', '.join(source_exprs)} from _checked where len(_reasons) = 0 "
-        f"order by _line_number"
-    )
-    con.execute(
-        "insert into raw.rejects select ?, ?, ?, _line_number, _masked_line, "
-        "array_to_string(_reasons, '; ') from _checked where len(_reasons) > 0",
-        [delivery_id, spec.name, outcome.file_name],
-    )
-    for line_number, masked, reason in python_rejects:
-        con.execute(
-            "insert into raw.rejects values (?, ?, ?, ?, ?, ?)",
-            [delivery_id, spec.name, outcome.file_name, line_number, masked, reason],
-        )
-    loaded, rejected_sql = con.execute(
+    loaded, rejected = con.execute(
         "select count(*) filter (where len(_reasons) = 0), "
         "count(*) filter (where len(_reasons) > 0) from _checked"
     ).fetchone()
-    outcome.rows_loaded = loaded
-    outcome.rows_rejected = rejected_sql + len(python_rejects)
-    for reason, count in con.execute(
-        "select reason, count(*) from raw.rejects where delivery_id = ? group by reason",
-        [delivery_id],
-    ).fetchall():
-        outcome.reasons[reason] = count
-    con.execute("drop table if exists _checked")
-    con.execute("drop table if exists _clean")
-
-
-def _register_person_map(con: duckdb.DuckDBPyConnection, column: str, key: bytes) -> None:
-    values = [
-        r[0]
-        for r in con.execute(
-            f"select distinct {column} from _clean where {column} is not null"
-        ).fetchall()
+    outcome.rows_loaded, outcome.rows_rejected = loaded, rejected
+    if loaded + rejected != outcome.rows_read:
+        raise RuntimeError(f"{outcome.rows_read} rows read, {loaded} + {rejected} checked")
+    decimals = [
+        c.name for c in spec.columns if c.kind is Kind.DECIMAL and c.name in layout.positions
     ]
-    rows = []
-    for raw in values:
-        ident = identify_person(raw, key)
-        rows.append(
-            (raw, ident.reason, ident.pseudonym, ident.birth_month, ident.is_coordination_number)
+    if decimals and loaded:
+        counts = con.execute(
+            "select "
+            + ", ".join(
+                f"count(*) filter (where regexp_matches({d}, '{LONG_DECIMAL_RE}'))"
+                for d in decimals
+            )
+            + " from _checked where len(_reasons) = 0"
+        ).fetchone()
+        for name, count in zip(decimals, counts, strict=True):
+            if count:
+                outcome.warnings.append(
+                    f"{count} värde(n) i {name} hade fler än 4 decimaler och avrundades till 4"
+                )
+    if outcome.rows_read == 0:
+        what = (
+            f"ögonblicksbilden {file_key} är tom"
+            if spec.key_kind is KeyKind.SNAPSHOT
+            else f"{file_key} blir tom i lagret"
         )
-    con.execute(f"drop table if exists _pnr_{column}")
-    con.execute(
-        f"create temp table _pnr_{column} (raw varchar, reason varchar, pseudonym varchar, "
-        f"birth_month date, is_coordination boolean)"
+        outcome.warnings.append(f"filen har inga rader: {what}")
+    outcome.reasons = dict(
+        con.execute(
+            f"select {REASON_SQL} as reason, count(*) "
+            "from _checked where len(_reasons) > 0 group by reason order by reason"
+        ).fetchall()
     )
-    if rows:
-        con.executemany(f"insert into _pnr_{column} values (?, ?, ?, ?, ?)", rows)
 
 
-def _register_employee_map(con: duckdb.DuckDBPyConnection, column: str, key: bytes) -> None:
-    values = [
-        r[0]
-        for r in con.execute(
-            f"select distinct {column} from _clean where {column} is not null"
-        ).fetchall()
+def _personnummer_lookalikes(
+    con: duckdb.DuckDBPyConnection, spec: ExportSpec, layout: Layout
+) -> list[str]:
+    """Values of the other columns that hold a valid personnummer (checked per distinct value)."""
+    others = [
+        c.name
+        for c in spec.columns
+        if c.kind not in (Kind.PERSONNUMMER, Kind.EMPLOYEE_NUMBER) and c.name in layout.positions
     ]
-    con.execute(f"drop table if exists _emp_{column}")
-    con.execute(f"create temp table _emp_{column} (raw varchar, pseudonym varchar)")
-    if values:
-        con.executemany(
-            f"insert into _emp_{column} values (?, ?)",
-            [(raw, identify_employee(raw, key)) for raw in values],
-        )
+    if not others:
+        return []
+    candidates = con.execute(
+        f"select distinct v from (select unnest([{', '.join(others)}]) as v from _clean) "
+        f"where regexp_matches(v, ?)",
+        [CANDIDATE_PREFILTER_SQL],
+    ).fetchall()
+    return [v for (v,) in candidates if contains_personnummer(v)]
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection, spec: ExportSpec, outcome: FileOutcome, width: int
+) -> None:
+    target: list[str] = ["_delivery_id", "_line_number"]
+    source: list[str] = [str(outcome.delivery_id), "_line_number"]
+    for column in spec.columns:
+        for name, _type in column_ddl(column):
+            target.append(name)
+            source.append(
+                name if column.kind in (Kind.PERSONNUMMER, Kind.EMPLOYEE_NUMBER) else f"t_{name}"
+            )
+    con.execute(
+        f"insert into {history_table(spec)} ({', '.join(target)}) "
+        f"select {', '.join(source)} from _checked where len(_reasons) = 0 order by _line_number"
+    )
+    con.execute(
+        f"insert into raw.rejects "
+        f"select ?, ?, ?, _line_number, coalesce(_python_line, {masked_line_expr(width)}), "
+        f"{REASON_SQL} "
+        f"from _checked where len(_reasons) > 0 order by _line_number",
+        [outcome.delivery_id, spec.name, outcome.file_name],
+    )
 
 
 def _log(
     con: duckdb.DuckDBPyConnection,
-    spec: ExportSpec,
-    delivery_id: int,
-    path: Path,
+    export: str,
+    seen: Seen,
     file_key: str | None,
-    digest: str,
-    mtime: datetime,
-    size: int,
     encoding: str | None,
     outcome: FileOutcome,
+    rules: str | None,
 ) -> None:
     con.execute(
-        "insert into raw.load_log values "
-        "(?, ?, ?, ?, ?, ?, ?, now()::timestamp, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into raw.load_log (delivery_id, export, file_name, file_key, content_hash, "
+        "file_mtime, file_size, loaded_at, status, encoding, rows_read, rows_loaded, "
+        "rows_rejected, message, warnings, same_as_delivery_id, rules_hash) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            delivery_id,
-            spec.name,
-            path.name,
+            outcome.delivery_id,
+            export,
+            seen.name,
             file_key,
-            digest,
-            mtime,
-            size,
+            seen.content_hash,
+            seen.mtime,
+            seen.size,
+            _now(),
             outcome.status,
             encoding,
             outcome.rows_read,
@@ -452,5 +779,37 @@ def _log(
             outcome.rows_rejected,
             outcome.message,
             "; ".join(outcome.warnings) or None,
+            outcome.same_as_delivery_id,
+            rules,
         ],
     )
+
+
+def _log_in_transaction(
+    con: duckdb.DuckDBPyConnection,
+    export: str,
+    seen: Seen,
+    file_key: str | None,
+    encoding: str | None,
+    outcome: FileOutcome,
+    rules: str | None,
+) -> None:
+    con.execute("begin transaction")
+    try:
+        outcome.delivery_id = _next_delivery_id(con)
+        _log(con, export, seen, file_key, encoding, outcome, rules)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+__all__ = [
+    "ExportOutcome",
+    "FileOutcome",
+    "Outstanding",
+    "delivered_files",
+    "load_export",
+    "outstanding_rejects",
+    "record_unknown_files",
+]

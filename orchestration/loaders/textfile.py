@@ -1,4 +1,16 @@
-"""Reading one delivered CSV file: hash, encoding, header and records with line numbers."""
+"""Reading one delivered CSV file: hash, encoding, header and records with physical line numbers.
+
+- Encoding: UTF-8 (a BOM is dropped) when the whole file decodes as UTF-8, else Windows-1252
+  (a UTF-8 BOM in front of a Windows-1252 body is dropped too). A file with NUL bytes (UTF-16,
+  a binary file) or bytes that Windows-1252 leaves undefined is refused whole.
+- Records: `;`-separated, RFC 4180 quoting. `line_number` is the physical line where the record
+  starts (the header is line 1 unless blank lines precede it), also after multi-line quoted
+  fields and with CRLF line endings. Blank lines, and lines whose fields are all empty or
+  whitespace (`;;;;`, what spreadsheets write below the data), are not records.
+- A quoting error inside one record (`"ab"c`) makes that record a row-level reject and reading
+  continues on the next line; a quote that is never closed swallows the rest of the file, which
+  is then refused whole.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-ENCODINGS = ("utf-8-sig", "cp1252")
+BOM = codecs.BOM_UTF8
+CHUNK = 1 << 20
 
 
 class FileRejected(Exception):
@@ -18,85 +31,152 @@ class FileRejected(Exception):
 
 
 @dataclass(frozen=True)
+class FileFacts:
+    content_hash: str
+    encoding: str  # utf-8 | utf-8-bom | windows-1252 | None when undecodable
+    problem: str | None = None  # why the file cannot be read at all
+
+
+@dataclass(frozen=True)
 class Record:
-    line_number: int  # the physical line where the record starts (the header is line 1)
-    fields: list[str]
+    line_number: int  # the physical line where the record starts
+    fields: list[str] | None  # None when the record could not be parsed (see `error`)
+    error: str | None = None
+    raw: str | None = None  # the physical line of an unparseable record (unmasked)
 
 
-def content_hash(path: Path) -> str:
+def inspect_file(path: Path) -> FileFacts:
+    """Content hash and encoding in one pass (a second one only for the Windows-1252 check)."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def detect_encoding(path: Path) -> str:
-    """UTF-8 (BOM optional) when the file decodes as such, else Windows-1252."""
-    decoder_ok = True
     decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8_ok = True
+    has_nul = False
     with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError:
-                decoder_ok = False
-                break
-        else:
+        first = True
+        for chunk in iter(lambda: handle.read(CHUNK), b""):
+            digest.update(chunk)
+            if first and chunk.startswith(BOM):
+                chunk = chunk[len(BOM) :]
+            first = False
+            has_nul = has_nul or b"\x00" in chunk
+            if utf8_ok:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8_ok = False
+        if utf8_ok:
             try:
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError:
-                decoder_ok = False
-    if decoder_ok:
-        return "utf-8-sig"
-    try:
-        with path.open("r", encoding="cp1252", newline="") as handle:
-            for _ in iter(lambda: handle.read(1 << 20), ""):
-                pass
-    except UnicodeDecodeError as error:
-        raise FileRejected(
-            f"filen går inte att läsa som UTF-8 eller Windows-1252 (byte {error.start})"
-        ) from error
-    return "cp1252"
+                utf8_ok = False
+    content_hash = digest.hexdigest()
+    if has_nul:
+        return FileFacts(
+            content_hash,
+            None,
+            "filen innehåller NUL-tecken (troligen UTF-16 eller en binärfil); "
+            "den ska vara text i UTF-8 eller Windows-1252",
+        )
+    if utf8_ok:
+        with path.open("rb") as handle:
+            encoding = "utf-8-bom" if handle.read(len(BOM)) == BOM else "utf-8"
+        return FileFacts(content_hash, encoding)
+    decoder = codecs.getincrementaldecoder("cp1252")()
+    offset = 0
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(CHUNK), b""):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                return FileFacts(
+                    content_hash,
+                    None,
+                    "filen går inte att läsa som UTF-8 eller Windows-1252 "
+                    f"(byte {offset + error.start} är 0x{chunk[error.start]:02X})",
+                )
+            offset += len(chunk)
+    return FileFacts(content_hash, "windows-1252")
+
+
+def _text_stream(path: Path, encoding: str) -> io.TextIOBase:
+    handle = path.open("rb")
+    if handle.read(len(BOM)) != BOM:
+        handle.seek(0)
+    codec = "cp1252" if encoding == "windows-1252" else "utf-8"
+    return io.TextIOWrapper(handle, encoding=codec, newline="")
 
 
 def normalise_header(names: list[str]) -> list[str]:
     return [name.strip().lower() for name in names]
 
 
-def open_records(path: Path, encoding: str) -> tuple[list[str], Iterator[Record]]:
-    """The normalised header and an iterator over the records that follow it."""
-    handle = path.open("r", encoding=encoding, newline="")
-    reader = csv.reader(handle, delimiter=";", quotechar='"', strict=True)
+def _is_blank(fields: list[str]) -> bool:
+    return all(not f.strip() for f in fields)
+
+
+class _Lines:
+    """The file's lines, remembering the last one (the raw text of an unparseable record)."""
+
+    def __init__(self, stream: io.TextIOBase) -> None:
+        self._stream = stream
+        self.last = ""
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        self.last = next(self._stream)
+        return self.last
+
+
+def open_records(path: Path, encoding: str) -> tuple[list[str], int, Iterator[Record]]:
+    """The normalised header, its line number, and an iterator over the records after it."""
+    stream = _text_stream(path, encoding)
+    lines = _Lines(stream)
+    reader = csv.reader(lines, delimiter=";", quotechar='"', strict=True)
+    header: list[str] | None = None
     try:
-        header = next(reader)
-    except StopIteration:
-        handle.close()
-        raise FileRejected("filen är tom (ingen rubrikrad)") from None
+        for row in reader:
+            if not _is_blank(row):
+                header = row
+                break
     except csv.Error as error:
-        handle.close()
-        raise FileRejected(f"rubrikraden kan inte tolkas: {error}") from error
+        stream.close()
+        raise FileRejected(f"rubrikraden kan inte tolkas ({error})") from error
+    if header is None:
+        stream.close()
+        raise FileRejected("filen är tom (ingen rubrikrad)")
+    header_line = reader.line_num
 
     def records() -> Iterator[Record]:
         previous_line = reader.line_num
-        with handle:
+        with stream:
             while True:
+                start = previous_line + 1
                 try:
                     fields = next(reader)
                 except StopIteration:
                     return
                 except csv.Error as error:
-                    # An unbalanced quote swallows the rest of the file: refuse it whole.
-                    raise FileRejected(
-                        f"rad {previous_line + 1}: citattecken som inte avslutas ({error})"
-                    ) from error
-                start = previous_line + 1
+                    if reader.line_num == previous_line or "unexpected end of data" in str(error):
+                        raise FileRejected(
+                            f"citattecken som inte avslutas från rad {start}; "
+                            "resten av filen kan inte läsas"
+                        ) from error
+                    previous_line = reader.line_num
+                    yield Record(
+                        start,
+                        None,
+                        "felaktig citering: text efter ett avslutande citattecken",
+                        lines.last.rstrip("\r\n"),
+                    )
+                    continue
                 previous_line = reader.line_num
-                if not fields or fields == [""]:
-                    continue  # blank line
-                yield Record(line_number=start, fields=fields)
+                if _is_blank(fields):
+                    continue
+                yield Record(start, fields)
 
-    return normalise_header(header), records()
+    return normalise_header(header), header_line, records()
 
 
 def rebuild_line(fields: list[str]) -> str:
