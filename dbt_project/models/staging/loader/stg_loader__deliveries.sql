@@ -1,7 +1,8 @@
 -- Every delivered file the loader examined, with the kind of key its name carries and whether
 -- its rows are the current state of the export (the rule of orchestration/loaders/storage.py:
--- the newest loaded delivery of each month/year key; for snapshots the loaded one with the
--- latest extraction date).
+-- of the loaded deliveries — status loaded, or identical to an earlier loaded one — the newest
+-- of each month/year key by file modification time, then name, then load order; for snapshot
+-- exports only the one with the latest extraction date).
 
 with
 
@@ -46,21 +47,28 @@ renamed as (
 
 ),
 
-ranked as (
+flagged as (
 
     select
         renamed.*,
-        status = 'loaded' and case key_kind
-            when 'snapshot' then row_number() over (
-                partition by export_name, status = 'loaded'
-                order by file_key desc, file_modified_at desc, file_name desc, delivery_id desc
-            ) = 1
-            else row_number() over (
-                partition by export_name, file_key, status = 'loaded'
-                order by file_modified_at desc, file_name desc, delivery_id desc
-            ) = 1
-        end as is_current
+        status in ('loaded', 'identical') as is_loaded
     from renamed
+
+),
+
+ranked as (
+
+    select
+        flagged.*,
+        is_loaded
+            and row_number() over (
+                partition by export_name, file_key, is_loaded
+                order by file_modified_at desc nulls last, file_name desc, delivery_id desc
+            ) = 1
+            and (key_kind <> 'snapshot'
+                or file_key = max(file_key) over (partition by export_name, is_loaded))
+            as is_current
+    from flagged
 
 )
 
