@@ -1,0 +1,18 @@
+-- Nothing person-level is reachable from the publish schema (the only thing the pages read):
+-- every relation there is a materialised table (no view reaching back into the warehouse), and
+-- no column carries an identifier of a person, household, case, measure, employee or
+-- respondent, a pseudonym, a birth date or an age.
+
+select table_name, null as column_name, 'not a table: ' || table_type as problem
+from information_schema.tables
+where table_schema = 'publish' and table_type <> 'BASE TABLE'
+
+union all
+
+select table_name, column_name, 'person-level column'
+from information_schema.columns
+where table_schema = 'publish'
+    and regexp_matches(
+        lower(column_name),
+        '((^|_)person(_|$)|pseudonym|personnummer|hushall_id|household_id|arende|case_id|insats_id|measure_id|employee|anstallning_id|respondent|svar_id|response_id|birth|fodelse|age_at|alder)'
+    )
