@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 from personnummer import personnummer
 
-from orchestration.synthetic import generate
+from orchestration.synthetic import PROFILES, generate
+from orchestration.synthetic.generate import resolve_range
+from orchestration.synthetic.months import Month, month_range
+from orchestration.synthetic.profiles import STOCKHOLM
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "dbt_project" / "seeds"
@@ -544,3 +547,58 @@ def test_employee_survey_answers_every_question_once(out: Path) -> None:
             assert sorted(asked) == sorted(questions)
         assert len(by_respondent) >= 20
     assert genders == {"K", "M", ""}
+
+
+# --- profiles -------------------------------------------------------------------------------
+
+
+def test_profiles_use_the_reference_districts_and_their_units() -> None:
+    with (SEEDS / "ref_districts.csv").open(encoding="utf-8", newline="") as handle:
+        units = {row["stadsdel_kod"]: row["enhet_kod"] for row in csv.DictReader(handle)}
+    for profile in PROFILES.values():
+        for area in profile.areas:
+            assert units[area.code] == area.unit, (profile.name, area.code)
+    assert {a.code for a in STOCKHOLM.areas} == set(units)
+    assert {a.code for a in STOCKHOLM.areas if not a.population} == {"HEM", "BOU"}
+
+
+def test_stockholm_is_calibrated_on_the_figures_in_the_domain_brief() -> None:
+    december_2020 = {
+        "RIK": 1346,
+        "SPT": 700,
+        "HAV": 935,
+        "BRO": 372,
+        "KUN": 188,
+        "NOR": 214,
+        "OST": 178,
+        "SOD": 461,
+        "EAV": 1152,
+        "SKA": 459,
+        "FAR": 705,
+        "HAL": 839,
+        "SKH": 624,
+    }
+    areas = {a.code: a for a in STOCKHOLM.areas}
+    for code, households in december_2020.items():
+        assert round(STOCKHOLM.households_target(areas[code], Month(2020, 12))) == households
+    bromma_2021 = [
+        STOCKHOLM.households_target(areas["BRO"], m)
+        for m in month_range(Month(2021, 1), Month(2021, 12))
+    ]
+    assert 330 <= sum(bromma_2021) / 12 <= 350  # domain.md: 361 … 330, mean 340
+    assert abs(STOCKHOLM.households_target(areas["BRO"], Month(2022, 1)) - 317) <= 10
+    for month in month_range(Month(2021, 1), Month(2021, 12)):
+        city = sum(STOCKHOLM.households_target(a, month) for a in STOCKHOLM.areas)
+        assert 8_200 <= city <= 9_000, month
+
+
+def test_stockholm_runs_from_2019_to_the_last_full_month() -> None:
+    assert resolve_range(STOCKHOLM, None, None, today=date(2026, 11, 23)) == (
+        Month(2019, 1),
+        Month(2026, 10),
+    )
+    assert resolve_range(STOCKHOLM, None, None, today=date(2027, 1, 1)) == (
+        Month(2019, 1),
+        Month(2026, 12),
+    )
+    assert resolve_range(STOCKHOLM, "2021-01", "2021-03") == (Month(2021, 1), Month(2021, 3))

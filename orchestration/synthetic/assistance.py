@@ -8,7 +8,7 @@ written as soon as the month is done, and cases are written when they close.
 from __future__ import annotations
 
 import random
-from collections import Counter
+from collections import Counter, deque
 from contextlib import AbstractContextManager
 from datetime import date, timedelta
 from pathlib import Path
@@ -39,6 +39,7 @@ from .profiles import AreaSpec, Profile
 GAP_RATE = 0.03  # an active household skips a month (no application)
 MOVE_RATE = 0.002  # moves to another area: that month is paid by both
 NET_ZERO_RATE = 0.004  # paid and fully reversed: not a bidragshushåll that month
+PAYING_SHARE = 1 - GAP_RATE - NET_ZERO_RATE
 RETURN_RATE = 0.12  # a new spell is a former household coming back (same hushall_id)
 # Planted every year, so each run has them whatever the seed: (calendar month, event).
 PLANTED = ((3, "net_zero"), (5, "move"), (11, "move"))
@@ -65,7 +66,10 @@ class AssistanceSimulation:
         self.changed_hinders = Deck(self.rng, CHANGED_HINDER_WEIGHTS)
         self.closures = Deck(self.case_rng, CLOSURE_WEIGHTS)
         self.active: list[Household] = []
-        self.former: dict[str, list[tuple[Month, Household]]] = {a: [] for a in self.areas}
+        # Households that left: first ``leaving``, after three months a pool per area that new
+        # spells draw returning households from.
+        self.leaving: deque[tuple[Month, Household]] = deque()
+        self.former: dict[str, list[Household]] = {a: [] for a in self.areas}
         self.seq: Counter[str] = Counter()
         self.paths: list[Path] = []
 
@@ -107,9 +111,16 @@ class AssistanceSimulation:
 
     # --- entries -----------------------------------------------------------------------------
     def _admit(self, month: Month, initial: bool) -> None:
+        while self.leaving and month.minus(self.leaving[0][0]) >= 3:  # gone at least 3 months
+            _, household = self.leaving.popleft()
+            pool = self.former[household.area]
+            pool.append(household)
+            if len(pool) > 3 * self.areas[household.area].households:
+                pool.pop(0)
         counts = Counter(h.area for h in self.active)
         for area in self.profile.areas:
-            target = self.profile.households_target(area, month)
+            # the target counts paid households; some in the stock skip or net to zero
+            target = self.profile.households_target(area, month) / PAYING_SHARE
             if initial:
                 new = round(target)
             else:
@@ -121,9 +132,9 @@ class AssistanceSimulation:
         rng = self.rng
         earliest = rng.randint(12, 720 if initial else 50)
         opened = month.first - timedelta(days=earliest)
-        pool = [i for i, (left, _) in enumerate(self.former[area.code]) if month.minus(left) >= 3]
+        pool = self.former[area.code]
         if pool and not initial and rng.random() < RETURN_RATE:
-            _, household = self.former[area.code].pop(rng.choice(pool))
+            household = pool.pop(rng.randrange(len(pool)))
             household.case = Case(self._next_id("A"), household.hushall_id, area.code, opened)
             household.months_left = spell_length(rng, household.hinder)
             household.spell_month = 0
@@ -283,8 +294,4 @@ class AssistanceSimulation:
         reason = closure_reason(self.case_rng, self.closures, household, closed)
         self.cases.finish(case, closed, reason)
         household.pending_measures.clear()
-        pool = self.former[household.area]
-        pool.append((month, household))
-        cap = max(50, round(3 * self.areas[household.area].households))
-        if len(pool) > cap:
-            pool.pop(0)
+        self.leaving.append((month, household))

@@ -6,6 +6,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -38,15 +39,15 @@ class Month:
         """Number of months from ``other`` to ``self``."""
         return (self.year - other.year) * 12 + self.month - other.month
 
-    @property
+    @cached_property
     def first(self) -> date:
         return date(self.year, self.month, 1)
 
-    @property
+    @cached_property
     def days(self) -> int:
         return calendar.monthrange(self.year, self.month)[1]
 
-    @property
+    @cached_property
     def last(self) -> date:
         return date(self.year, self.month, self.days)
 

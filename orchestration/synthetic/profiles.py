@@ -30,20 +30,21 @@ HOMELESS_MIX: tuple[tuple[str, int], ...] = (
     ("9", 1),
 )
 
-# Mild seasonality (index per calendar month): more households in winter, fewer in autumn.
+# Seasonality per calendar month, December = 1 (so December figures anchor a profile): more
+# households in winter and June, fewer in late summer and autumn (Bromma 2021, domain.md).
 SEASONALITY: tuple[float, ...] = (
-    1.03,
-    1.02,
-    1.02,
-    1.00,
-    0.99,
     1.01,
+    1.00,
     1.00,
     0.98,
     0.97,
-    0.97,
     0.99,
-    1.02,
+    0.98,
+    0.96,
+    0.95,
+    0.95,
+    0.97,
+    1.00,
 )
 
 
@@ -58,6 +59,7 @@ class AreaSpec:
     staff: int  # employees of the unit
     mix: tuple[tuple[str, int], ...] = DISTRICT_MIX  # hushållstyp deck
     homeless: bool = False  # city-wide homeless unit: trial flats, temporary housing
+    trend: tuple[tuple[str, float], ...] = ()  # the area's own trend, else the profile's
 
 
 @dataclass(frozen=True)
@@ -73,18 +75,21 @@ class Profile:
     burn_in_months: int = 36  # simulated before the first month so spells are realistic
 
     def households_target(self, area: AreaSpec, month: Month) -> float:
-        return area.households * self.trend_index(month) * self.seasonality[month.month - 1]
+        trend = interpolate(area.trend or self.trend, month)
+        return area.households * trend * self.seasonality[month.month - 1]
 
-    def trend_index(self, month: Month) -> float:
-        if not self.trend:
-            return 1.0
-        knots = [(Month.parse(m), value) for m, value in self.trend]
-        if month <= knots[0][0]:
-            return knots[0][1]
-        for (m0, v0), (m1, v1) in pairwise(knots):
-            if month <= m1:
-                return v0 + (v1 - v0) * month.minus(m0) / m1.minus(m0)
-        return knots[-1][1]
+
+def interpolate(knots: tuple[tuple[str, float], ...], month: Month) -> float:
+    """Trend index in ``month``: linear between (month, index) knots, flat outside, 1 if none."""
+    if not knots:
+        return 1.0
+    points = [(Month.parse(m), value) for m, value in knots]
+    if month <= points[0][0]:
+        return points[0][1]
+    for (m0, v0), (m1, v1) in pairwise(points):
+        if month <= m1:
+            return v0 + (v1 - v0) * month.minus(m0) / m1.minus(m0)
+    return points[-1][1]
 
 
 TINY = Profile(
@@ -98,10 +103,73 @@ TINY = Profile(
     ),
     start="2024-01",
     end="2025-12",
-    fs_scale=0.88,
+    fs_scale=0.96,
 )
 
-PROFILES: dict[str, Profile] = {p.name: p for p in (TINY,)}
+
+def _stockholm_area(
+    code: str,
+    households: int,
+    population: int,
+    mix: tuple[tuple[str, int], ...] = DISTRICT_MIX,
+    homeless: bool = False,
+    trend: tuple[tuple[str, float], ...] = (),
+) -> AreaSpec:
+    """A district or city-wide unit with households as in December 2020 (domain.md)."""
+    staff = min(45, 20 + households // 60)  # domain.md: a unit has about 25–35 staff
+    return AreaSpec(code, f"EB-{code}", households, population, staff, mix, homeless, trend)
+
+
+# Bromma: 372 in December 2020, 361 … 330 through 2021, 317 in January 2022 (domain.md).
+BROMMA_TREND: tuple[tuple[str, float], ...] = (
+    ("2019-01", 1.08),
+    ("2020-12", 1.00),
+    ("2021-12", 0.89),
+    ("2022-01", 0.86),
+    ("2023-12", 0.90),
+    ("2025-12", 0.95),
+)
+
+
+# All 15 areas: households per month in December 2020 (seed 004's table), population on
+# 31 December 2018 (approximate, so that Bromma's adults on assistance are ≈ 0,6 %), and the
+# city-wide units sized so the whole city has ≈ 8 700 households (8 400–8 900 in 2021).
+STOCKHOLM = Profile(
+    name="stockholm",
+    areas=(
+        _stockholm_area("RIK", 1_346, 48_000),
+        _stockholm_area("SPT", 700, 39_000),
+        _stockholm_area("HAV", 935, 76_000),
+        _stockholm_area("BRO", 372, 77_000, trend=BROMMA_TREND),
+        _stockholm_area("KUN", 188, 68_000),
+        _stockholm_area("NOR", 214, 71_000),
+        _stockholm_area("OST", 178, 72_000),
+        _stockholm_area("SOD", 461, 131_000),
+        _stockholm_area("EAV", 1_152, 106_000),
+        _stockholm_area("SKA", 459, 50_000),
+        _stockholm_area("FAR", 705, 58_000),
+        _stockholm_area("HAL", 839, 111_000),
+        _stockholm_area("SKH", 624, 37_000),
+        _stockholm_area("HEM", 400, 0, mix=HOMELESS_MIX, homeless=True),
+        _stockholm_area("BOU", 120, 0, homeless=True),
+    ),
+    start="2019-01",
+    end=None,
+    # The city: higher in 2019 (1,5 % of adults in 2018), December 2020 = the table, 8 400–8 900
+    # a month in 2021, a dip in 2022, then slowly up again.
+    trend=(
+        ("2019-01", 1.08),
+        ("2020-12", 1.00),
+        ("2021-12", 1.00),
+        ("2022-12", 0.95),
+        ("2023-12", 0.97),
+        ("2025-12", 1.00),
+    ),
+    fs_scale=0.93,
+    burn_in_months=24,
+)
+
+PROFILES: dict[str, Profile] = {p.name: p for p in (TINY, STOCKHOLM)}
 
 
 def get_profile(name: str) -> Profile:
