@@ -53,7 +53,7 @@ select
     cases.closed_on,
     cases.closing_reason_code,
     coalesce(closing_reasons.egen_forsorjning, false) as is_closed_to_own_support,
-    cases.closing_reason_code = 'OKANT' as is_closed_reason_unknown,
+    coalesce(cases.closing_reason_code = 'OKANT', false) as is_closed_reason_unknown,
     cast(cases.opened_on + interval 90 day as date) as plan_deadline_on,
     cases.closed_on is not null
         and cases.closed_on <= cast(cases.opened_on + interval 90 day as date)
