@@ -1,4 +1,9 @@
-"""Builds the Evidence site from a published file and checks it in headless Chromium."""
+"""Builds the Evidence site from a published file and checks it in headless Chromium.
+
+The build runs in a copy of evidence/ under tmp_path (node_modules symlinked), so it neither
+clobbers evidence/build nor collides with a build running there at the same time: Evidence
+rewrites .evidence/template and build/ in place.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +23,15 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 EVIDENCE = REPO / "evidence"
-SOURCE_DIR = EVIDENCE / "sources" / "kpi"
+# Generated or installed; everything else in evidence/ is copied.
+NOT_COPIED = {
+    "node_modules",
+    "build",
+    ".svelte-kit",
+    ".evidence/template",
+    ".evidence/meta",
+    "static/data",
+}
 CHECK_SITE = Path(__file__).with_name("check_site.mjs")
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 ARTIFACTS = REPO / "test-artifacts" / "browser"
@@ -77,18 +90,31 @@ def test_format_sv(value: float, tag: str, expected: str) -> None:
     assert format_sv(value, tag) == expected
 
 
-def _run(cmd: list[str], timeout_s: int, env: dict[str, str] | None = None) -> None:
-    """Runs cmd in evidence/ under `timeout`; fails the test with its output if it fails."""
+def _copy_site(dest: Path) -> Path:
+    """Copies the Evidence project to dest/evidence and links its node_modules."""
+
+    def ignore(directory: str, names: list[str]) -> list[str]:
+        rel = Path(directory).relative_to(EVIDENCE)
+        return [n for n in names if (rel / n).as_posix() in NOT_COPIED]
+
+    site = dest / "evidence"
+    shutil.copytree(EVIDENCE, site, ignore=ignore)
+    (site / "node_modules").symlink_to(EVIDENCE / "node_modules", target_is_directory=True)
+    return site
+
+
+def _run(cmd: list[str], cwd: Path, timeout_s: int, env: dict[str, str] | None = None) -> None:
+    """Runs cmd under `timeout`; fails the test with its output if it fails."""
     full = ["timeout", "--kill-after=10", str(timeout_s), *cmd]
     started = time.monotonic()
-    proc = subprocess.run(full, cwd=EVIDENCE, env=env, capture_output=True, text=True)
+    proc = subprocess.run(full, cwd=cwd, env=env, capture_output=True, text=True)
     elapsed = time.monotonic() - started
     print(f"{' '.join(cmd)}: exit {proc.returncode} in {elapsed:.1f} s")
     if proc.returncode != 0:
         timed_out = proc.returncode == 124
         why = f"timed out after {timeout_s} s" if timed_out else f"exit {proc.returncode}"
         pytest.fail(
-            f"`{' '.join(cmd)}` failed ({why}) in {EVIDENCE}\n"
+            f"`{' '.join(cmd)}` failed ({why}) in {cwd}\n"
             f"--- stdout (tail) ---\n{proc.stdout[-6000:]}\n"
             f"--- stderr (tail) ---\n{proc.stderr[-6000:]}",
             pytrace=False,
@@ -151,7 +177,7 @@ def _expected_bromma_value(publish_file: Path) -> str:
 
 
 @pytest.mark.browser
-def test_site_shows_published_numbers(refreshed_warehouse) -> None:
+def test_site_shows_published_numbers(refreshed_warehouse, tmp_path: Path) -> None:
     publish_file = Path(refreshed_warehouse.publish_file).resolve()
     assert publish_file.is_file(), f"publish file missing: {publish_file}"
     if not (EVIDENCE / "node_modules" / ".bin" / "evidence").exists():
@@ -159,14 +185,14 @@ def test_site_shows_published_numbers(refreshed_warehouse) -> None:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: `apt-get install -y chromium`", pytrace=False)
 
+    site = _copy_site(tmp_path)
     env = dict(os.environ)
     # The connector joins filename onto sources/kpi/, so the override must be relative to it.
-    env["EVIDENCE_SOURCE__kpi__filename"] = os.path.relpath(publish_file, SOURCE_DIR)
+    env["EVIDENCE_SOURCE__kpi__filename"] = os.path.relpath(publish_file, site / "sources" / "kpi")
 
-    _run(["npm", "run", "--silent", "check:patches"], 60)
-    _run(["npm", "run", "sources"], SOURCES_TIMEOUT_S, env)
-    shutil.rmtree(EVIDENCE / "build", ignore_errors=True)
-    _run(["npm", "run", "build:strict"], BUILD_TIMEOUT_S, env)
+    _run(["npm", "run", "--silent", "check:patches"], site, 60)
+    _run(["npm", "run", "sources"], site, SOURCES_TIMEOUT_S, env)
+    _run(["npm", "run", "build:strict"], site, BUILD_TIMEOUT_S, env)
 
     expected = _expected_bromma_value(publish_file)
     expectations = [
@@ -188,7 +214,7 @@ def test_site_shows_published_numbers(refreshed_warehouse) -> None:
             "build",
             str(port),
         ],
-        cwd=EVIDENCE,
+        cwd=site,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
