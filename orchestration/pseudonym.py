@@ -21,17 +21,30 @@ PSEUDONYM_LENGTH = 32
 
 
 def load_or_create_key(key_file: Path) -> bytes:
-    """The pseudonym key: EB_PSEUDONYM_KEY if set, else the key file (created 0600 when absent)."""
+    """The pseudonym key: EB_PSEUDONYM_KEY if set (and not empty), else the key file.
+
+    The key file is created once (256 random bits as hex) with mode 0600; an existing file that
+    others may read is narrowed to 0600. An empty key file is an error, never an empty key.
+    """
     env_key = os.environ.get(KEY_ENV)
     if env_key:
         return env_key.encode("utf-8")
-    if key_file.exists():
-        return key_file.read_bytes().strip()
-    key_file.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32).encode("ascii")
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(key)
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32).encode("ascii")
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process created it meanwhile: use theirs
+            pass
+        else:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(key)
+            return key
+    if key_file.stat().st_mode & 0o077:
+        key_file.chmod(0o600)
+    key = key_file.read_bytes().strip()
+    if not key:
+        raise ValueError(f"pseudonymnyckeln i {key_file} är tom")
     return key
 
 

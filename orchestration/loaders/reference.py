@@ -11,7 +11,6 @@ import csv
 import hashlib
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -38,7 +37,6 @@ def seed_path(seed: str, directory: Path | None = None) -> Path:
     return (directory or REFERENCE_DIR) / f"{seed}.csv"
 
 
-@cache
 def reference_codes(seed: str, directory: Path | None = None) -> tuple[Code, ...]:
     with seed_path(seed, directory).open(encoding="utf-8", newline="") as handle:
         column = CODE_COLUMN.get(seed, "kod")
