@@ -295,6 +295,18 @@ def test_ages_include_newborns_children_turning_18_and_pensioners(members: list)
 # --- payments, households and cases ---------------------------------------------------------
 
 
+def test_rare_household_compositions_are_present(members: list) -> None:
+    applicants: dict[str, list[int]] = defaultdict(list)
+    households = set()
+    for row in members:
+        households.add(row["hushall_id"])
+        if row["roll"] == "SOK":
+            birth = birth_date(row["personnummer"])
+            applicants[row["hushall_id"]].append(age_on(birth, month_end(row["bidragsmanad"])))
+    assert households - set(applicants), "no household without a sökande (hushållstyp 9)"
+    assert any(min(ages) < 18 for ages in applicants.values()), "no household of only children"
+
+
 def test_every_paid_household_has_members_that_month_and_a_case(
     out: Path, payments: list, members: list
 ) -> None:

@@ -24,7 +24,6 @@ from .households import (
     PENSIONER_AGES,
     Case,
     Household,
-    Measure,
     compose,
     evolve_members,
     fit_hinder,
@@ -66,7 +65,7 @@ class AssistanceSimulation:
         self.changed_hinders = Deck(self.rng, CHANGED_HINDER_WEIGHTS)
         self.closures = Deck(self.case_rng, CLOSURE_WEIGHTS)
         self.active: list[Household] = []
-        # Households that left: first ``leaving``, after three months a pool per area that new
+        # Households that left: first ``leaving``, after four months a pool per area that new
         # spells draw returning households from.
         self.leaving: deque[tuple[Month, Household]] = deque()
         self.former: dict[str, list[Household]] = {a: [] for a in self.areas}
@@ -111,7 +110,8 @@ class AssistanceSimulation:
 
     # --- entries -----------------------------------------------------------------------------
     def _admit(self, month: Month, initial: bool) -> None:
-        while self.leaving and month.minus(self.leaving[0][0]) >= 3:  # gone at least 3 months
+        # gone at least 4 months, so a returning household's old case has closed
+        while self.leaving and month.minus(self.leaving[0][0]) >= 4:
             _, household = self.leaving.popleft()
             pool = self.former[household.area]
             pool.append(household)
@@ -213,11 +213,9 @@ class AssistanceSimulation:
                 paid = self._move(household, month)
             else:
                 paid = payments.normal(self.pay_rng, household, month, homeless)
-            measures = self.measures.start(household, month, homeless)
-            if pay_out is not None and member_out is not None:
-                self._write(household, month, paid, measures, pay_out, member_out)
-            else:
-                household.pending_measures.extend(measures)
+            household.pending_measures += self.measures.start(household, month, homeless)
+            if pay_out is not None and member_out is not None and paid:
+                self._write(household, month, paid, pay_out, member_out)
             for payment in paid:
                 case = payment.case
                 case.last_payment = max(payment.day, case.last_payment or payment.day)
@@ -248,13 +246,10 @@ class AssistanceSimulation:
         household: Household,
         month: Month,
         paid: list[payments.Payment],
-        measures: list[Measure],
         pay_out: RowWriter,
         member_out: RowWriter,
     ) -> None:
-        household.pending_measures.extend(measures)
-        if not paid:
-            return  # a gap month: nothing for this household, measures wait for a paid month
+        """A paid month: payments, members, and the measures started since the last one."""
         for measure in household.pending_measures:
             self.measure_out.writerow(self.measures.row(measure))
         household.pending_measures.clear()

@@ -213,21 +213,14 @@ def evolve_members(
 ) -> None:
     """Births, and grown-up children moving out (role BARN stays on turning 18)."""
     first = month.first
-    mothers = [
-        p
+    if rng.random() < 0.004 and any(
+        not p.male and p.role != "BARN" and 18 <= age_on(p.birth, first) <= 44
         for p in household.members
-        if not p.male and p.role != "BARN" and 18 <= age_on(p.birth, first) <= 44
-    ]
-    if mothers and rng.random() < 0.004:
+    ):
         birth = first + timedelta(days=rng.randrange(month.days))
         male = rng.random() < 0.51
         household.members.append(Person(factory.new(birth, male), birth, male, "BARN"))
-    if len(household.members) > 1:
-        keep: list[Person] = []
-        for p in household.members:
-            age = age_on(p.birth, first)
-            leaves = p.role == "BARN" and (age >= 21 or (age >= 18 and rng.random() < 0.06))
-            if not leaves:
-                keep.append(p)
-        if keep:
-            household.members = keep
+    grown = [p for p in household.members if p.role == "BARN" and age_on(p.birth, first) >= 18]
+    for child in grown:
+        if len(household.members) > 1 and (age_on(child.birth, first) >= 21 or rng.random() < 0.06):
+            household.members.remove(child)

@@ -7,16 +7,16 @@ from itertools import pairwise
 
 from .months import Month
 
-# Household-type weights (Socialstyrelsen's hushållstyp codes, see ref_hushallstyp.csv).
-# Districts follow Bromma's January 2022 mix (domain.md: 130/109/9/43/2/24 of 317), plus a
-# few households of only children (1) and of unknown type (9).
+# Household-type decks (Socialstyrelsen's hushållstyp codes, see ref_hushallstyp.csv).
+# Districts follow Bromma's January 2022 mix (domain.md: 130/109/9/43/2/24 of 317) per ~100
+# new households, plus one household of only children (1) and one of unknown type (9).
 DISTRICT_MIX: tuple[tuple[str, int], ...] = (
-    ("3", 130),
-    ("5", 109),
-    ("4", 9),
-    ("6", 43),
-    ("7", 2),
-    ("8", 24),
+    ("3", 41),
+    ("5", 34),
+    ("4", 3),
+    ("6", 13),
+    ("7", 1),
+    ("8", 8),
     ("1", 1),
     ("9", 1),
 )
