@@ -13,7 +13,7 @@ from .pnr import written
 # Monthly chance that an adult without an ongoing measure starts one, by försörjningshinder group.
 RATES: dict[str, tuple[tuple[str, float], ...]] = {
     "arbetslos": (
-        ("STHLMSJOBB", 0.010),
+        ("STHLMSJOBB", 0.015),
         ("PRAKTIK", 0.005),
         ("ARBETSTRANING", 0.003),
         ("OSA", 0.003),
