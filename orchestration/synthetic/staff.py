@@ -102,9 +102,9 @@ class Staff:
         factor = self.sickness[employee.unit]
         # short spells ≈ 1,5 % and longer ones ≈ 7 % of scheduled time; days 1–14 ≈ 2,5 %
         short = min(scheduled, rng.randint(1, 3) * day) if rng.random() < 0.15 * factor else 0
-        if employee.long_left == 0 and rng.random() < 0.045 * factor:
-            employee.long_left = rng.randint(1, 5)
-            employee.long_extent = rng.choice((25, 50, 50, 75, 100))
+        if employee.long_left == 0 and rng.random() < 0.065 * factor:
+            employee.long_left = rng.randint(1, 4)
+            employee.long_extent = rng.choice((25, 50, 50, 75))
             employee.long_first = True
         long_sick = long_first_days = 0
         if employee.long_left > 0:
