@@ -124,7 +124,7 @@ def members(deliveries: list[Delivery], ref: Reference) -> pd.DataFrame:
         {
             "hushall_id": rows["hushall_id"].astype(str),
             "month": month_of(rows["bidragsmanad"]),
-            "person": pnr["person"].astype(str),
+            "person": pnr["person"].astype("int64"),
             "birth_month_index": (pnr["birth_year"] * 12 + pnr["birth_month"] - 1).astype("int64"),
             "kon": rows["kon"].astype(str),
         }
@@ -191,7 +191,7 @@ def measures(deliveries: list[Delivery], ref: Reference) -> pd.DataFrame:
     result = pd.DataFrame(
         {
             "insats_id": rows["insats_id"].astype(str),
-            "person": pnr["person"].astype(str),
+            "person": pnr["person"].astype("int64"),
             "kon": rows["kon"].astype(str),
             "stadsdel_kod": rows["stadsdel_kod"].astype(str),
             "insatstyp": rows["insatstyp"].astype(str),

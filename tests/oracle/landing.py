@@ -9,7 +9,6 @@ missing, a monthly file naming another month) leaves the previous delivery in fo
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from dataclasses import dataclass
@@ -152,21 +151,26 @@ def read_rows(path: Path, spec: ExportSpec) -> pd.DataFrame | None:
     text = decode(path.read_bytes())
     if text is None:
         return None
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"'))
-    if not records:
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=";",
+            quotechar='"',
+            dtype="str",
+            na_filter=False,
+            on_bad_lines="skip",  # rows with too many fields are invalid
+        )
+    except (pd.errors.EmptyDataError, pd.errors.ParserError):
         return None
-    header = [name.strip().lower() for name in records[0]]
-    if any(column not in header for column in spec.required):
+    frame.columns = [str(name).strip().lower() for name in frame.columns]
+    if any(column not in frame.columns for column in spec.required):
         return None
-    width = len(header)
-    body = [record for record in records[1:] if len(record) == width]  # short/long rows: invalid
-    frame = pd.DataFrame(body, columns=header, dtype="str")
-    wanted = [*spec.required, *(c for c in spec.optional if c in header)]
-    frame = frame.loc[:, ~frame.columns.duplicated()][wanted]
+    wanted = [*spec.required, *(c for c in spec.optional if c in frame.columns)]
+    frame = frame.loc[:, ~frame.columns.duplicated()][wanted].fillna("")
     for column in spec.optional:
         if column not in frame:
             frame[column] = ""
-    return frame.apply(lambda column: column.str.strip()).fillna("")
+    return frame.apply(lambda column: column.astype("str").str.strip())
 
 
 def _candidates(landing: Path) -> dict[tuple[str, str], list[Path]]:

@@ -25,14 +25,22 @@ def luhn_ok(ten_digits: pd.Series) -> pd.Series:
 
 
 def parse_personnummer(raw: pd.Series) -> pd.DataFrame:
-    """Columns `person` (12-digit form, NA when invalid), `birth_year`, `birth_month`.
+    """Columns `person` (the 12 digits as an integer, NA when invalid), `birth_year`,
+    `birth_month`, aligned with `raw`.
 
     The 12-digit form is the person's identity: `19800101-1234` and `198001011234` are one person.
+    Each distinct string is parsed once (a person appears in many monthly rows).
     """
-    parts = raw.fillna("").astype(str).str.strip().str.extract(PNR_PATTERN)
+    codes, distinct = pd.factorize(raw.fillna("").astype(str).str.strip())
+    parsed = _parse_distinct(pd.Series(distinct, dtype="str"))
+    return parsed.iloc[codes].set_axis(raw.index)
+
+
+def _parse_distinct(raw: pd.Series) -> pd.DataFrame:
+    parts = raw.str.extract(PNR_PATTERN)
     twelve = (parts[0] + parts[1]).where(parts[0].notna())
     result = pd.DataFrame(index=raw.index)
-    result["person"] = pd.Series(pd.NA, index=raw.index, dtype="string")
+    result["person"] = pd.Series(pd.NA, index=raw.index, dtype="Int64")
     result["birth_year"] = pd.Series(pd.NA, index=raw.index, dtype="Int64")
     result["birth_month"] = pd.Series(pd.NA, index=raw.index, dtype="Int64")
     well_formed = twelve.notna()
@@ -53,7 +61,7 @@ def parse_personnummer(raw: pd.Series) -> pd.DataFrame:
     date_ok = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce").notna()
     valid = date_ok & luhn_ok(digits.str[2:12])
     ok_index = valid[valid].index
-    result.loc[ok_index, "person"] = digits[valid]
+    result.loc[ok_index, "person"] = digits[valid].astype("int64")
     result.loc[ok_index, "birth_year"] = year[valid]
     result.loc[ok_index, "birth_month"] = month[valid]
     return result
