@@ -55,5 +55,5 @@ def pseudonymise(key: bytes, value: str, *, domain: str | None = None) -> str:
     numbers) pass a `domain` so that they can never collide with a person's pseudonym.
     """
     message = value if domain is None else f"{domain}:{value}"
-    digest = hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()
+    digest = hmac.digest(key, message.encode("utf-8"), hashlib.sha256).hex()
     return digest[:PSEUDONYM_LENGTH].translate(_LETTERS)

@@ -1,5 +1,9 @@
 """Find anything that looks like a personnummer: 10 or 12 digits (optionally with - or +)
-that form a valid date and pass the Luhn check — i.e. what the `personnummer` package accepts."""
+that form a valid date and pass the Luhn check — i.e. what the `personnummer` package accepts.
+
+Digits that are the fraction of a decimal number (`9892.964509803922`, also where two timestamps
+run together in a binary file: `14:06:11.2002262026-11-23`) are not an identifier written out and
+are not reported; every other run of 10 or 12 digits not inside a longer word is checked."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from pathlib import Path
 import duckdb
 from personnummer import personnummer as pnr
 
-CANDIDATE = re.compile(r"(?<![\dA-Za-z])(\d{8}|\d{6})[-+]?(\d{4})(?![\dA-Za-z])")
+CANDIDATE = re.compile(r"(?<![\dA-Za-z])(?<!\d[.,])(\d{8}|\d{6})[-+]?(\d{4})(?![\dA-Za-z])")
 
 
 def personnummer_in_text(text: str) -> list[str]:

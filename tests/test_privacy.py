@@ -18,8 +18,11 @@ def test_the_scanner_finds_personnummer_in_every_written_form() -> None:
         "8507099805",
         "198507699802",  # samordningsnummer
     ]
-    # not personnummer: a bad check digit, an epoch timestamp, a hex digest
+    # not personnummer: a bad check digit, an epoch timestamp, a hex digest, the fraction of a
+    # decimal number (964509803922 alone would be one: a samordningsnummer)
     assert personnummer_in_text("198507099806 1763904000 a3f198507099805") == []
+    assert personnummer_in_text("9892.964509803922 11.2002262026-11") == []
+    assert personnummer_in_text("x 964509803922 -2002262026-") == ["964509803922", "2002262026"]
 
 
 def test_generated_landing_does_contain_personnummer(tiny_landing: Path) -> None:
@@ -41,4 +44,48 @@ def test_no_personnummer_in_warehouse_publish_dagster_or_dbt(
         ("refresh output", refreshed_warehouse.output),
     ]
     assert len(texts) > 100
+    assert scan(texts) == {}
+
+
+def test_rejected_input_full_of_personnummer_leaves_none_behind(
+    tiny_landing: Path, tmp_path: Path
+) -> None:
+    """A refresh whose delivery is full of personnummer in rejected rows, reasons and file names:
+    exit 2 with a summary, and still no personnummer anywhere (warehouse, published file,
+    Dagster's event storage, dbt's files, the output)."""
+    import shutil
+
+    from tests.conftest import refresh
+
+    landing = tmp_path / "landing"
+    shutil.copytree(tiny_landing, landing, copy_function=shutil.copy2)
+    members = landing / "hushallsmedlemmar_2025-12.csv"
+    good = members.read_text(encoding="utf-8").splitlines()
+    valid = [line.split(";")[2].replace("-", "") for line in good[1:6]]
+    bad = [
+        f"H9990001;2025-12;{valid[0][2:]};K;SOK",  # 10 digits
+        f"{valid[1]};2025-12;{valid[1]};K;SOK",  # a personnummer as household id
+        f"H9990003;2025-12;{valid[2]};K",  # too few fields
+        f"H9990004;2025-12;{valid[3]};K;{valid[4][:8]}-{valid[4][8:]}",  # as a role code
+    ]
+    members.write_text("\n".join([*good, *bad]) + "\n", encoding="utf-8")
+    (landing / f"okand_{valid[0]}.csv").write_text("a;b\n1;2\n", encoding="utf-8")
+    assert len(personnummer_in_text("\n".join(bad))) >= 5
+
+    result = refresh(landing, tmp_path / "warehouse.duckdb")
+
+    assert result.exit_code == 2, result.output[-3000:]
+    assert "rader avvisade: 4" in result.output
+    assert "personnummer med 10 siffror" in result.output
+    assert f"AVVISAD FIL okand_{'XXXXXXXX-XXXX'}.csv" in result.output
+    texts = [
+        *duckdb_texts(result.warehouse),
+        *duckdb_texts(result.publish_file),
+        *file_texts(result.dagster_home.rglob("*")),
+        *file_texts((REPO_ROOT / "dbt_project" / "target").rglob("*.json")),
+        *file_texts((REPO_ROOT / "dbt_project" / "logs").rglob("*")),
+        ("refresh output", result.output),
+    ]
+    rejects = [t for where, t in texts if where == "raw.rejects"]
+    assert len(rejects) == 4
     assert scan(texts) == {}

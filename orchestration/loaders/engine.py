@@ -287,10 +287,7 @@ def load_export(
     for seen, facts in new:
         result = _deliver(con, spec, seen, facts, key, rules, caches, stage_dir)
         outcome.files.append(result)
-        log.log(
-            logging.WARNING
-            if result.status == "rejected" or result.rows_rejected
-            else logging.INFO,
+        log.info(  # the Dagster asset reports to the run; this is for other callers
             "%s: %s, %d rader lästa, %d laddade, %d avvisade%s",
             result.file_name,
             result.status,
@@ -318,7 +315,7 @@ def record_unknown_files(con: duckdb.DuckDBPyConnection, landing: Path) -> Expor
         result = FileOutcome(file_name=seen.name, status="rejected", message=message)
         _log_in_transaction(con, UNKNOWN_EXPORT, seen, None, None, result, None)
         outcome.files.append(result)
-        log.warning(message)
+        log.info(message)
     _record_listing(con, UNKNOWN_EXPORT, listing)
     outcome.outstanding = outstanding_rejects(con, UNKNOWN_EXPORT)
     return outcome

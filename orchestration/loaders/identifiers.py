@@ -27,9 +27,9 @@ _PLUS_TWELVE = re.compile(r"^\d{8}\+\d{4}$")
 MASK_PATTERN = r"\d{6,8}[-+]?\d{4}"
 _MASK = re.compile(MASK_PATTERN)
 MASK_TEXT = "XXXXXXXX-XXXX"
-# What the privacy scan looks for (10 or 12 digits not inside a longer word); candidates are
-# then checked with the `personnummer` package.
-_CANDIDATE = re.compile(r"(?<![\dA-Za-z])(?:\d{8}|\d{6})[-+]?\d{4}(?![\dA-Za-z])")
+# What the privacy scan looks for (10 or 12 digits not inside a longer word, nor the fraction of
+# a decimal number); candidates are then checked with the `personnummer` package.
+_CANDIDATE = re.compile(r"(?<![\dA-Za-z])(?<!\d[.,])(?:\d{8}|\d{6})[-+]?\d{4}(?![\dA-Za-z])")
 CANDIDATE_PREFILTER_SQL = r"(^|[^0-9A-Za-z])(\d{6}|\d{8})[-+]?\d{4}([^0-9A-Za-z]|$)"
 
 MISSING = "saknar värde i {column}"
@@ -83,9 +83,12 @@ def mask(text: str) -> str:
     return _MASK.sub(MASK_TEXT, text)
 
 
+_DIGITS_TO_X = str.maketrans("0123456789", "XXXXXXXXXX")
+
+
 def mask_digits(text: str) -> str:
     """Every digit replaced by X (the personnummer and employee-number fields of a reject)."""
-    return re.sub(r"\d", "X", text)
+    return text.translate(_DIGITS_TO_X)
 
 
 def contains_personnummer(text: str) -> bool:

@@ -7,8 +7,9 @@
   starts (the header is line 1 unless blank lines precede it), also after multi-line quoted
   fields and with CRLF line endings. Blank lines, and lines whose fields are all empty or
   whitespace (`;;;;`, what spreadsheets write below the data), are not records.
-- A quoting error inside one record (`"ab"c`) makes that record a row-level reject and reading
-  continues on the next line; a quote that is never closed swallows the rest of the file, which
+- A quoting error inside one record (`"ab"c`) or a field longer than the csv module's limit
+  (131 072 characters) makes that record a row-level reject and reading continues on the next
+  line; a quote that is never closed swallows the rest of the file, which
   is then refused whole.
 """
 
@@ -164,12 +165,12 @@ def open_records(path: Path, encoding: str) -> tuple[list[str], int, Iterator[Re
                             "resten av filen kan inte läsas"
                         ) from error
                     previous_line = reader.line_num
-                    yield Record(
-                        start,
-                        None,
-                        "felaktig citering: text efter ett avslutande citattecken",
-                        lines.last.rstrip("\r\n"),
+                    reason = (
+                        f"ett fält är längre än {csv.field_size_limit()} tecken"
+                        if "field limit" in str(error)
+                        else "felaktig citering: text efter ett avslutande citattecken"
                     )
+                    yield Record(start, None, reason, lines.last.rstrip("\r\n")[:1000])
                     continue
                 previous_line = reader.line_num
                 if _is_blank(fields):

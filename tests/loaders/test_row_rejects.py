@@ -120,6 +120,12 @@ CASES = [
         'U09;A09;"H09"x;BRO;2024-01;2024-01-25;10,00;FS;01;',
         "felaktig citering: text efter ett avslutande citattecken",
     ),
+    bad(
+        "utbetalningar",
+        "field-too-long",
+        "U09;A09;H09;BRO;2024-01;2024-01-25;10,00;FS;01;" + "x" * 200_000,
+        "ett fält är längre än 131072 tecken",
+    ),
     Case(
         "conflicting-duplicate-id",
         "utbetalningar",
