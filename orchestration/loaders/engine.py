@@ -254,8 +254,6 @@ def _new_deliveries(
         facts = inspect_file(seen.path)
         seen = Seen(seen.path, seen.name, seen.size, seen.mtime, facts.content_hash)
         listing.append(seen)
-        if (seen.name, seen.size, seen.mtime) in known:
-            continue
         known[(seen.name, seen.size, seen.mtime)] = facts.content_hash
         new.append((seen, facts))
     return new, listing

@@ -8,11 +8,14 @@ loaded intact beside it.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
-from tests.loaders.support import FILE, OTHER_FILE, PNR, Env, delivery, make_pnr
+from orchestration.settings import REFERENCE_DIR
+from tests.loaders.support import FILE, OTHER_FILE, PNR, Env, delivery, key_of, make_pnr
 
 
 def luhn_digit(nine: str) -> str:
@@ -334,8 +337,6 @@ def test_bad_rows_are_rejected_with_their_reason_and_nothing_else_is_lost(
     )
     assert env.rejects(name) == sorted(case.rejects.items())
     good = [line for line in range(2, 7) if line not in case.rejects]
-    from tests.loaders.support import key_of
-
     assert env.current_lines(case.export, key_of(name)) == good
     companion = env.log(other)
     assert (companion.status, companion.rows_loaded, companion.rows_rejected) == ("loaded", 2, 0)
@@ -396,13 +397,9 @@ def test_more_than_four_decimals_are_rounded_with_a_warning_not_rejected(env: En
 
 
 def test_a_code_outside_its_validity_is_rejected_for_rows_in_that_period(
-    env: Env, tmp_path
+    env: Env, tmp_path: Path
 ) -> None:
     """Seeds carry giltig_from/giltig_tom; the row's period (here its bidragsmånad) must overlap."""
-    import shutil
-
-    from orchestration.settings import REFERENCE_DIR
-
     seeds = tmp_path / "seeds"
     shutil.copytree(REFERENCE_DIR, seeds)
     districts = seeds / "ref_districts.csv"
