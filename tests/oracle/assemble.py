@@ -38,7 +38,8 @@ def population_by_area(ctx: Context, min_age: int, max_age: int) -> pd.DataFrame
     population = ctx.landing.population
     in_ages = population[population["alder"].between(min_age, max_age)]
     fanned = with_genders(with_areas(in_ages, ctx.ref), split=True)
-    table = fanned.groupby(["ar", *AREA, "gender"], as_index=False)["antal"].sum()
+    table = fanned.groupby(["ar", *AREA, "gender"], as_index=False, observed=True)["antal"].sum()
+    table = table.astype({"area_level": "str", "area_code": "str", "gender": "str"})
     return table.rename(columns={"antal": "population"}).astype({"ar": "Int64"})
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 from tests.oracle.areas import KEY, with_areas, with_genders
 from tests.oracle.computed import Computed, Denominator, Population, count_cells
 from tests.oracle.context import Context
-from tests.oracle.periods import in_periods, period_months, periods_table, trailing_months
+from tests.oracle.periods import in_periods, period_months, periods_table
 
 SCALE = 10_000  # amount_1e4 / SCALE = kronor
 
@@ -79,11 +79,19 @@ def _periods(ctx: Context, periodicity: str = "tertial", lookback: int = 0) -> p
 
 
 def _fan_out(
-    ctx: Context, observations: pd.DataFrame, split: bool, periods: pd.DataFrame
+    ctx: Context,
+    observations: pd.DataFrame,
+    split: bool,
+    periods: pd.DataFrame,
+    distinct: str | None = None,
 ) -> pd.DataFrame:
-    """Month observations copied to their areas, genders and the periods containing the month."""
-    observed = with_genders(with_areas(observations, ctx.ref), split=split)
-    return in_periods(observed, period_months(periods))
+    """Month observations copied into the periods containing the month, then to their areas and
+    genders. With `distinct`, each such subject is kept once per period and district first."""
+    observed = in_periods(observations, period_months(periods))
+    if distinct:
+        once = ["year", "period", "stadsdel_kod", *(["kon"] if split else []), distinct]
+        observed = observed.drop_duplicates(once)
+    return with_genders(with_areas(observed, ctx.ref), split=split)
 
 
 def _distinct(observed: pd.DataFrame, subject: str) -> pd.DataFrame:
@@ -98,8 +106,17 @@ def _recipient_months_share(
     """Numerator: the selected recipient-months in the area; n: distinct people."""
     recipients = _recipients(ctx)
     periods = _periods(ctx)
-    observed = _fan_out(ctx, recipients[who(recipients)], True, periods)
-    return Computed(count_cells(observed, subject="person"), periods, population)
+    selected = recipients.loc[who(recipients), ["person", "month", "stadsdel_kod", "kon"]]
+    in_period = in_periods(selected, period_months(periods))
+    per_person = (
+        in_period.groupby(["year", "period", "stadsdel_kod", "kon", "person"], observed=True)
+        .size()
+        .rename("recipient_months")
+        .reset_index()
+    )
+    observed = with_genders(with_areas(per_person, ctx.ref), split=True)
+    cells = count_cells(observed, subject="person", numerator="recipient_months")
+    return Computed(cells, periods, population)
 
 
 def eb_andel_vuxna(ctx: Context) -> Computed:
@@ -119,14 +136,20 @@ def eb_andel_langvarigt(ctx: Context) -> Computed:
     """
     recipients = _recipients(ctx)
     periods = _periods(ctx, lookback=11)
-    window = in_periods(recipients, trailing_months(periods, 12))
-    per_person = ["year", "period", "person"]
-    months_in_window = window.groupby(per_person)["month"].nunique().rename("months_in_window")
-    latest = window.sort_values("month").drop_duplicates(per_person, keep="last")
-    latest = latest.join(months_in_window, on=per_person)
-    latest = latest.merge(periods[["year", "period", "last_month"]], on=["year", "period"])
-    age_at_e = (latest["last_month"] - latest["birth_month_index"]) // 12
-    long_term = latest[(latest["months_in_window"] >= 10) & (age_at_e >= 18)]
+    ends = periods[["last_month"]].drop_duplicates()  # T1 and M04 share their window, …
+    windows = ends.assign(month=[list(range(e - 11, e + 1)) for e in ends["last_month"]])
+    windows = windows.explode("month").astype({"month": "int64"})
+    in_window = recipients[["person", "month"]].merge(windows, on="month")
+    per_person = in_window.groupby(["last_month", "person"], as_index=False).agg(
+        months_in_window=("month", "size"), latest=("month", "max")
+    )  # one row per person and recipient month, so size = months
+    long_term = per_person[per_person["months_in_window"] >= 10]
+    long_term = long_term.merge(
+        recipients, left_on=["person", "latest"], right_on=["person", "month"]
+    )  # district and gender of the latest recipient month
+    age_at_e = (long_term["last_month"] - long_term["birth_month_index"]) // 12
+    long_term = long_term[age_at_e >= 18]
+    long_term = long_term.merge(periods[["year", "period", "last_month"]], on="last_month")
     observed = with_genders(with_areas(long_term, ctx.ref), split=True)
     return Computed(_distinct(observed, "person"), periods, ADULTS)
 
@@ -176,7 +199,7 @@ def _year_periods(ctx: Context) -> pd.DataFrame:
 def ko_n31807(ctx: Context) -> Computed:
     """Persons who were recipients in any month of the year ÷ population (all ages, same year)."""
     periods = _year_periods(ctx)
-    observed = _fan_out(ctx, _recipients(ctx), True, periods)
+    observed = _fan_out(ctx, _recipients(ctx), True, periods, distinct="person")
     return Computed(_distinct(observed, "person"), periods, KOLADA_ALL)
 
 
@@ -186,7 +209,9 @@ def ko_n31816(ctx: Context) -> Computed:
     periods = _year_periods(ctx)
     in_year = in_periods(_recipients(ctx), period_months(periods))
     per_person = ["year", "period", "person"]
-    months_in_year = in_year.groupby(per_person)["month"].nunique().rename("months_in_year")
+    months_in_year = (
+        in_year.groupby(per_person, observed=True)["month"].nunique().rename("months_in_year")
+    )
     last = in_year.sort_values("month").drop_duplicates(per_person, keep="last")
     last = last.join(months_in_year, on=per_person)
     long_term = last[(last["months_in_year"] >= 10) & last["is_adult"]]
@@ -199,7 +224,7 @@ def ko_u31803(ctx: Context) -> Computed:
     periods = _year_periods(ctx)
     recipients = _recipients(ctx)
     children = recipients[~recipients["is_adult"]]
-    observed = _fan_out(ctx, children, True, periods)
+    observed = _fan_out(ctx, children, True, periods, distinct="person")
     return Computed(_distinct(observed, "person"), periods, KOLADA_CHILDREN)
 
 
@@ -208,5 +233,5 @@ def ko_n31910(ctx: Context) -> Computed:
     periods = _year_periods(ctx)
     households = _households(ctx)
     paid = households[households["is_bidragshushall"]]
-    observed = _fan_out(ctx, paid, False, periods)
+    observed = _fan_out(ctx, paid, False, periods, distinct="hushall_id")
     return Computed(_distinct(observed, "hushall_id"), periods, Denominator.NONE)

@@ -50,12 +50,14 @@ def count_cells(
     n_individuals = distinct `subject`s; numerator/denominator = sums of the named columns
     (omitted numerator → number of observation rows).
     """
-    grouped = observations.groupby(KEY, as_index=False)
+    grouped = observations.groupby(KEY, as_index=False, observed=True)
     aggregations: dict[str, tuple[str, str]] = {"n_individuals": (subject, "nunique")}
     aggregations["numerator"] = (numerator, "sum") if numerator else (subject, "size")
     if denominator:
         aggregations["denominator"] = (denominator, "sum")
     cells = grouped.agg(**aggregations)
+    for column in KEY[1:]:  # categoricals back to plain strings for the assembly
+        cells[column] = cells[column].astype("str")
     cells["numerator"] = cells["numerator"].astype("float64")
     if denominator:
         cells["denominator"] = cells["denominator"].astype("float64")

@@ -112,6 +112,7 @@ EXPORTS: dict[str, ExportSpec] = {
     ),
 }
 
+SURROUNDING_BLANKS = re.compile(r"[ \t]+(;|\r?\n|$)|(^|;|\n)[ \t]+")
 FILE_NAME = re.compile(r"^(?P<export>[a-z]+)_(?P<key>[0-9-]+)\.csv$")
 
 
@@ -170,6 +171,8 @@ def read_rows(path: Path, spec: ExportSpec) -> pd.DataFrame | None:
     for column in spec.optional:
         if column not in frame:
             frame[column] = ""
+    if SURROUNDING_BLANKS.search(text) is None:  # the usual case: nothing to trim
+        return frame.astype("str")
     return frame.apply(lambda column: column.astype("str").str.strip())
 
 

@@ -52,7 +52,7 @@ def in_ar_team(ctx: Context) -> Computed:
         & (pairs["end_date"] <= pairs["end"])
     )
     observed = _fan_out(ctx, pairs.assign(success=ended_well))
-    per_person = observed.groupby([*KEY, "person"], as_index=False)["success"].any()
+    per_person = observed.groupby([*KEY, "person"], as_index=False, observed=True)["success"].any()
     per_person["success"] = per_person["success"].astype("int64")
     cells = count_cells(per_person, subject="person", numerator="success")
     cells["denominator"] = cells["n_individuals"].astype("float64")

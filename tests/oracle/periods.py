@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 TERTIAL_PERIODS: dict[str, tuple[int, int]] = {"T1": (1, 4), "T2": (1, 8), "VB": (1, 12)}
@@ -22,8 +23,10 @@ def month_index(year: int, month: int) -> int:
 
 
 def month_of(iso_month: pd.Series) -> pd.Series:
-    """'YYYY-MM' → month index."""
-    return iso_month.str[0:4].astype("int64") * 12 + iso_month.str[5:7].astype("int64") - 1
+    """'YYYY-MM' → month index (computed once per distinct value)."""
+    codes, distinct = pd.factorize(iso_month)
+    index = [int(value[0:4]) * 12 + int(value[5:7]) - 1 for value in distinct]
+    return pd.Series(np.asarray(index, dtype="int64")[codes], index=iso_month.index)
 
 
 def month_of_date(dates: pd.Series) -> pd.Series:
@@ -69,23 +72,24 @@ def periods_table(
     return pd.DataFrame(rows, columns=columns)
 
 
+PERIOD_NAMES = pd.CategoricalDtype(list(ALL_PERIODS))
+
+
+def _expanded(periods: pd.DataFrame, months: list[list[int]]) -> pd.DataFrame:
+    expanded = periods.assign(month=months).explode("month")
+    expanded = expanded[["year", "period", "month"]].astype({"month": "int64"})
+    return expanded.astype({"period": PERIOD_NAMES})
+
+
 def period_months(periods: pd.DataFrame) -> pd.DataFrame:
     """One row per (year, period, month) for the months inside each period."""
-    expanded = periods.assign(
-        month=[
-            list(range(a, b + 1))
-            for a, b in zip(periods.first_month, periods.last_month, strict=True)
-        ]
-    ).explode("month")
-    return expanded[["year", "period", "month"]].astype({"month": "int64"})
+    first_last = zip(periods["first_month"], periods["last_month"], strict=True)
+    return _expanded(periods, [list(range(first, last + 1)) for first, last in first_last])
 
 
 def trailing_months(periods: pd.DataFrame, length: int = 12) -> pd.DataFrame:
     """One row per (year, period, month) for the `length` months ending at the period's end."""
-    expanded = periods.assign(
-        month=[list(range(e - length + 1, e + 1)) for e in periods.last_month]
-    ).explode("month")
-    return expanded[["year", "period", "month"]].astype({"month": "int64"})
+    return _expanded(periods, [list(range(e - length + 1, e + 1)) for e in periods["last_month"]])
 
 
 def in_periods(observations: pd.DataFrame, months: pd.DataFrame) -> pd.DataFrame:

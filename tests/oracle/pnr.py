@@ -14,9 +14,10 @@ PNR_PATTERN = r"^(\d{8})-?(\d{4})$"
 
 def luhn_ok(ten_digits: pd.Series) -> pd.Series:
     """Luhn check of strings of exactly ten digits (weights 2,1,2,1,… from the left)."""
+    number = ten_digits.astype("int64")
     total = pd.Series(0, index=ten_digits.index, dtype="int64")
     for position in range(10):
-        digit = ten_digits.str[position].astype("int64")
+        digit = number // 10 ** (9 - position) % 10
         if position % 2 == 0:
             digit = digit * 2
             digit = digit.where(digit < 10, digit - 9)

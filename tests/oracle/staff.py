@@ -19,7 +19,7 @@ POINTS_PER_STEP = 25  # index = (svar − 1) × 25, 0–100
 def _sick_leave(ctx: Context, sick_column: str) -> Computed:
     periods = periods_table(ctx.absence_months, "tertial", lookback_months=11)
     window = in_periods(ctx.landing.absence, trailing_months(periods, 12))
-    observed = with_genders(with_unit_areas(window), split=True)
+    observed = with_genders(with_unit_areas(window, ctx.ref), split=True)
     cells = count_cells(
         observed, subject="anstallning_id", numerator=sick_column, denominator="scheduled"
     )
@@ -45,7 +45,7 @@ def _answers(ctx: Context, indices: frozenset[str]) -> pd.DataFrame:
     survey = ctx.landing.staff_survey
     in_index = survey["fraga_kod"].map(ctx.ref.question_index).isin(indices)
     answers = survey[in_index].assign(period="VB")
-    return with_genders(with_unit_areas(answers), split=True)
+    return with_genders(with_unit_areas(answers, ctx.ref), split=True)
 
 
 def _survey_index(ctx: Context, indices: frozenset[str]) -> Computed:
@@ -80,7 +80,9 @@ def pe_rekommendera(ctx: Context) -> Computed:
     answers = _answers(ctx, frozenset({"REK"}))
     answers = answers.merge(periods[["year", "period"]], on=["year", "period"])
     answers = answers.assign(recommends=answers["svar"] >= 4)
-    per_respondent = answers.groupby([*KEY, "respondent_id"], as_index=False)["recommends"].any()
+    per_respondent = answers.groupby([*KEY, "respondent_id"], as_index=False, observed=True)[
+        "recommends"
+    ].any()
     per_respondent["recommends"] = per_respondent["recommends"].astype("int64")
     cells = count_cells(per_respondent, subject="respondent_id", numerator="recommends")
     cells["denominator"] = cells["n_individuals"].astype("float64")
