@@ -165,27 +165,28 @@ def code_joins(spec: ExportSpec) -> tuple[str, str]:
     return " ".join(joins), ", ".join(columns)
 
 
-def duplicate_exprs(spec: ExportSpec) -> tuple[str, str]:
-    """(window columns over `typed`, the reason over those columns) for ExportSpec.unique."""
+def duplicate_exprs(spec: ExportSpec) -> tuple[str, str, str]:
+    """For ExportSpec.unique: (a CTE `dups` over `typed` with one row per repeated identity,
+    the join that brings its columns to each row, the reason over those columns)."""
     if not spec.unique:
-        return "", "null"
+        return "", "", "null"
     key = ", ".join(spec.unique)
     complete = " and ".join(f"{c} is not null" for c in spec.unique)
     content = "hash(" + ", ".join(spec.column_names) + ")"
-    window = f"(partition by {key}, ({complete}))"
-    columns = (
-        f", count(*) over {window} as _dup_count, "
-        f"min(_line_number) over {window} as _dup_first, "
-        f"min({content}) over {window} <> max({content}) over {window} as _dup_conflict"
+    cte = (
+        f", dups as (select {key}, count(*) as _dup_count, "
+        f"min(_line_number) as _dup_first, min({content}) <> max({content}) as _dup_conflict "
+        f"from typed where {complete} group by {key} having count(*) > 1)"
     )
+    join = f"left join dups using ({key})"
     reason = (
-        f"case when not ({complete}) or _dup_count = 1 then null "
+        f"case when _dup_count is null then null "
         f"when _dup_conflict then 'dubblett med olika innehåll: samma {key} på ' "
         f"|| _dup_count || ' rader (första på rad ' || _dup_first || ')' "
         f"when _line_number > _dup_first then 'dubblett av rad ' || _dup_first "
         f"|| ' (identisk rad)' end"
     )
-    return columns, reason
+    return cte, join, reason
 
 
 INVARIANTS: dict[str, str] = {

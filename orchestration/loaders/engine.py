@@ -103,7 +103,7 @@ log = logging.getLogger(__name__)
 # Bump when a validation rule changes: identical re-deliveries are then validated again.
 RULES_VERSION = "2"
 EPOCH = datetime(1970, 1, 1)
-REASON_SQL = mask_sql("array_to_string(_reasons, '; ')")
+REASON_SQL = mask_sql("_reasons")
 
 
 @dataclass
@@ -275,6 +275,7 @@ def load_export(
     stage_dir: Path | None = None,
 ) -> ExportOutcome:
     """Load the new deliveries of one export; the outcome includes its outstanding rejects."""
+    con.execute("set enable_progress_bar = false")  # no bars in the refresh's output
     ensure_raw_layer(con)
     register_reference_tables(con, spec, reference_dir)
     rules = rules_hash(spec, reference_dir)
@@ -648,23 +649,22 @@ def _validate(
         if c.kind not in (Kind.PERSONNUMMER, Kind.EMPLOYEE_NUMBER)
     )
     joins, ref_columns = code_joins(spec)
-    dup_columns, dup_reason = duplicate_exprs(spec)
+    dup_cte, dup_join, dup_reason = duplicate_exprs(spec)
     reasons = [*reason_exprs(spec, file_key, bool(pii)), dup_reason]
+    # `_reasons`: every failed check, `; `-separated; '' for a good row.
     con.execute(
         f"""create or replace temp table _checked as
         with typed as (
             select c.*, {typed}{", " + ref_columns if ref_columns else ""}
             from _clean as c {joins}
-        ),
-        windowed as (select *{dup_columns} from typed)
-        select *,
-            case when _python_reason is not null then [_python_reason]
-                 else list_filter([{", ".join(reasons)}], x -> x is not null) end as _reasons
-        from windowed"""
+        ){dup_cte}
+        select typed.*,
+            coalesce(_python_reason, concat_ws('; ', {", ".join(reasons)})) as _reasons
+        from typed {dup_join}"""
     )
     loaded, rejected = con.execute(
-        "select count(*) filter (where len(_reasons) = 0), "
-        "count(*) filter (where len(_reasons) > 0) from _checked"
+        "select count(*) filter (where _reasons = ''), "
+        "count(*) filter (where _reasons <> '') from _checked"
     ).fetchone()
     outcome.rows_loaded, outcome.rows_rejected = loaded, rejected
     if loaded + rejected != outcome.rows_read:
@@ -679,7 +679,7 @@ def _validate(
                 f"count(*) filter (where regexp_matches({d}, '{LONG_DECIMAL_RE}'))"
                 for d in decimals
             )
-            + " from _checked where len(_reasons) = 0"
+            + " from _checked where _reasons = ''"
         ).fetchone()
         for name, count in zip(decimals, counts, strict=True):
             if count:
@@ -696,7 +696,7 @@ def _validate(
     outcome.reasons = dict(
         con.execute(
             f"select {REASON_SQL} as reason, count(*) "
-            "from _checked where len(_reasons) > 0 group by reason order by reason"
+            "from _checked where _reasons <> '' group by reason order by reason"
         ).fetchall()
     )
 
@@ -714,7 +714,7 @@ def _personnummer_lookalikes(
         return []
     candidates = con.execute(
         f"select distinct v from (select unnest([{', '.join(others)}]) as v from _clean) "
-        f"where regexp_matches(v, ?)",
+        f"where length(v) >= 10 and regexp_matches(v, ?)",
         [CANDIDATE_PREFILTER_SQL],
     ).fetchall()
     return [v for (v,) in candidates if contains_personnummer(v)]
@@ -733,13 +733,13 @@ def _insert(
             )
     con.execute(
         f"insert into {history_table(spec)} ({', '.join(target)}) "
-        f"select {', '.join(source)} from _checked where len(_reasons) = 0 order by _line_number"
+        f"select {', '.join(source)} from _checked where _reasons = '' order by _line_number"
     )
     con.execute(
         f"insert into raw.rejects "
         f"select ?, ?, ?, _line_number, coalesce(_python_line, {masked_line_expr(width)}), "
         f"{REASON_SQL} "
-        f"from _checked where len(_reasons) > 0 order by _line_number",
+        f"from _checked where _reasons <> '' order by _line_number",
         [outcome.delivery_id, spec.name, outcome.file_name],
     )
 
