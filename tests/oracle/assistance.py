@@ -94,6 +94,27 @@ def _fan_out(
     return with_genders(with_areas(observed, ctx.ref), split=split)
 
 
+def _per_subject(
+    ctx: Context,
+    observations: pd.DataFrame,
+    subject: str,
+    split: bool,
+    periods: pd.DataFrame,
+    sums: dict[str, str],
+) -> pd.DataFrame:
+    """Month observations summed per (period, district[, kon], subject), then fanned out to
+    areas and genders. `sums` maps output column → the month column summed (or "size" for the
+    number of months). Distinct subjects per cell stay countable; totals stay exact."""
+    detail = ["year", "period", "stadsdel_kod", *(["kon"] if split else []), subject]
+    in_period = in_periods(observations, period_months(periods))
+    aggregations = {
+        out: (subject, "size") if column == "size" else (column, "sum")
+        for out, column in sums.items()
+    }
+    summed = in_period.groupby(detail, as_index=False, observed=True).agg(**aggregations)
+    return with_genders(with_areas(summed, ctx.ref), split=split)
+
+
 def _distinct(observed: pd.DataFrame, subject: str) -> pd.DataFrame:
     """Cells counting each subject once: numerator = n_individuals = distinct subjects."""
     return count_cells(observed.drop_duplicates([*KEY, subject]), subject=subject)
@@ -107,14 +128,7 @@ def _recipient_months_share(
     recipients = _recipients(ctx)
     periods = _periods(ctx)
     selected = recipients.loc[who(recipients), ["person", "month", "stadsdel_kod", "kon"]]
-    in_period = in_periods(selected, period_months(periods))
-    per_person = (
-        in_period.groupby(["year", "period", "stadsdel_kod", "kon", "person"], observed=True)
-        .size()
-        .rename("recipient_months")
-        .reset_index()
-    )
-    observed = with_genders(with_areas(per_person, ctx.ref), split=True)
+    observed = _per_subject(ctx, selected, "person", True, periods, {"recipient_months": "size"})
     cells = count_cells(observed, subject="person", numerator="recipient_months")
     return Computed(cells, periods, population)
 
@@ -159,18 +173,29 @@ def eb_hushall(ctx: Context) -> Computed:
     """Bidragshushåll-months ÷ months in the period (monthly average); n = households."""
     households = _households(ctx)
     periods = _periods(ctx)
-    paid = households[households["is_bidragshushall"]]
-    observed = _fan_out(ctx, paid, False, periods)
-    return Computed(count_cells(observed, subject="hushall_id"), periods, Denominator.MONTHS)
+    paid = households.loc[households["is_bidragshushall"], ["hushall_id", "month", "stadsdel_kod"]]
+    observed = _per_subject(ctx, paid, "hushall_id", False, periods, {"household_months": "size"})
+    cells = count_cells(observed, subject="hushall_id", numerator="household_months")
+    return Computed(cells, periods, Denominator.MONTHS)
 
 
 def _kronor_cells(ctx: Context, periods: pd.DataFrame) -> pd.DataFrame:
+    return ctx.memo("kronor_cells", lambda: _compute_kronor_cells(ctx, periods)).copy()
+
+
+def _compute_kronor_cells(ctx: Context, periods: pd.DataFrame) -> pd.DataFrame:
     """Net kronor of all household-months (district of the household that month),
     bidragshushåll-months as `denominator`, n = households with any payment."""
-    households = _households(ctx).assign(
-        bidragshushall_months=lambda h: h["is_bidragshushall"].astype("int64")
+    households = _households(ctx)
+    households = households.assign(paid_month=households["is_bidragshushall"].astype("int64"))
+    observed = _per_subject(
+        ctx,
+        households[["hushall_id", "month", "stadsdel_kod", "net_1e4", "paid_month"]],
+        "hushall_id",
+        False,
+        periods,
+        {"net_1e4": "net_1e4", "bidragshushall_months": "paid_month"},
     )
-    observed = _fan_out(ctx, households, False, periods)
     cells = count_cells(
         observed, subject="hushall_id", numerator="net_1e4", denominator="bidragshushall_months"
     )

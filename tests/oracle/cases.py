@@ -51,13 +51,9 @@ def eb_plan_3man(ctx: Context) -> Computed:
     cases = ctx.landing.cases.assign(deadline=lambda c: c["opened"] + DEADLINE)
     first_plan = ctx.landing.plans.groupby("arende_id")["drawn_up"].min().rename("first_plan")
     cases = cases.join(first_plan, on="arende_id")
-    pairs = cross_periods(cases, periods)
-    due = (
-        (pairs["opened"] >= pairs["start"])
-        & (pairs["opened"] <= pairs["end"])
-        & (pairs["deadline"] <= pairs["end"])
-        & ~(pairs["closed"] <= pairs["deadline"])  # NaT (open) compares False
-    )
+    opened_in_period = in_date_periods(cases, periods, "opened")  # opened in [S, E]
+    pairs = opened_in_period.astype({"period": "str"}).merge(periods, on=["year", "period"])
+    due = (pairs["deadline"] <= pairs["end"]) & ~(pairs["closed"] <= pairs["deadline"])
     pairs = pairs[due]
     pairs = pairs.assign(hit=pairs["first_plan"] <= pairs["deadline"])
     return Computed(_cells(ctx, pairs), periods, Denominator.OBSERVED)
