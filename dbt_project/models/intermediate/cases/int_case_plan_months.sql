@@ -2,6 +2,11 @@
 -- case is ongoing and was opened at least 90 days before E — opened + 90 days ≤ E and not closed
 -- on or before E — with whether it has a current change plan: a plan drawn up or last revised
 -- in [E − 4 months, E]. Months are those of dim_month (the calendar the KPI table reports on).
+--
+-- Set-based without range joins: a case's months are generated from its first eligible month
+-- (that of opened + 90 days) to the month before it closed; a plan date d makes current exactly
+-- the months e from d's month to four months later with E − 4 months ≤ d, so each plan date is
+-- expanded to at most five months and joined on (case, month).
 
 with
 
@@ -17,9 +22,10 @@ plans as (
 
 ),
 
-months as (
+calendar as (
 
-    select * from {{ ref('dim_month') }}
+    select min(month_start) as first_month, max(month_start) as last_month
+    from {{ ref('dim_month') }}
 
 ),
 
@@ -28,12 +34,45 @@ case_months as (
     select
         cases.case_id,
         cases.district_code,
-        months.month_start,
-        months.month_end
+        cast(unnest(generate_series(
+            greatest(
+                cast(date_trunc('month', cases.opened_on + interval 90 day) as date),
+                calendar.first_month
+            ),
+            least(
+                coalesce(
+                    cast(date_trunc('month', cases.closed_on) - interval 1 month as date),
+                    calendar.last_month
+                ),
+                calendar.last_month
+            ),
+            interval 1 month
+        )) as date) as month_start
     from cases
-    inner join months
-        on months.month_end >= cast(cases.opened_on + interval 90 day as date)
-        and (cases.closed_on is null or cases.closed_on > months.month_end)
+    cross join calendar
+
+),
+
+plan_dates as (
+
+    select case_id, drawn_up_on as plan_date from plans
+    union
+    select case_id, last_revised_on from plans where last_revised_on is not null
+
+),
+
+current_months as (
+
+    select distinct
+        plan_dates.case_id,
+        cast(date_trunc('month', plan_dates.plan_date) + to_months(offsets.k) as date)
+            as month_start
+    from plan_dates
+    cross join (values (0), (1), (2), (3), (4)) as offsets (k)
+    where cast(
+        last_day(cast(date_trunc('month', plan_dates.plan_date) + to_months(offsets.k) as date))
+        - interval 4 month as date
+    ) <= plan_dates.plan_date
 
 )
 
@@ -41,17 +80,10 @@ select
     case_months.case_id,
     case_months.district_code,
     case_months.month_start,
-    case_months.month_end,
-    coalesce(bool_or(plans.plan_id is not null), false) as has_current_plan
+    cast(last_day(case_months.month_start) as date) as month_end,
+    current_months.case_id is not null as has_current_plan
 
 from case_months
-left join plans
-    on plans.case_id = case_months.case_id
-    and (
-        plans.drawn_up_on between cast(case_months.month_end - interval 4 month as date)
-            and case_months.month_end
-        or plans.last_revised_on between cast(case_months.month_end - interval 4 month as date)
-            and case_months.month_end
-    )
-group by case_months.case_id, case_months.district_code, case_months.month_start,
-    case_months.month_end
+left join current_months
+    on current_months.case_id = case_months.case_id
+    and current_months.month_start = case_months.month_start
