@@ -64,23 +64,25 @@ def eb_plan_aktuell(ctx: Context) -> Computed:
     ≤ E − 90 days. Numerator: of those, cases with a plan drawn up or last revised in
     [E − 4 months, E] (calendar months, clamped to the month's end as in SQL intervals)."""
     periods = _periods(ctx)
-    periods = periods.assign(window_start=[end - pd.DateOffset(months=4) for end in periods["end"]])
-    pairs = cross_periods(ctx.landing.cases, periods)
+    # Every distinct period end E once (T1 and M04 share theirs), with E − 4 months.
+    ends = periods[["end"]].drop_duplicates()
+    ends = ends.assign(window_start=[end - pd.DateOffset(months=4) for end in ends["end"]])
+    cases = ctx.landing.cases[["arende_id", "stadsdel_kod", "opened", "closed"]]
+    pairs = cross_periods(cases, ends)
     open_at_end = (
         (pairs["opened"] <= pairs["end"])
         & ~(pairs["closed"] <= pairs["end"])
         & (pairs["opened"] <= pairs["end"] - DEADLINE)
     )
     pairs = pairs[open_at_end]
-    plans = pairs[["arende_id", "year", "period", "window_start", "end"]].merge(
-        ctx.landing.plans, on="arende_id"
-    )
+    plans = pairs[["arende_id", "window_start", "end"]].merge(ctx.landing.plans, on="arende_id")
 
     def in_window(dates: pd.Series) -> pd.Series:
         return (dates >= plans["window_start"]) & (dates <= plans["end"])
 
     current = plans[in_window(plans["drawn_up"]) | in_window(plans["revised"])]
-    current_keys = current[["arende_id", "year", "period"]].drop_duplicates().assign(hit=True)
-    pairs = pairs.merge(current_keys, on=["arende_id", "year", "period"], how="left")
+    current_keys = current[["arende_id", "end"]].drop_duplicates().assign(hit=True)
+    pairs = pairs.merge(current_keys, on=["arende_id", "end"], how="left")
     pairs["hit"] = pairs["hit"].fillna(False).astype(bool)
+    pairs = pairs.merge(periods[["year", "period", "end"]], on="end")  # back to the periods
     return Computed(_cells(ctx, pairs), periods, Denominator.OBSERVED)
