@@ -91,13 +91,14 @@ def write_assistance(landing: Path) -> None:
             "hushall_id;bidragsmanad;personnummer;kon;roll",
             members,
         )
-    # Windows-1252, headers in another order and case, an unknown column with a Swedish name.
+    # Windows-1252, headers in another order and case, an unknown column with a Swedish name,
+    # blanks around a field.
     write(
         landing,
         "befolkning_2023.csv",
         "Kommentar;STADSDEL_KOD;Ar;Kon;Alder;Antal",
         [
-            "Bromma;BRO;2023;K;30;100",
+            "Bromma; BRO ;2023;K;30;100",  # blanks around a field are trimmed
             "Bromma;BRO;2023;M;30;100",
             "Bromma;BRO;2023;K;10;50",
             "Bromma;BRO;2023;M;10;50",
