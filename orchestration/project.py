@@ -7,7 +7,6 @@ from dagster_dbt import DbtCliResource, DbtProject
 from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-dbt_project.prepare_if_dev()
 
 
 def _manifest_is_stale() -> bool:
@@ -29,3 +28,10 @@ def ensure_manifest(force: bool = False) -> None:
     if force or _manifest_is_stale():
         dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
         dbt.cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+
+
+# `dagster dev` re-parses on every load; anything else (a fresh clone, the CLI, tests) parses
+# once here when there is no manifest yet, since @dbt_assets reads it at import time.
+dbt_project.prepare_if_dev()
+if not dbt_project.manifest_path.exists():
+    ensure_manifest()
