@@ -218,3 +218,15 @@ def test_an_older_snapshot_refused_after_a_newer_one_loaded_is_not_outstanding(
     env.write("arenden_2026-02-05.csv", delivery("arenden", [None]))
     env.write("arenden_2026-01-05.csv", "fel\n")
     assert not env.load("arenden").outstanding.any
+
+
+def test_a_refused_newer_snapshot_leaves_the_previous_snapshot_current(env: Env) -> None:
+    env.write("arenden_2026-01-05.csv", delivery("arenden", [None, None]))
+    env.write("arenden_2026-02-05.csv", delivery("arenden", [None]).replace("arende_id", "id"))
+    outcome = env.load("arenden")
+    assert [f.status for f in outcome.files] == ["loaded", "rejected"]
+    assert env.current_lines("arenden") == [2, 3]
+    assert env.con.execute(
+        "select file_key from raw.current_deliveries where export = 'arenden'"
+    ).fetchall() == [("2026-01-05",)]
+    assert len(outcome.outstanding.files) == 1
