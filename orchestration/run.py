@@ -9,6 +9,7 @@ import duckdb
 from dagster import AssetCheckSeverity
 
 from orchestration.instance import cli_instance
+from orchestration.loaders.engine import Outstanding, outstanding_rejects
 from orchestration.lock import WarehouseBusy, WriterLock
 from orchestration.runlog import record_end
 from orchestration.settings import Paths
@@ -21,10 +22,14 @@ class RefreshOutcome:
     files: list[tuple[str, str, int, int, int, str | None]] = field(default_factory=list)
     reasons: Counter[str] = field(default_factory=Counter)
     failed_checks: list[str] = field(default_factory=list)
+    # Rejects of the current state, also from earlier runs (loaders/engine.py): exit 2 until a
+    # corrected delivery replaces them, not only in the run that first saw them.
+    outstanding: Outstanding = field(default_factory=Outstanding)
 
     @property
     def anything_rejected(self) -> bool:
-        return any(status == "rejected" or rejected for _, status, _, _, rejected, _ in self.files)
+        new = any(status == "rejected" or rejected for _, status, _, _, rejected, _ in self.files)
+        return new or self.outstanding.any
 
     def summary(self) -> str:
         loaded = sum(f[3] for f in self.files)
@@ -39,6 +44,15 @@ class RefreshOutcome:
                 lines.append(f"  AVVISAD FIL {message or name}")
         for reason, count in self.reasons.most_common():
             lines.append(f"  {count} rader: {reason}")
+        if self.outstanding.any:
+            lines.append(
+                f"Utestående avvisningar (väntar på en rättad leverans): "
+                f"{len(self.outstanding.files)} filer, {self.outstanding.rows} rader"
+            )
+            lines.extend(f"  AVVISAD FIL {message}" for message in self.outstanding.files)
+            lines.extend(
+                f"  {count} rader: {reason}" for reason, count in self.outstanding.reasons.items()
+            )
         if self.success:
             lines.append("Uppdateringen klar: lagret byggt, testat och publicerat.")
         else:
@@ -79,6 +93,7 @@ def _deliveries_since(paths: Paths, after: int, outcome: RefreshOutcome) -> None
             [after],
         ).fetchall():
             outcome.reasons[reason] = count
+        outcome.outstanding = outstanding_rejects(con)
     except duckdb.CatalogException:
         pass
     finally:

@@ -28,7 +28,9 @@ def table_hashes(publish_file: Path, tables: tuple[str, ...] = KPI_TABLES) -> di
     try:
         return {
             t: hashlib.sha256(
-                repr(con.execute(f"select * from publish.{t} order by all").fetchall()).encode()
+                repr(
+                    con.execute(f"select * from publish.publish.{t} order by all").fetchall()
+                ).encode()
             ).hexdigest()
             for t in tables
         }
@@ -140,7 +142,7 @@ def test_each_run_is_logged_and_published(refreshed_warehouse: Refreshed) -> Non
     con.close()
     assert runs == [("klar", loaded[0], loaded[1], 0, True, True)]
     con = duckdb.connect(str(refreshed_warehouse.publish_file), read_only=True)
-    published = con.execute("select status from publish.refresh_runs").fetchall()
+    published = con.execute("select status from publish.publish.refresh_runs").fetchall()
     con.close()
     assert published == [("publicerad",)]
 
