@@ -1,12 +1,13 @@
 -- KPI observations of the Kolada-comparable indicators (VB only), against the population of
 -- 31 December of the same year (one population row per year, recorded in December; no value
 -- until that year's befolkning is delivered).
---   KO_N31807  every recipient-month: the person (max per period and area: once per area)
---   KO_U31803  every recipient-month as a child (under 18 at that month's end): the person
+--   KO_N31807  a recipient in the year: the person, once per district and gender, at the first
+--              such month (the fan-out counts the person once per area, once in the city)
+--   KO_U31803  the same for months as a child (under 18 at that month's end)
 --   KO_N31816  in December of the year: persons with ≥ 10 recipient months in the calendar year
 --              who are adult at the end of their last recipient month of the year; area and
 --              gender of that month (window period_end)
---   KO_N31910  every bidragshushåll-month: the household (once per area; the city once)
+--   KO_N31910  a bidragshushåll in the year: the household, once per district, at its first month
 
 with
 
@@ -48,24 +49,48 @@ yearly_recipients as (
 
 ),
 
+-- the indicators count a person (household) once per area and year, so one row per person,
+-- year, district and gender is enough: recorded at its first month there that year
+person_years as (
+
+    select
+        person_id,
+        district_code,
+        gender,
+        min(benefit_month) as first_month,
+        min(benefit_month) filter (where not is_adult) as first_month_as_child
+    from recipients
+    group by person_id, year(benefit_month), district_code, gender
+
+),
+
+household_years as (
+
+    select household_id, district_code, min(benefit_month) as first_month
+    from household_months
+    where is_recipient_household
+    group by household_id, year(benefit_month), district_code
+
+),
+
 person_rows as (
 
     select
         'KO_N31807' as indicator_code,
-        benefit_month as obs_month,
+        first_month as obs_month,
         district_code,
         gender,
         person_id as subject_id,
         person_id,
         cast(1 as double) as numerator,
         cast(null as double) as denominator
-    from recipients
+    from person_years
 
     union all
 
-    select 'KO_U31803', benefit_month, district_code, gender, person_id, person_id, 1, null
-    from recipients
-    where not is_adult
+    select 'KO_U31803', first_month_as_child, district_code, gender, person_id, person_id, 1, null
+    from person_years
+    where first_month_as_child is not null
 
     union all
 
@@ -78,10 +103,9 @@ person_rows as (
     union all
 
     select
-        'KO_N31910', benefit_month, district_code, cast(null as varchar),
+        'KO_N31910', first_month, district_code, cast(null as varchar),
         household_id, household_id, 1, cast(null as double)
-    from household_months
-    where is_recipient_household
+    from household_years
 
 ),
 

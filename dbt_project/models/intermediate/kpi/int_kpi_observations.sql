@@ -1,3 +1,5 @@
+{{ config(materialized="view") }}
+
 -- All KPI observations in one long table, the single input of the period × area × gender
 -- fan-out in fct_indicator_value. One row is what one subject (household, person, case,
 -- measure, respondent, employee) contributes to an indicator in one month, recorded where it

@@ -7,6 +7,21 @@
 --         = numerator ÷ denominator     aggregation 'ratio'
 --         = numerator                   aggregation 'sum' (denominator null)
 -- A subject contributes once per period (max) when subject_agg = 'max', else its rows add up.
+--
+-- How, without copying every observation into every period × area × gender (which does not
+-- scale to tens of millions of person-months): an observation's month is a bit in a 24-bit mask
+-- keyed by year — bits 12–23 are the months of the key year, bits 0–11 those of the year before
+-- (used by trailing-12 windows, whose observations are keyed to their own and the next year).
+-- A period's window is a mask too, and "in the window" is `mask & window_mask <> 0`.
+--   sums        numerators/denominators that add up (subject_agg sum, and population rows) are
+--               summed per month bit, then over the window's bits;
+--   subjects    for subject_agg max (contributions 0 or 1) each subject keeps two masks — the
+--               months it contributes 1 to the numerator / denominator — OR-ed over the areas'
+--               origins, and counts once when its mask meets the window;
+--   persons     n_individuals counts persons whose mask of observed months meets the window.
+-- Masks are OR-ed per area (a person in two districts counts in each, once in the city) and
+-- then counted per distinct mask, so the period join works on a few rows per area.
+-- An observation with eligible_from counts only in periods ending on or after it.
 
 with
 
@@ -52,88 +67,291 @@ targets as (
 
 ),
 
--- 1. each observation into every reported period whose window holds its month
-in_period as (
+-- 1. every reported period with its window as a mask over (year before, year)
+windows as (
 
     select
         available.indicator_code,
         available.year,
         available.period,
-        catalogue.subject_agg,
-        observations.origin_level,
-        observations.origin_code,
-        observations.gender,
-        observations.subject_id,
-        observations.person_id,
-        observations.numerator,
-        observations.denominator
+        periods.last_month,
+        case catalogue.time_window
+            when 'period' then
+                ((cast(1 as bigint) << (month(periods.last_month) - month(periods.first_month) + 1)) - 1)
+                    << (11 + month(periods.first_month))
+            when 'period_end' then cast(1 as bigint) << (11 + month(periods.last_month))
+            when 'trailing_12' then cast(4095 as bigint) << month(periods.last_month)
+        end as window_mask
     from available
     inner join catalogue on catalogue.indicator_code = available.indicator_code
-    inner join periods
-        on periods.year = available.year and periods.period = available.period
-    inner join observations
-        on observations.indicator_code = available.indicator_code
-        and observations.obs_month <= periods.last_month
-        and observations.obs_month >= case catalogue.time_window
-            when 'period' then periods.first_month
-            when 'period_end' then periods.last_month
-            when 'trailing_12' then cast(periods.last_month - interval 11 month as date)
-        end
-        and (observations.eligible_from is null
-            or observations.eligible_from <= periods.period_end_date)
+    inner join periods on periods.year = available.year and periods.period = available.period
 
 ),
 
--- 2. into every area level above where it was recorded
-in_area as (
+-- 2. observations keyed by year with their month as a bit (trailing-12 ones also in the next year)
+keyed as (
 
-    select in_period.*, rollup.area_level, rollup.area_code
-    from in_period
+    select
+        observations.*,
+        catalogue.subject_agg,
+        catalogue.kon_uppdelad,
+        cast(date_trunc('month', observations.eligible_from) as date) as eligible_month,
+        year(observations.obs_month) + shift.offset_years as key_year,
+        cast(1 as bigint) << (month(observations.obs_month) - 1 + 12 * (1 - shift.offset_years))
+            as month_bit
+    from observations
+    inner join catalogue on catalogue.indicator_code = observations.indicator_code
+    inner join (values (0), (1)) as shift (offset_years)
+        on shift.offset_years = 0 or catalogue.time_window = 'trailing_12'
+
+),
+
+-- 3. first per origin (district or unit as recorded), which collapses a subject's months:
+--    sums per month bit; subjects and persons with their masks, and in how many origin ×
+--    gender combinations they occur that year (most: one)
+origin_sums as (
+
+    select
+        indicator_code, key_year, month_bit, eligible_month, origin_level, origin_code, gender,
+        kon_uppdelad,
+        sum(numerator) as numerator,
+        sum(denominator) as denominator
+    from keyed
+    where subject_id is null or subject_agg = 'sum'
+    group by all
+
+),
+
+origin_subjects as (
+
+    select
+        indicator_code, key_year, eligible_month, origin_level, origin_code, gender,
+        kon_uppdelad, subject_id,
+        bit_or(case when numerator = 1 then month_bit else 0 end) as numerator_mask,
+        bit_or(case when denominator = 1 then month_bit else 0 end) as denominator_mask,
+        count(*) over (
+            partition by indicator_code, key_year, eligible_month, subject_id
+        ) as combinations
+    from keyed
+    where subject_id is not null and subject_agg = 'max'
+    group by indicator_code, key_year, eligible_month, origin_level, origin_code, gender,
+        kon_uppdelad, subject_id
+
+),
+
+origin_persons as (
+
+    select
+        indicator_code, key_year, eligible_month, origin_level, origin_code, gender,
+        kon_uppdelad, person_id,
+        bit_or(month_bit) as person_mask,
+        count(*) over (
+            partition by indicator_code, key_year, eligible_month, person_id
+        ) as combinations
+    from keyed
+    where person_id is not null
+    group by indicator_code, key_year, eligible_month, origin_level, origin_code, gender,
+        kon_uppdelad, person_id
+
+),
+
+-- 4. into every area above the origin, for 'alla' and (split indicators) the own gender; a
+--    subject or person seen in one origin × gender only keeps its mask, the others are OR-ed
+--    per area first; then counted per distinct mask, so that the period join sees few rows
+sums as (
+
+    select
+        origin_sums.indicator_code, origin_sums.key_year, origin_sums.month_bit,
+        origin_sums.eligible_month, rollup.area_level, rollup.area_code, genders.gender_group,
+        sum(origin_sums.numerator) as numerator,
+        sum(origin_sums.denominator) as denominator
+    from origin_sums
     inner join rollup
-        on rollup.origin_level = in_period.origin_level
-        and rollup.origin_code = in_period.origin_code
+        on rollup.origin_level = origin_sums.origin_level
+        and rollup.origin_code = origin_sums.origin_code
+    inner join (values ('alla'), ('kvinnor'), ('man')) as genders (gender_group)
+        on genders.gender_group = 'alla'
+        or (origin_sums.kon_uppdelad and genders.gender_group = origin_sums.gender)
+    group by all
 
 ),
 
--- 3. into 'alla' and, for indicators split by gender, the subject's own gender
-in_gender as (
+subject_masks as (
 
-    select in_area.*, 'alla' as gender_group
-    from in_area
+    select
+        origin_subjects.indicator_code, origin_subjects.key_year,
+        origin_subjects.eligible_month, rollup.area_level, rollup.area_code,
+        genders.gender_group, origin_subjects.combinations,
+        case when origin_subjects.combinations = 1 then null
+            else origin_subjects.subject_id end as subject_id,
+        origin_subjects.numerator_mask,
+        origin_subjects.denominator_mask
+    from origin_subjects
+    inner join rollup
+        on rollup.origin_level = origin_subjects.origin_level
+        and rollup.origin_code = origin_subjects.origin_code
+    inner join (values ('alla'), ('kvinnor'), ('man')) as genders (gender_group)
+        on genders.gender_group = 'alla'
+        or (origin_subjects.kon_uppdelad and genders.gender_group = origin_subjects.gender)
+
+),
+
+subject_mask_counts as (
+
+    select
+        indicator_code, key_year, eligible_month, area_level, area_code, gender_group,
+        numerator_mask, denominator_mask, count(*) as subjects
+    from subject_masks
+    where combinations = 1
+    group by all
 
     union all
 
-    select in_area.*, in_area.gender as gender_group
-    from in_area
-    inner join catalogue on catalogue.indicator_code = in_area.indicator_code
-    where catalogue.kon_uppdelad and in_area.gender is not null
+    select
+        indicator_code, key_year, eligible_month, area_level, area_code, gender_group,
+        numerator_mask, denominator_mask, count(*)
+    from (
+        select
+            indicator_code, key_year, eligible_month, area_level, area_code, gender_group,
+            subject_id,
+            bit_or(numerator_mask) as numerator_mask,
+            bit_or(denominator_mask) as denominator_mask
+        from subject_masks
+        where combinations > 1
+        group by all
+    ) as merged
+    group by all
 
 ),
 
--- 4. one contribution per subject and period
-per_subject as (
+person_masks as (
 
     select
-        indicator_code, year, period, area_level, area_code, gender_group, subject_id, person_id,
-        case when subject_id is null or subject_agg = 'sum'
-            then sum(numerator) else max(numerator) end as numerator,
-        case when subject_id is null or subject_agg = 'sum'
-            then sum(denominator) else max(denominator) end as denominator
-    from in_gender
-    group by indicator_code, year, period, area_level, area_code, gender_group, subject_id,
-        person_id, subject_agg
+        origin_persons.indicator_code, origin_persons.key_year, origin_persons.eligible_month,
+        rollup.area_level, rollup.area_code, genders.gender_group,
+        origin_persons.combinations,
+        case when origin_persons.combinations = 1 then null
+            else origin_persons.person_id end as person_id,
+        origin_persons.person_mask
+    from origin_persons
+    inner join rollup
+        on rollup.origin_level = origin_persons.origin_level
+        and rollup.origin_code = origin_persons.origin_code
+    inner join (values ('alla'), ('kvinnor'), ('man')) as genders (gender_group)
+        on genders.gender_group = 'alla'
+        or (origin_persons.kon_uppdelad and genders.gender_group = origin_persons.gender)
+
+),
+
+person_mask_counts as (
+
+    select
+        indicator_code, key_year, eligible_month, area_level, area_code, gender_group,
+        person_mask, count(*) as persons
+    from person_masks
+    where combinations = 1
+    group by all
+
+    union all
+
+    select
+        indicator_code, key_year, eligible_month, area_level, area_code, gender_group,
+        person_mask, count(*)
+    from (
+        select
+            indicator_code, key_year, eligible_month, area_level, area_code, gender_group,
+            person_id,
+            bit_or(person_mask) as person_mask
+        from person_masks
+        where combinations > 1
+        group by all
+    ) as merged
+    group by all
+
+),
+
+-- 5. into the reported periods whose window meets the months (and whose end is not before
+--    the observation's eligible_from)
+period_sums as (
+
+    select
+        windows.indicator_code, windows.year, windows.period,
+        sums.area_level, sums.area_code, sums.gender_group,
+        sum(sums.numerator) as numerator,
+        sum(sums.denominator) as denominator
+    from windows
+    inner join sums
+        on sums.indicator_code = windows.indicator_code
+        and sums.key_year = windows.year
+        and (sums.month_bit & windows.window_mask) <> 0
+        and (sums.eligible_month is null or sums.eligible_month <= windows.last_month)
+    group by all
+
+),
+
+period_subjects as (
+
+    select
+        windows.indicator_code, windows.year, windows.period,
+        counts.area_level, counts.area_code, counts.gender_group,
+        sum(counts.subjects) filter (where (counts.numerator_mask & windows.window_mask) <> 0)
+            as numerator_subjects,
+        sum(counts.subjects) filter (where (counts.denominator_mask & windows.window_mask) <> 0)
+            as denominator_subjects
+    from windows
+    inner join subject_mask_counts as counts
+        on counts.indicator_code = windows.indicator_code
+        and counts.key_year = windows.year
+        and (counts.eligible_month is null or counts.eligible_month <= windows.last_month)
+    group by all
+
+),
+
+period_persons as (
+
+    select
+        windows.indicator_code, windows.year, windows.period,
+        counts.area_level, counts.area_code, counts.gender_group,
+        sum(counts.persons) as n_individuals
+    from windows
+    inner join person_mask_counts as counts
+        on counts.indicator_code = windows.indicator_code
+        and counts.key_year = windows.year
+        and (counts.person_mask & windows.window_mask) <> 0
+        and (counts.eligible_month is null or counts.eligible_month <= windows.last_month)
+    group by all
+
+),
+
+cells as (
+
+    select indicator_code, year, period, area_level, area_code, gender_group from period_sums
+    union
+    select indicator_code, year, period, area_level, area_code, gender_group from period_subjects
+    union
+    select indicator_code, year, period, area_level, area_code, gender_group from period_persons
 
 ),
 
 aggregated as (
 
     select
-        indicator_code, year, period, area_level, area_code, gender_group,
-        sum(numerator) as numerator,
-        sum(denominator) as denominator,
-        count(distinct person_id) as n_individuals
-    from per_subject
-    group by indicator_code, year, period, area_level, area_code, gender_group
+        cells.*,
+        coalesce(period_sums.numerator, 0) + coalesce(period_subjects.numerator_subjects, 0)
+            as numerator,
+        case
+            when period_sums.denominator is null
+                and coalesce(period_subjects.denominator_subjects, 0) = 0 then null
+            else coalesce(period_sums.denominator, 0)
+                + coalesce(period_subjects.denominator_subjects, 0)
+        end as denominator,
+        coalesce(period_persons.n_individuals, 0) as n_individuals
+    from cells
+    left join period_sums using (indicator_code, year, period, area_level, area_code, gender_group)
+    left join period_subjects
+        using (indicator_code, year, period, area_level, area_code, gender_group)
+    left join period_persons
+        using (indicator_code, year, period, area_level, area_code, gender_group)
 
 ),
 
@@ -142,13 +360,15 @@ aggregated as (
 -- period (any year; population rows do not make an area reached)
 areas_in_scope as (
 
-    select distinct in_area.indicator_code, in_area.area_level, in_area.area_code
-    from in_area
-    inner join catalogue on catalogue.indicator_code = in_area.indicator_code
+    select distinct period_persons.indicator_code, period_persons.area_level,
+        period_persons.area_code
+    from period_persons
+    inner join catalogue on catalogue.indicator_code = period_persons.indicator_code
     inner join areas
-        on areas.area_level = in_area.area_level and areas.area_code = in_area.area_code
-    where in_area.subject_id is not null
-        and list_contains(string_split(catalogue.area_levels, ','), in_area.area_level)
+        on areas.area_level = period_persons.area_level
+        and areas.area_code = period_persons.area_code
+    where period_persons.n_individuals > 0
+        and list_contains(string_split(catalogue.area_levels, ','), period_persons.area_level)
         and (not catalogue.population_based or areas.has_population)
 
 ),
@@ -217,8 +437,8 @@ with_comparisons as (
     select
         current_year.*,
         previous_year.value as previous_year_value,
-        targets.target,
-        targets.target_kf
+        case when current_year.gender = 'alla' then targets.target end as target,
+        case when current_year.gender = 'alla' then targets.target_kf end as target_kf
     from with_value as current_year
     left join with_value as previous_year
         on previous_year.indicator_code = current_year.indicator_code
@@ -233,7 +453,6 @@ with_comparisons as (
         and targets.year = current_year.year
         and targets.area_level = current_year.area_level
         and targets.area_code = current_year.area_code
-        and current_year.gender = 'alla'
 
 )
 
