@@ -15,9 +15,11 @@ outcomes as (
 
 ),
 
+-- one row per age, so the join is an equality join
 age_groups as (
 
-    select * from {{ ref('dim_age_group') }}
+    select age_group_code, unnest(range(age_from, age_to + 1)) as age
+    from {{ ref('dim_age_group') }}
 
 ),
 
@@ -53,5 +55,4 @@ select
 
 from aged
 left join outcomes on outcomes.outcome_code = aged.outcome_code
-left join age_groups
-    on aged.age_at_start_month_end between age_groups.age_from and age_groups.age_to
+left join age_groups on age_groups.age = aged.age_at_start_month_end

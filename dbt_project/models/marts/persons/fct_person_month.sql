@@ -11,9 +11,11 @@ recipients as (
 
 ),
 
+-- one row per age, so the join is an equality join
 age_groups as (
 
-    select * from {{ ref('dim_age_group') }}
+    select age_group_code, unnest(range(age_from, age_to + 1)) as age
+    from {{ ref('dim_age_group') }}
 
 )
 
@@ -36,5 +38,4 @@ select
     cast(recipients.recipient_months_trailing_12 >= 10 as boolean) as is_long_term
 
 from recipients
-left join age_groups
-    on recipients.age_at_month_end between age_groups.age_from and age_groups.age_to
+left join age_groups on age_groups.age = recipients.age_at_month_end
