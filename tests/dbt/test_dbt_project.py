@@ -1,0 +1,107 @@
+"""The dbt project's shape: documented, under contract, every indicator unit-tested, every page an
+exposure reading only the publish schema. Parses the project (no warehouse needed)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT = REPO_ROOT / "dbt_project"
+DBT = str(Path(sys.executable).parent / "dbt")
+PAGES = {
+    "oversikt": "/",
+    "indikator": "/indikator/<kod>/",
+    "hushall": "/hushall",
+    "insatser": "/insatser",
+    "personal": "/personal",
+    "datakvalitet": "/datakvalitet",
+    "metod": "/metod",
+}
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    target = tmp_path_factory.mktemp("dbt_target")
+    env = {
+        **os.environ,
+        "DBT_TARGET_PATH": str(target),
+        "DBT_LOG_PATH": str(target / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "BISTAND_WAREHOUSE": str(target / "unused.duckdb"),
+    }
+    result = subprocess.run(
+        [DBT, "parse", "--profiles-dir", "."],
+        cwd=DBT_PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+
+
+def models(manifest: dict) -> list[dict]:
+    return [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
+
+
+def test_every_model_and_its_columns_are_described(manifest: dict) -> None:
+    missing = []
+    for node in models(manifest):
+        if not node["description"].strip():
+            missing.append(node["name"])
+        if not node["columns"]:
+            missing.append(f"{node['name']} (no columns)")
+        missing += [
+            f"{node['name']}.{name}"
+            for name, column in node["columns"].items()
+            if not column["description"].strip()
+        ]
+    assert not missing, missing
+
+
+def test_marts_and_publish_models_are_under_contract(manifest: dict) -> None:
+    loose = [
+        node["name"]
+        for node in models(manifest)
+        if node["fqn"][1] in ("marts", "publish") and not node["config"]["contract"]["enforced"]
+    ]
+    assert not loose, loose
+
+
+def test_every_catalogue_indicator_has_a_unit_test_with_exact_values(manifest: dict) -> None:
+    with (DBT_PROJECT / "seeds" / "indicators.csv").open(encoding="utf-8", newline="") as handle:
+        codes = [row["indicator_code"] for row in csv.DictReader(handle)]
+    fan_out = " ".join(
+        json.dumps(test)
+        for test in manifest["unit_tests"].values()
+        if test["model"] == "fct_indicator_value"
+    )
+    observations = " ".join(
+        json.dumps(test)
+        for test in manifest["unit_tests"].values()
+        if test["model"].startswith("int_kpi_obs_")
+    )
+    assert [c for c in codes if c not in fan_out] == []
+    assert [c for c in codes if c not in observations] == []
+
+
+def test_every_page_is_an_exposure_reading_only_publish_models(manifest: dict) -> None:
+    exposures = {e["name"]: e for e in manifest["exposures"].values()}
+    assert {name: e["url"] for name, e in exposures.items()} == PAGES
+    nodes = manifest["nodes"]
+    read = set()
+    for exposure in exposures.values():
+        assert exposure["type"] == "dashboard"
+        for node_id in exposure["depends_on"]["nodes"]:
+            assert nodes[node_id]["fqn"][1] == "publish", (exposure["name"], node_id)
+            read.add(nodes[node_id]["name"])
+    published = {n["name"] for n in models(manifest) if n["fqn"][1] == "publish"}
+    assert published == read, f"publish models no page reads: {sorted(published - read)}"
