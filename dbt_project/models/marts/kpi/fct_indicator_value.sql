@@ -106,6 +106,27 @@ keyed as (
 
 ),
 
+-- where an origin's rows count: every area above the origin (int_area_rollup), for 'alla' and,
+-- for indicators split by gender, the row's own gender
+fan_targets as (
+
+    select distinct
+        origins.origin_level,
+        origins.origin_code,
+        origins.gender,
+        origins.kon_uppdelad,
+        rollup.area_level,
+        rollup.area_code,
+        genders.gender_group
+    from (select distinct origin_level, origin_code, gender, kon_uppdelad from keyed) as origins
+    inner join rollup
+        on rollup.origin_level = origins.origin_level and rollup.origin_code = origins.origin_code
+    inner join (values ('alla'), ('kvinnor'), ('man')) as genders (gender_group)
+        on genders.gender_group = 'alla'
+        or (origins.kon_uppdelad and genders.gender_group = origins.gender)
+
+),
+
 -- 3. first per origin (district or unit as recorded), which collapses a subject's months:
 --    sums per month bit; subjects and persons with their masks, and in how many origin ×
 --    gender combinations they occur that year (most: one)
@@ -155,23 +176,23 @@ origin_persons as (
 
 ),
 
--- 4. into every area above the origin, for 'alla' and (split indicators) the own gender; a
---    subject or person seen in one origin × gender only keeps its mask, the others are OR-ed
---    per area first; then counted per distinct mask, so that the period join sees few rows
+-- 4. into every area and gender group (fan_targets); a subject or person seen in one origin ×
+--    gender only keeps its mask, the others are OR-ed per area first; then counted per
+--    distinct mask, so that the period join sees few rows
 sums as (
 
     select
         origin_sums.indicator_code, origin_sums.key_year, origin_sums.month_bit,
-        origin_sums.eligible_month, rollup.area_level, rollup.area_code, genders.gender_group,
+        origin_sums.eligible_month, fan_targets.area_level, fan_targets.area_code,
+        fan_targets.gender_group,
         sum(origin_sums.numerator) as numerator,
         sum(origin_sums.denominator) as denominator
     from origin_sums
-    inner join rollup
-        on rollup.origin_level = origin_sums.origin_level
-        and rollup.origin_code = origin_sums.origin_code
-    inner join (values ('alla'), ('kvinnor'), ('man')) as genders (gender_group)
-        on genders.gender_group = 'alla'
-        or (origin_sums.kon_uppdelad and genders.gender_group = origin_sums.gender)
+    inner join fan_targets
+        on fan_targets.origin_level = origin_sums.origin_level
+        and fan_targets.origin_code = origin_sums.origin_code
+        and fan_targets.gender is not distinct from origin_sums.gender
+        and fan_targets.kon_uppdelad = origin_sums.kon_uppdelad
     group by all
 
 ),
@@ -180,19 +201,18 @@ subject_masks as (
 
     select
         origin_subjects.indicator_code, origin_subjects.key_year,
-        origin_subjects.eligible_month, rollup.area_level, rollup.area_code,
-        genders.gender_group, origin_subjects.combinations,
+        origin_subjects.eligible_month, fan_targets.area_level, fan_targets.area_code,
+        fan_targets.gender_group, origin_subjects.combinations,
         case when origin_subjects.combinations = 1 then null
             else origin_subjects.subject_id end as subject_id,
         origin_subjects.numerator_mask,
         origin_subjects.denominator_mask
     from origin_subjects
-    inner join rollup
-        on rollup.origin_level = origin_subjects.origin_level
-        and rollup.origin_code = origin_subjects.origin_code
-    inner join (values ('alla'), ('kvinnor'), ('man')) as genders (gender_group)
-        on genders.gender_group = 'alla'
-        or (origin_subjects.kon_uppdelad and genders.gender_group = origin_subjects.gender)
+    inner join fan_targets
+        on fan_targets.origin_level = origin_subjects.origin_level
+        and fan_targets.origin_code = origin_subjects.origin_code
+        and fan_targets.gender is not distinct from origin_subjects.gender
+        and fan_targets.kon_uppdelad = origin_subjects.kon_uppdelad
 
 ),
 
@@ -228,18 +248,17 @@ person_masks as (
 
     select
         origin_persons.indicator_code, origin_persons.key_year, origin_persons.eligible_month,
-        rollup.area_level, rollup.area_code, genders.gender_group,
+        fan_targets.area_level, fan_targets.area_code, fan_targets.gender_group,
         origin_persons.combinations,
         case when origin_persons.combinations = 1 then null
             else origin_persons.person_id end as person_id,
         origin_persons.person_mask
     from origin_persons
-    inner join rollup
-        on rollup.origin_level = origin_persons.origin_level
-        and rollup.origin_code = origin_persons.origin_code
-    inner join (values ('alla'), ('kvinnor'), ('man')) as genders (gender_group)
-        on genders.gender_group = 'alla'
-        or (origin_persons.kon_uppdelad and genders.gender_group = origin_persons.gender)
+    inner join fan_targets
+        on fan_targets.origin_level = origin_persons.origin_level
+        and fan_targets.origin_code = origin_persons.origin_code
+        and fan_targets.gender is not distinct from origin_persons.gender
+        and fan_targets.kon_uppdelad = origin_persons.kon_uppdelad
 
 ),
 
