@@ -34,6 +34,12 @@ areas as (
 
 ),
 
+months as (
+
+    select * from {{ ref('dim_month') }}
+
+),
+
 groups as (
 
     select barrier_group, min(barrier_code) as first_code
@@ -97,8 +103,8 @@ select
     cast(suppressed.area_level as varchar) as area_level,
     cast(suppressed.area_code as varchar) as area_code,
     cast(areas.area_name as varchar) as area_name,
-    cast(year(suppressed.benefit_month) as integer) as year,
-    cast('M' || lpad(cast(month(suppressed.benefit_month) as varchar), 2, '0') as varchar) as period,
+    cast(months.year as integer) as year,
+    cast(months.period_code as varchar) as period,
     cast(suppressed.benefit_month as date) as month_date,
     cast(suppressed.barrier_group as varchar) as forsorjningshinder_grupp,
     cast(suppressed.first_code as varchar) as sortering_kod,
@@ -109,3 +115,4 @@ select
 from suppressed
 inner join areas
     on areas.area_level = suppressed.area_level and areas.area_code = suppressed.area_code
+inner join months on months.month_start = suppressed.benefit_month

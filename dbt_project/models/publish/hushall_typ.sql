@@ -35,6 +35,12 @@ areas as (
 
 ),
 
+months as (
+
+    select * from {{ ref('dim_month') }}
+
+),
+
 counted as (
 
     select
@@ -89,8 +95,8 @@ select
     cast(suppressed.area_level as varchar) as area_level,
     cast(suppressed.area_code as varchar) as area_code,
     cast(areas.area_name as varchar) as area_name,
-    cast(year(suppressed.benefit_month) as integer) as year,
-    cast('M' || lpad(cast(month(suppressed.benefit_month) as varchar), 2, '0') as varchar) as period,
+    cast(months.year as integer) as year,
+    cast(months.period_code as varchar) as period,
     cast(suppressed.benefit_month as date) as month_date,
     cast(suppressed.household_type_code as integer) as hushallstyp_kod,
     cast(suppressed.household_type_name as varchar) as hushallstyp_namn,
@@ -101,3 +107,4 @@ select
 from suppressed
 inner join areas
     on areas.area_level = suppressed.area_level and areas.area_code = suppressed.area_code
+inner join months on months.month_start = suppressed.benefit_month

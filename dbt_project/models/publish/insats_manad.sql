@@ -33,6 +33,12 @@ areas as (
 
 ),
 
+months as (
+
+    select * from {{ ref('dim_month') }}
+
+),
+
 counted as (
 
     select
@@ -80,8 +86,8 @@ select
     cast(cells.area_level as varchar) as area_level,
     cast(cells.area_code as varchar) as area_code,
     cast(areas.area_name as varchar) as area_name,
-    cast(year(cells.month_start) as integer) as year,
-    cast('M' || lpad(cast(month(cells.month_start) as varchar), 2, '0') as varchar) as period,
+    cast(months.year as integer) as year,
+    cast(months.period_code as varchar) as period,
     cast(cells.month_start as date) as month_date,
     cast(cells.measure_type_code as varchar) as insatstyp,
     cast(cells.measure_type_name as varchar) as insatstyp_namn,
@@ -94,3 +100,4 @@ select
 
 from cells
 inner join areas on areas.area_level = cells.area_level and areas.area_code = cells.area_code
+inner join months on months.month_start = cells.month_start

@@ -24,6 +24,12 @@ areas as (
 
 ),
 
+months as (
+
+    select * from {{ ref('dim_month') }}
+
+),
+
 aggregated as (
 
     select
@@ -52,8 +58,8 @@ select
     cast(flagged.area_level as varchar) as area_level,
     cast(flagged.area_code as varchar) as area_code,
     cast(areas.area_name as varchar) as area_name,
-    cast(year(flagged.month_start) as integer) as year,
-    cast('M' || lpad(cast(month(flagged.month_start) as varchar), 2, '0') as varchar) as period,
+    cast(months.year as integer) as year,
+    cast(months.period_code as varchar) as period,
     cast(flagged.month_start as date) as month_date,
     cast(case when not is_suppressed then employees end as bigint) as antal_anstallda,
     cast(case when not is_suppressed then full_time_equivalents end as double) as arsarbetare,
@@ -69,3 +75,4 @@ select
 
 from flagged
 inner join areas on areas.area_level = flagged.area_level and areas.area_code = flagged.area_code
+inner join months on months.month_start = flagged.month_start
