@@ -21,7 +21,8 @@
 --   persons     n_individuals counts persons whose mask of observed months meets the window.
 -- Masks are OR-ed per area (a person in two districts counts in each, once in the city) and
 -- then counted per distinct mask, so the period join works on a few rows per area.
--- An observation with eligible_from counts only in periods ending on or after it.
+-- An observation with eligible_from counts only in periods ending on or after it (a subject's
+-- observations of an indicator share one eligible_from: tests/kpi/assert_one_eligible_from_…).
 
 with
 
