@@ -29,8 +29,11 @@ select
     cast(gender as varchar) as gender,
     cast(subject_id as varchar) as subject_id,
     cast(person_id as varchar) as person_id,
-    cast(numerator as double) as numerator,
-    cast(denominator as double) as denominator,
+    -- exact decimals (every contribution is whole or has at most 4 decimals: kronor, hours):
+    -- sums of doubles depend on the order DuckDB's parallel aggregation meets them, and the
+    -- published figures must be identical from one refresh of the same data to the next
+    cast(numerator as decimal(38, 4)) as numerator,
+    cast(denominator as decimal(38, 4)) as denominator,
     cast(eligible_from as date) as eligible_from
 from {{ ref(part) }}
 {% if not loop.last %}union all{% endif %}
