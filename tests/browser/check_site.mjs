@@ -1,14 +1,22 @@
 #!/usr/bin/env node
-// Opens pages of an already served site in headless Chromium and checks them.
+// Drives headless Chromium through an already served site, following a JSON plan, and writes
+// what it saw to a JSON report. The Python tests build the plan (with the numbers the
+// warehouse says each cell must show) and judge the report; the benchmark uses the timings.
 //
-// Usage: node check_site.mjs BASE_URL EXPECTATIONS_JSON ARTIFACTS_DIR
-//   EXPECTATIONS_JSON: a JSON list (or a path to a .json file holding one). Each item is
-//   either a text that must be visible on "/" or {"path": "/x/", "text": "...", "exact": true};
-//   exact means some element's whole text (whitespace normalised) equals it.
-// Fails (exit 1) on a console error, a page error, a request to a host other than
-// 127.0.0.1 (aborted), a failed local request, or a missing text. Saves one full-page
-// screenshot per path in ARTIFACTS_DIR.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Usage: node check_site.mjs PLAN_JSON REPORT_JSON
+//   PLAN: { baseUrl, artifactsDir, coldCache?, visits: [{ path, name?, ready?, steps: [...] }] }
+//   ready: a selector whose visibility counts as the page's first render (default: a heading)
+//   steps (each may have `as`: the key its result is stored under in report.results):
+//     { do: 'text', text, exact? }                  wait until visible
+//     { do: 'ils', expect?: {kod: {kolumn: text}} } read the ILS table (waits for `expect`)
+//     { do: 'table', testid, expect?: [{row, col, text}] }  read a Tabell (by data-testid)
+//     { do: 'select', title, option }               pick an option in a Dropdown
+//     { do: 'download', testid }                    click, save the file in artifactsDir
+//     { do: 'links', selector }                     hrefs of matching <a> elements
+// Problems (console errors, page errors, requests to other hosts, failed local requests,
+// forbidden or English texts, steps that failed) are listed in report.problems. A full-page
+// screenshot of every visit goes to artifactsDir. Every visit opens the page anew.
+import { mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,46 +26,193 @@ const require = createRequire(new URL('../../evidence/package.json', import.meta
 const { chromium } = require('playwright-core');
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const TEXT_TIMEOUT_MS = Number(process.env.CHECK_SITE_TIMEOUT_MS ?? 60000);
-const FORBIDDEN_TEXTS = ['Error in Query', 'function signature mismatch'];
+const TIMEOUT_MS = Number(process.env.CHECK_SITE_TIMEOUT_MS ?? 60000);
 const LOCAL_HOST = '127.0.0.1';
-
-function parseArgs(argv) {
-	if (argv.length !== 3) {
-		console.error('Usage: node check_site.mjs BASE_URL EXPECTATIONS_JSON ARTIFACTS_DIR');
-		process.exit(2);
-	}
-	const [baseUrl, expectationsArg, artifactsDir] = argv;
-	const raw = existsSync(expectationsArg) ? readFileSync(expectationsArg, 'utf8') : expectationsArg;
-	const expectations = JSON.parse(raw).map((e) =>
-		typeof e === 'string'
-			? { path: '/', text: e, exact: false }
-			: { path: e.path ?? '/', text: e.text, exact: Boolean(e.exact) }
-	);
-	if (!expectations.length) throw new Error('No expectations given');
-	return { baseUrl, expectations, artifactsDir };
-}
+// Texts that must never be visible: Evidence errors, our own error and loading states, and
+// English UI words of Evidence components.
+const FORBIDDEN = [
+	'Error in Query',
+	'function signature mismatch',
+	'Värdena kunde inte hämtas',
+	'Hämtar värden',
+	'No Results',
+	'No results found',
+	'No Records',
+	'Dataset is empty',
+	'On this page',
+	'Download'
+];
 
 function isLocal(url) {
 	const { protocol, hostname } = new URL(url);
 	return ['data:', 'blob:'].includes(protocol) || hostname === LOCAL_HOST;
 }
 
-function screenshotName(path) {
-	const slug = path.replace(/^\/+|\/+$/g, '').replace(/[^a-zA-Z0-9_-]+/g, '_');
-	return `${slug || 'index'}.png`;
+function slug(path) {
+	return path.replace(/^\/+|\/+$/g, '').replace(/[^a-zA-Z0-9_-]+/g, '_') || 'index';
+}
+
+const norm = (s) => (s ?? '').replace(/\s+/g, ' ').trim();
+
+async function readIls(page) {
+	return page.evaluate(() => {
+		const table = document.querySelector('[data-testid="ils-tabell"]');
+		if (!table) return null;
+		const rows = {};
+		for (const tr of table.querySelectorAll('tbody tr[data-kod]')) {
+			const row = {
+				indikator: (tr.querySelector('th')?.innerText ?? '').replace(/[ \t\n\r\f\v]+/g, ' ').trim()
+			};
+			for (const td of tr.querySelectorAll('td[data-kolumn]')) {
+				// Collapse line breaks and spaces, but keep U+00A0 (the thousands separator).
+				row[td.dataset.kolumn] = td.innerText.replace(/[ \t\n\r\f\v]+/g, ' ').trim();
+			}
+			rows[tr.dataset.kod] = row;
+		}
+		const empty = table.querySelector('tbody td.tom')?.innerText.trim() ?? null;
+		return { rows, order: Object.keys(rows), empty };
+	});
+}
+
+async function readTable(page, testid) {
+	return page.evaluate((testid) => {
+		const table = document.querySelector(`[data-testid="${testid}"]`);
+		if (!table) return null;
+		const headers = [...table.querySelectorAll('thead th')].map((th) => th.innerText.trim());
+		const rows = [];
+		for (const tr of table.querySelectorAll('tbody tr')) {
+			const cells = {};
+			for (const td of tr.querySelectorAll('td[data-kolumn]')) {
+				cells[td.dataset.kolumn] = td.innerText.replace(/[ \t\n\r\f\v]+/g, ' ').trim();
+			}
+			if (Object.keys(cells).length) rows.push(cells);
+		}
+		const empty = table.querySelector('tbody td.tom')?.innerText.trim() ?? null;
+		return { headers, rows, empty };
+	}, testid);
+}
+
+function ilsMatches(actual, expect) {
+	if (!actual) return false;
+	for (const [kod, cols] of Object.entries(expect)) {
+		const row = actual.rows[kod];
+		if (!row) return false;
+		for (const [col, text] of Object.entries(cols)) if (norm(row[col]) !== norm(text)) return false;
+	}
+	return true;
+}
+
+function tableMatches(actual, expect) {
+	if (!actual) return false;
+	return expect.every(({ row, col, text }) => {
+		const r = actual.rows.find((cells) => norm(Object.values(cells)[0]) === norm(row));
+		return r && norm(r[col]) === norm(text);
+	});
+}
+
+/** Polls read() until ok(result) or the timeout; returns the last result. */
+async function poll(read, ok, timeoutMs = TIMEOUT_MS) {
+	const deadline = Date.now() + timeoutMs;
+	let result = await read();
+	while (!ok(result) && Date.now() < deadline) {
+		await new Promise((r) => setTimeout(r, 250));
+		result = await read();
+	}
+	return result;
+}
+
+async function settle(page) {
+	await page.waitForLoadState('networkidle', { timeout: TIMEOUT_MS }).catch(() => {});
+	// Our tables say "Hämtar värden …" until their query has answered.
+	await page
+		.waitForFunction(() => !document.body.innerText.includes('Hämtar värden'), null, {
+			timeout: TIMEOUT_MS
+		})
+		.catch(() => {});
+}
+
+async function selectOption(page, title, option) {
+	await page.getByRole('combobox', { name: title, exact: true }).first().click();
+	const search = page.getByPlaceholder(title, { exact: true });
+	await search.fill(option);
+	const item = page.locator('[role="option"]').filter({ hasText: option }).first();
+	await item.waitFor({ state: 'visible', timeout: TIMEOUT_MS });
+	// The search is fuzzy: pick the option whose text is exactly the label.
+	const items = page.locator('[role="option"]');
+	const n = await items.count();
+	for (let i = 0; i < n; i++) {
+		if (norm(await items.nth(i).innerText()) === norm(option)) {
+			await items.nth(i).click();
+			await page.keyboard.press('Escape').catch(() => {});
+			return;
+		}
+	}
+	throw new Error(`no option exactly "${option}" in dropdown "${title}"`);
+}
+
+async function runStep(page, step, ctx) {
+	switch (step.do) {
+		case 'text': {
+			await page
+				.getByText(step.text, { exact: Boolean(step.exact) })
+				.filter({ visible: true })
+				.first()
+				.waitFor({ state: 'visible', timeout: TIMEOUT_MS });
+			return true;
+		}
+		case 'ils': {
+			const read = () => readIls(page);
+			if (step.expect) return poll(read, (r) => ilsMatches(r, step.expect));
+			return poll(read, (r) => r && (r.order.length > 0 || r.empty !== null));
+		}
+		case 'table': {
+			const read = () => readTable(page, step.testid);
+			if (step.expect) return poll(read, (r) => tableMatches(r, step.expect));
+			return poll(read, (r) => r && (r.rows.length > 0 || r.empty !== null));
+		}
+		case 'select': {
+			await selectOption(page, step.title, step.option);
+			await settle(page);
+			return true;
+		}
+		case 'download': {
+			const [download] = await Promise.all([
+				page.waitForEvent('download', { timeout: TIMEOUT_MS }),
+				page.locator(`[data-testid="${step.testid}"]`).click()
+			]);
+			const name = download.suggestedFilename();
+			const file = join(ctx.artifactsDir, 'nedladdningar', name);
+			mkdirSync(join(ctx.artifactsDir, 'nedladdningar'), { recursive: true });
+			await download.saveAs(file);
+			return { file, name };
+		}
+		case 'links': {
+			return page.$$eval(step.selector, (as) => as.map((a) => a.getAttribute('href')));
+		}
+		default:
+			throw new Error(`unknown step ${JSON.stringify(step)}`);
+	}
 }
 
 async function main() {
-	const { baseUrl, expectations, artifactsDir } = parseArgs(process.argv.slice(2));
+	const [planPath, reportPath] = process.argv.slice(2);
+	if (!planPath || !reportPath) {
+		console.error('Usage: node check_site.mjs PLAN_JSON REPORT_JSON');
+		process.exit(2);
+	}
+	const plan = JSON.parse(readFileSync(planPath, 'utf8'));
+	const { baseUrl, artifactsDir } = plan;
 	mkdirSync(artifactsDir, { recursive: true });
 
 	const problems = [];
 	const log = [];
+	const results = {};
+	const visits = [];
 	const userDataDir = mkdtempSync(join(tmpdir(), 'check-site-chromium-'));
 	const context = await chromium.launchPersistentContext(userDataDir, {
 		executablePath: CHROMIUM,
 		headless: true,
+		acceptDownloads: true,
 		// Page routes do not see requests made by a service worker.
 		serviceWorkers: 'block',
 		viewport: { width: 1280, height: 900 },
@@ -83,9 +238,6 @@ async function main() {
 			problems.push(`request to a non-local host (aborted): ${url}`);
 			return route.abort('blockedbyclient');
 		});
-		context.on('request', (request) => {
-			if (!isLocal(request.url())) problems.push(`non-local request: ${request.url()}`);
-		});
 		context.on('requestfailed', (request) => {
 			const reason = request.failure()?.errorText ?? '';
 			log.push(`request failed: ${request.url()} ${reason}`);
@@ -95,44 +247,64 @@ async function main() {
 			}
 		});
 		context.on('response', (response) => {
-			if (response.status() >= 400) {
-				problems.push(`HTTP ${response.status()} for ${response.url()}`);
-			}
+			if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.url()}`);
 		});
 
-		const byPath = new Map();
-		for (const e of expectations) byPath.set(e.path, [...(byPath.get(e.path) ?? []), e]);
-
-		for (const [path, expected] of byPath) {
+		for (const visit of plan.visits) {
+			const name = visit.name ?? slug(visit.path);
 			const page = await context.newPage();
 			page.on('console', (msg) => {
-				log.push(`console.${msg.type()} ${path}: ${msg.text()}`);
-				if (msg.type() === 'error') problems.push(`console error on ${path}: ${msg.text()}`);
+				log.push(`console.${msg.type()} ${visit.path}: ${msg.text()}`);
+				if (msg.type() === 'error') problems.push(`console error on ${visit.path}: ${msg.text()}`);
 			});
-			page.on('pageerror', (err) => problems.push(`page error on ${path}: ${err.message}`));
+			page.on('pageerror', (err) => problems.push(`page error on ${visit.path}: ${err.message}`));
 
-			const url = new URL(path, baseUrl).toString();
+			if (plan.coldCache) {
+				// A first visit: nothing in the HTTP cache (the benchmark measures this).
+				const cdp = await context.newCDPSession(page);
+				await cdp.send('Network.clearBrowserCache');
+				await cdp.detach();
+			}
 			const started = Date.now();
-			await page.goto(url, { waitUntil: 'networkidle', timeout: TEXT_TIMEOUT_MS });
-			for (const { text, exact } of expected) {
-				try {
-					await page
-						.getByText(text, { exact })
-						.filter({ visible: true })
-						.first()
-						.waitFor({ state: 'visible', timeout: TEXT_TIMEOUT_MS });
-				} catch {
-					problems.push(`text not visible on ${path}: ${JSON.stringify(text)}`);
+			const timing = { path: visit.path };
+			try {
+				await page.goto(new URL(visit.path, baseUrl).toString(), {
+					waitUntil: 'commit',
+					timeout: TIMEOUT_MS
+				});
+				// First render: the page's main content is visible (prerendered HTML, then hydrated).
+				await page
+					.locator(visit.ready ?? 'article h1, article h2')
+					.first()
+					.waitFor({ state: 'visible', timeout: TIMEOUT_MS });
+				timing.first_render_ms = Date.now() - started;
+				timing.fcp_ms = await page.evaluate(
+					() =>
+						performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null
+				);
+				await settle(page);
+				timing.settled_ms = Date.now() - started;
+				for (const step of visit.steps ?? []) {
+					try {
+						const result = await runStep(page, step, { artifactsDir });
+						if (step.as) results[step.as] = result;
+					} catch (err) {
+						problems.push(`step ${JSON.stringify(step).slice(0, 200)} on ${visit.path}: ${err.message}`);
+						if (step.as) results[step.as] = null;
+					}
 				}
+				const body = await page.locator('body').innerText();
+				for (const text of FORBIDDEN) {
+					if (body.includes(text)) problems.push(`forbidden text on ${visit.path}: ${JSON.stringify(text)}`);
+				}
+			} catch (err) {
+				problems.push(`visit ${visit.path}: ${err.message}`);
 			}
-			await page.waitForLoadState('networkidle');
-			const body = await page.locator('body').innerText();
-			for (const text of FORBIDDEN_TEXTS) {
-				if (body.includes(text)) problems.push(`forbidden text on ${path}: ${JSON.stringify(text)}`);
-			}
-			const shot = join(artifactsDir, screenshotName(path));
-			await page.screenshot({ path: shot, fullPage: true });
-			console.log(`${url}: ${expected.length} text(s) checked in ${Date.now() - started} ms, ${shot}`);
+			const shot = join(artifactsDir, `${name}.png`);
+			await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+			timing.total_ms = Date.now() - started;
+			visits.push(timing);
+			console.log(`${visit.path}: ${JSON.stringify(timing)}`);
 			await page.close();
 		}
 	} finally {
@@ -140,12 +312,8 @@ async function main() {
 		rmSync(userDataDir, { recursive: true, force: true });
 		writeFileSync(join(artifactsDir, 'browser-log.txt'), log.join('\n') + '\n');
 	}
-
-	if (problems.length) {
-		console.error(`check_site: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
-		process.exit(1);
-	}
-	console.log('check_site: OK');
+	writeFileSync(reportPath, JSON.stringify({ problems, results, visits }, null, 1));
+	console.log(problems.length ? `check_site: ${problems.length} problem(s)` : 'check_site: OK');
 }
 
 main().catch((err) => {
