@@ -614,3 +614,73 @@ def test_stockholm_runs_from_2019_to_the_last_full_month() -> None:
         Month(2026, 12),
     )
     assert resolve_range(STOCKHOLM, "2021-01", "2021-03") == (Month(2021, 1), Month(2021, 3))
+
+
+# --- deliveries: a month later -------------------------------------------------------------
+
+
+def _key(name: str) -> str:
+    return name.removesuffix(".csv").rsplit("_", 1)[1]
+
+
+def test_a_month_later_changes_only_the_last_two_months_and_adds_the_new_one(
+    tmp_path: Path,
+) -> None:
+    """`--to M` re-delivers M-2 and M-1 with late bookings; everything older is byte-identical.
+
+    So a benchmark can generate `--to M-1`, refresh, and copy in the files of `--to M` that
+    differ: the new month, its two predecessors, new snapshots and the unfinished year's files.
+    """
+    before = {p.name: p for p in generate(tmp_path / "before", seed=5, end="2025-06")}
+    after = {p.name: p for p in generate(tmp_path / "after", seed=5, end="2025-07")}
+    monthly = ("utbetalningar", "hushallsmedlemmar", "franvaro")
+    new = {n for n in after if n not in before}
+    assert new == {f"{e}_2025-07.csv" for e in monthly} | {
+        f"{e}_2025-08-05.csv" for e in ("arenden", "forandringsplaner", "insatser", "personal")
+    }
+    redelivered = set()
+    for name, path in before.items():
+        if name not in after:
+            assert _key(name) == "2025-07-05", name  # the older snapshots
+            continue
+        same = path.read_bytes() == after[name].read_bytes()
+        key = _key(name)
+        if (name.startswith(monthly) and key < "2025-05") or key in ("2023", "2024"):
+            assert same, f"{name} changed although it is older than the last two months"
+        if not same:
+            redelivered.add(name)
+    # payments of both months get late bookings; members change where a whole month was late
+    expected = {"utbetalningar_2025-05.csv", "utbetalningar_2025-06.csv"}
+    assert expected | {"hushallsmedlemmar_2025-06.csv"} <= redelivered
+    assert redelivered <= expected | {
+        "hushallsmedlemmar_2025-05.csv",
+        "hushallsmedlemmar_2025-06.csv",
+        "medarbetarenkat_2025.csv",
+        "brukarenkat_2025.csv",
+    }
+
+
+def test_a_redelivery_keeps_every_row_and_adds_later_bookings(tmp_path: Path) -> None:
+    first = generate(tmp_path / "first", seed=2, end="2025-06")
+    final = tmp_path / "final"
+    generate(final, seed=2, end="2025-08")
+    extraction = {"2025-05": "2025-06-05", "2025-06": "2025-07-05"}  # of the first delivery
+    kinds: Counter[str] = Counter()
+    for path in first:
+        export, key = path.stem.rsplit("_", 1)
+        if export not in ("utbetalningar", "hushallsmedlemmar") or key not in extraction:
+            continue
+        old = path.read_text(encoding="utf-8").splitlines()
+        new = (final / path.name).read_text(encoding="utf-8").splitlines()
+        assert set(old) <= set(new), f"{path.name}: a re-delivery dropped rows"
+        added = [
+            dict(zip(CONTRACT[export].split(";"), line.split(";"), strict=True))
+            for line in set(new) - set(old)
+        ]
+        if export == "utbetalningar" or key == "2025-06":  # members change with late months
+            assert added, f"{path.name}: nothing was booked late"
+        if export == "utbetalningar":
+            for row in added:
+                assert row["utbetalningsdatum"] > extraction[key], row  # booked after delivery
+                kinds["retroactive" if row["belopp"][0] != "-" else "correction"] += 1
+    assert kinds["correction"] and kinds["retroactive"], kinds

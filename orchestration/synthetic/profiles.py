@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from .months import Month
@@ -169,7 +169,36 @@ STOCKHOLM = Profile(
     burn_in_months=24,
 )
 
-PROFILES: dict[str, Profile] = {p.name: p for p in (TINY, STOCKHOLM)}
+# National: the same 15 areas with every district's caseload, population and staff scaled so
+# that the country has ≈ 110 000 bidragshushåll a month (Stockholm's 8 693 in December 2020 ×
+# 12,65), over ten years. Shares of the population, household mix, kronor per household-month
+# and spell lengths stay Stockholm's; only the volume is national.
+NATIONAL_SCALE = 12.65
+
+
+def _national_area(area: AreaSpec) -> AreaSpec:
+    households = area.households * NATIONAL_SCALE
+    staff = max(25, round(households / 30))  # a caseload of ≈ 30 households per employee
+    return replace(
+        area,
+        households=households,
+        population=round(area.population * NATIONAL_SCALE),
+        staff=staff,
+    )
+
+
+NATIONAL = Profile(
+    name="national",
+    areas=tuple(_national_area(a) for a in STOCKHOLM.areas),
+    start="2016-01",
+    end="2025-12",
+    # higher in the late 2010s, as the country's caseload was, then as Stockholm
+    trend=(("2016-01", 1.14), *STOCKHOLM.trend),
+    fs_scale=STOCKHOLM.fs_scale,
+    burn_in_months=STOCKHOLM.burn_in_months,
+)
+
+PROFILES: dict[str, Profile] = {p.name: p for p in (TINY, STOCKHOLM, NATIONAL)}
 
 
 def get_profile(name: str) -> Profile:

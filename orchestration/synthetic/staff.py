@@ -145,7 +145,7 @@ def write_staff(
                 )
         paths.append(path)
         if month in survey_months:
-            paths.append(_write_survey(staff, month, out_dir))
+            paths.append(_write_survey(staff, month, out_dir, seed))
         staff.turnover(month)
     path = out_dir / file_name("personal", extraction.isoformat())
     with csv_writer(path, HEADERS["personal"]) as out:
@@ -177,8 +177,10 @@ def _survey_months(months: list[Month]) -> set[Month]:
     return chosen
 
 
-def _write_survey(staff: Staff, month: Month, out_dir: Path) -> Path:
-    rng = staff.rng
+def _write_survey(staff: Staff, month: Month, out_dir: Path, seed: int) -> Path:
+    # its own stream per year: the survey month of an unfinished year moves with the last month,
+    # and the absence files after it must not depend on that
+    rng = random.Random(f"{seed}:medarbetarenkat:{month.year}")
     path = out_dir / file_name("medarbetarenkat", month.year)
     levels = {unit: rng.uniform(3.4, 4.3) for unit in staff.sickness}
     offsets = {q: rng.uniform(-0.25, 0.25) for q in QUESTIONS}
