@@ -50,17 +50,18 @@ OUTCOMES: dict[str, tuple[tuple[str, int], ...]] = {
     "PRAKTIK": WORK_OUTCOMES,
     "ARBETSTRANING": WORK_OUTCOMES,
     "OSA": WORK_OUTCOMES,
-    # seed 000: 16 of 53 AR-team participants (30 %) went to own or other support
+    # seed 000: 16 of 53 AR-team participants (30 %) went to own or other support; the
+    # indicator counts ongoing measures in the denominator, so half of those ended succeed
     "AR_TEAM": (
-        ("EGEN_FORSORJNING", 1),
-        ("ANNAN_FORSORJNING", 1),
+        ("EGEN_FORSORJNING", 2),
+        ("ANNAN_FORSORJNING", 2),
         ("PENSION", 1),
         ("AVBROTT", 2),
-        ("ATERREMITTERAD", 2),
+        ("ATERREMITTERAD", 1),
         ("OVRIGT", 1),
     ),
     # seed 001: 31 % of ended trial flats were taken over
-    "FORSOKSLAGENHET": (("KONTRAKT_OVERTAGET", 2), ("AVBROTT", 3), ("OVRIGT", 2)),
+    "FORSOKSLAGENHET": (("KONTRAKT_OVERTAGET", 3), ("AVBROTT", 4), ("OVRIGT", 3)),
     "BOSTAD_FORST": (("KONTRAKT_OVERTAGET", 2), ("AVBROTT", 1), ("OVRIGT", 1)),
 }
 

@@ -100,7 +100,7 @@ class Staff:
         day = FULL_DAY * employee.grade // 100
         scheduled = workdays_between(first, last) * day
         factor = self.sickness[employee.unit]
-        # short spells ≈ 1,5 % and longer ones ≈ 7 % of scheduled time; days 1–14 ≈ 2,5 %
+        # short spells ≈ 1,5 % and longer ones ≈ 7 % of scheduled time; days 1–14 ≈ 2,1 % (seed 001)
         short = min(scheduled, rng.randint(1, 3) * day) if rng.random() < 0.15 * factor else 0
         if employee.long_left == 0 and rng.random() < 0.065 * factor:
             employee.long_left = rng.randint(1, 4)
@@ -110,7 +110,7 @@ class Staff:
         if employee.long_left > 0:
             long_sick = scheduled * employee.long_extent // 100
             if employee.long_first:
-                long_first_days = min(long_sick, 10 * day * employee.long_extent // 100)
+                long_first_days = min(long_sick, 6 * day * employee.long_extent // 100)
             employee.long_left -= 1
             employee.long_first = False
         sick = min(scheduled, short + long_sick)
