@@ -54,7 +54,6 @@ REVERSAL_RATE = 0.001  # paid in error: taken back in full two months later (net
 PLANTED_LATE = ("retro", "late2")
 LATE_TOTAL = RETRO_RATE + LATE_RATE + REVERSAL_RATE
 FINAL_LAG = 2  # a month's file is final once two later months have been delivered
-ID_DIGITS = {"U": 8}  # payments are the most numerous rows
 FLUSH_LINES = 20_000
 
 
@@ -101,14 +100,14 @@ class AssistanceSimulation:
         self.leaving: deque[tuple[Month, Household]] = deque()
         self.former: dict[str, list[Household]] = {a: [] for a in self.areas}
         self.seq: Counter[str] = Counter()
-        self.payment_seq = 0
+        self.payment_seq = 0  # utbetalning_id: U and 8 digits (payments are the most numerous)
         self.frames: dict[Month, MonthFrame] = {}
         self.paths: list[Path] = []
 
     def _next_id(self, prefix: str) -> str:
         """A letter prefix and 7–8 digits, so that no id looks like a personnummer."""
-        self.seq[prefix] += 1
-        return f"{prefix}{self.seq[prefix]:0{ID_DIGITS.get(prefix, 7)}d}"
+        number = self.seq[prefix] = self.seq[prefix] + 1
+        return f"{prefix}{number:07d}"
 
     def _frame(self, month: Month) -> MonthFrame:
         frame = self.frames.get(month)
