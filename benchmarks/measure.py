@@ -96,7 +96,7 @@ def process_label(cmdline: Sequence[str]) -> str:
         return "?"
     if Path(args[0]).name.startswith("python") and len(args) > 1:
         args = args[1:]
-        while args and args[0].startswith("-") and args[0] != "-m":
+        while args and args[0].startswith("-") and args[0] not in ("-m", "-c"):
             args = args[1:]  # interpreter flags such as -u
         if args and args[0] == "-m" and len(args) > 1:
             return args[1]
@@ -105,12 +105,7 @@ def process_label(cmdline: Sequence[str]) -> str:
     if not args:
         return "python"
     name = Path(args[0]).name
-    if (
-        len(args) > 1
-        and not args[1].startswith("-")
-        and "/" not in args[1]
-        and not args[1].isdigit()
-    ):
+    if len(args) > 1 and "/" not in args[1] and not args[1].isdigit():
         return f"{name} {args[1]}"
     return name
 

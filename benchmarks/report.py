@@ -122,10 +122,42 @@ def oracle_ratio(p: dict) -> tuple[float | None, str, str | None]:
     return ratio, fmt_times(ratio), None
 
 
+def _site_result(p: dict) -> tuple[dict | None, str | None]:
+    site = p.get("site")
+    if not site:
+        return None, "site not measured"
+    if "result" not in site:
+        return None, site.get("skipped") or f"site benchmark failed: {site.get('error', '?')}"
+    return site["result"], None
+
+
+def site_build(p: dict) -> tuple[float | None, str, str | None]:
+    result, why = _site_result(p)
+    if result is None:
+        return None, "—", why
+    return result["build_s"], fmt_s(result["build_s"]), None
+
+
+def site_first_render(p: dict) -> tuple[float | None, str, str | None]:
+    """The slowest page's first render; every page must have rendered."""
+    result, why = _site_result(p)
+    if result is None:
+        return None, "—", why
+    slowest = result.get("first_render_ms_max")
+    pages = result.get("pages", {})
+    missing = [path for path, t in pages.items() if not t.get("first_render_ms")]
+    shown = f"{slowest} ms (`{result.get('slowest_page')}`)" if slowest is not None else "—"
+    if missing or slowest is None:
+        return None, shown, f"{len(missing)} of {len(pages)} pages did not render"
+    return float(slowest), shown, None
+
+
 TARGETS = (
     Target("stockholm", "full refresh ≤ 60 s", full_time, 60.0),
     Target("stockholm", "incremental refresh ≤ 15 % of full", incremental_share, 0.15),
     Target("stockholm", "warehouse ≥ 5× faster than the oracle", oracle_ratio, 5.0, True),
+    Target("stockholm", "site build ≤ 90 s (issue 7)", site_build, 90.0),
+    Target("stockholm", "first render ≤ 2 s on every page (issue 7)", site_first_render, 2000.0),
     Target("national", "full refresh ≤ 10 min", full_time, 600.0),
     Target("national", "peak RSS of the full refresh ≤ 8 GB", full_rss, 8 * GB),
     Target("national", "incremental refresh ≤ 15 % of full", incremental_share, 0.15),
@@ -151,8 +183,8 @@ def evaluate(results: dict) -> list[dict]:
             continue
         value, shown, why = target.measure(p)
         if value is None:
-            measured = not why or why.endswith("not measured")
-            verdict = "not measured" if measured else f"not met ({why})"
+            missing = not why or why.endswith("not measured") or why.startswith("skipped")
+            verdict = "not measured" if missing else f"not met ({why})"
         elif target.higher_is_better:
             verdict = "met" if value >= target.limit else "not met"
         else:
@@ -195,6 +227,8 @@ def _generate_cell(gen: dict | None) -> str:
     if gen.get("error"):
         return f"failed: {gen['error']}"
     text = f"{fmt_s(gen['seconds'])}, {fmt_bytes(gen.get('peak_rss'))} RSS"
+    if gen.get("load_before"):
+        text += f", load {gen['load_before'][0]:.1f}"
     if gen.get("reused"):
         text += f" (reused landing, measured {gen['generated_at']})"
     return text

@@ -151,6 +151,7 @@ def generated_landing(
         log(f"{profile}: generator code changed since {landing} was generated: regenerating")
     shutil.rmtree(landing, ignore_errors=True)
     marker.unlink(missing_ok=True)
+    load_before = list(os.getloadavg())
     log(f"{profile}: generating {first} … {last} (seed {seed}) into {landing}")
     measured = run_measured(
         [
@@ -184,7 +185,7 @@ def generated_landing(
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "seconds": measured.wall_s,
         "peak_rss": measured.peak_rss,
-        "load_before": None,
+        "load_before": load_before,
         "landing": landing_summary(landing),
         "measured": measured.to_dict(),
     }
@@ -371,10 +372,10 @@ def timed_site(profile: str, run: Path) -> dict:
     try:
         from benchmarks.site import markdown, measure_site
     except ImportError as error:  # the pages engineer's module; optional here
-        return {"skipped": f"benchmarks/site.py not importable ({error})"}
+        return {"skipped": f"skipped: benchmarks/site.py not importable ({error})"}
     publish = run / "publish.duckdb"
     if not publish.exists():
-        return {"skipped": "no publish.duckdb (the refresh failed)"}
+        return {"skipped": "skipped: no publish.duckdb (the refresh failed)"}
     log(f"{profile}: site benchmark on {publish}")
     try:
         result = measure_site(publish, run / "site")
@@ -432,7 +433,7 @@ def bench_profile(profile: str, args: argparse.Namespace) -> dict:
     result["full"] = timed_refresh("full", profile, run, args)
     full_ok = result["full"]["measured"]["exit_code"] in (0, 2)
     if args.skip_oracle:
-        result["oracle"] = {"skipped": "oracle skipped (--skip-oracle)"}
+        result["oracle"] = {"skipped": "skipped (--skip-oracle)"}
     else:
         result["oracle"] = timed_oracle(profile, run, args)
 

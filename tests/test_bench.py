@@ -138,8 +138,8 @@ def measured(wall: float, exit_code: int | None = 0, peak: int = 10**9, aborted=
     }
 
 
-def profile(name: str, full: dict, inc: dict, oracle: dict) -> dict:
-    return {
+def profile(name: str, full: dict, inc: dict, oracle: dict, site: dict | None = None) -> dict:
+    result = {
         "profile": name,
         "seed": 1,
         "first_month": "2019-01",
@@ -160,6 +160,9 @@ def profile(name: str, full: dict, inc: dict, oracle: dict) -> dict:
         "incremental": inc,
         "oracle": oracle,
     }
+    if site:
+        result["site"] = site
+    return result
 
 
 RESULTS = {
@@ -169,6 +172,19 @@ RESULTS = {
             {"measured": measured(58.0)},
             {"measured": measured(12.0, exit_code=2)},
             {"measured": measured(300.0)},
+            site={
+                "result": {
+                    "build_s": 75.0,
+                    "first_render_ms_max": 2100,
+                    "slowest_page": "/hushall/",
+                    "n_pages": 2,
+                    "pages": {
+                        "/": {"first_render_ms": 900},
+                        "/hushall/": {"first_render_ms": 2100},
+                    },
+                },
+                "markdown": "(the site's own table)",
+            },
         ),
         "national": profile(
             "national",
@@ -185,6 +201,8 @@ def test_verdicts_per_target() -> None:
         ("stockholm", "met"),
         ("stockholm", "not met"),
         ("stockholm", "met"),
+        ("stockholm", "met"),
+        ("stockholm", "not met"),
         ("national", "not met"),
         ("national", "met"),
         ("national", "not met (incremental refresh failed (exit 1))"),
@@ -199,6 +217,9 @@ def test_targets_table() -> None:
         "| stockholm | full refresh ≤ 60 s | 58.0 s | met |",
         "| stockholm | incremental refresh ≤ 15 % of full | 20.7 % | not met |",
         "| stockholm | warehouse ≥ 5× faster than the oracle | 5.2× | met |",
+        "| stockholm | site build ≤ 90 s (issue 7) | 75.0 s | met |",
+        "| stockholm | first render ≤ 2 s on every page (issue 7) | 2100 ms (`/hushall/`) "
+        "| not met |",
         "| national | full refresh ≤ 10 min | 700 s (11.7 min) | not met |",
         "| national | peak RSS of the full refresh ≤ 8 GB | 7.50 GB | met |",
         "| national | incremental refresh ≤ 15 % of full | 4.3 % "
@@ -212,7 +233,7 @@ def test_targets_not_measured_without_results() -> None:
     table = targets_table({"profiles": {}})
     assert table[2] == "| stockholm | full refresh ≤ 60 s | — | not measured |"
     assert all(line.endswith("| — | not measured |") for line in table[2:])
-    assert len(table) == 9
+    assert len(table) == 11
 
 
 def test_summary_table() -> None:
@@ -232,7 +253,8 @@ def test_summary_table() -> None:
         "| oracle (up to M-1) | 300.0 s, 1.00 GB RSS "
         "| 3600 s (60.0 min), 1.00 GB RSS (stopped after 3600 s) |",
         "| oracle / warehouse (full refresh) | 5.2× | ≥ 5.1× (oracle stopped after 3600 s) |",
-        "| site (Evidence build, first render) | — | — |",
+        "| site (Evidence build, first render) "
+        "| build 75.0 s, slowest first render 2100 ms (2 pages) | — |",
     ]
 
 
@@ -368,7 +390,9 @@ def test_process_labels() -> None:
         "benchmarks.oracle_child"
     )
     assert process_label([py, "/x/watch_orphans.py", "12070"]) == "watch_orphans.py"
+    assert process_label([py, "/w/.venv/bin/dbt", "--version"]) == "dbt --version"
     assert process_label(["node", "/x/vite", "build"]) == "node"
+    assert process_label([py, "-c", "import x"]) == "python -c"
     assert process_label([]) == "?"
 
 
@@ -377,3 +401,16 @@ def test_month_ranges() -> None:
     assert month_range("stockholm", None) == ("2019-01", "2026-10")
     assert month_range("national", None) == ("2016-11", "2026-10")
     assert month_range("national", "2027-01") == ("2017-02", "2027-01")
+
+
+def test_a_page_that_never_rendered_fails_the_first_render_target() -> None:
+    stockholm = RESULTS["profiles"]["stockholm"]
+    site = {"result": {**stockholm["site"]["result"], "first_render_ms_max": 900}}
+    site["result"]["pages"] = {"/": {"first_render_ms": 900}, "/hushall/": {}}
+    rows = evaluate({"profiles": {"stockholm": {**stockholm, "site": site}}})
+    assert rows[4] == {
+        "profile": "stockholm",
+        "target": "first render ≤ 2 s on every page (issue 7)",
+        "measured": "900 ms (`/hushall/`)",
+        "verdict": "not met (1 of 2 pages did not render)",
+    }
