@@ -102,6 +102,7 @@ class AssistanceSimulation:
         self.seq: Counter[str] = Counter()
         self.payment_seq = 0  # utbetalning_id: U and 8 digits (payments are the most numerous)
         self.frames: dict[Month, MonthFrame] = {}
+        self.iso: dict[date, str] = {}  # payment days as text
         self.paths: list[Path] = []
 
     def _next_id(self, prefix: str) -> str:
@@ -352,24 +353,25 @@ class AssistanceSimulation:
         hinder = household.hinder
         shown = False
         lines = files.payments
-        for payment in paid:
-            case = payment.case
-            if case.last_payment is None or payment.day > case.last_payment:
-                case.last_payment = payment.day
+        iso = self.iso
+        for day, amount, typ, case, lo_andamal, lag in paid:
+            if case.last_payment is None or day > case.last_payment:
+                case.last_payment = day
             case.last_month = month
             self.payment_seq += 1
-            if payment.lag > visible:
+            if lag > visible:
                 continue
             case.in_output = shown = True
-            amount = payment.amount
             money = f"{amount // 100},{amount % 100:02d}" if amount >= 0 else hundredths(amount)
+            written_day = iso.get(day)
+            if written_day is None:
+                written_day = iso[day] = day.isoformat()
             lines.append(
                 f"U{self.payment_seq:08d};{case.arende_id};{hushall_id};{case.area};{key};"
-                f"{payment.day.isoformat()};{money};{payment.typ};"
-                f"{hinder};{payment.lo_andamal}\n"
+                f"{written_day};{money};{typ};{hinder};{lo_andamal}\n"
             )
         pay = self.pay_rng.random
-        listed = min(p.lag for p in paid) <= visible
+        listed = visible >= FINAL_LAG or min(p.lag for p in paid) <= visible
         lines = files.members
         for person in household.members:
             number = person.pnr

@@ -63,10 +63,10 @@ class Person:
     male: bool
     role: str  # SOK, MED or BARN (role BARN is kept when a child turns 18)
     busy_until: date | None = None  # end of the person's current measure (insats)
+    kon: str = ""  # K or M, set from ``male``
 
-    @property
-    def kon(self) -> str:
-        return "M" if self.male else "K"
+    def __post_init__(self) -> None:
+        self.kon = "M" if self.male else "K"
 
 
 @dataclass(frozen=True, slots=True)
