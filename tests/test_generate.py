@@ -14,7 +14,7 @@ from personnummer import personnummer
 from orchestration.synthetic import PROFILES, generate
 from orchestration.synthetic.generate import resolve_range
 from orchestration.synthetic.months import Month, month_range
-from orchestration.synthetic.profiles import STOCKHOLM
+from orchestration.synthetic.profiles import NATIONAL, STOCKHOLM
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "dbt_project" / "seeds"
@@ -602,6 +602,22 @@ def test_stockholm_is_calibrated_on_the_figures_in_the_domain_brief() -> None:
     for month in month_range(Month(2021, 1), Month(2021, 12)):
         city = sum(STOCKHOLM.households_target(a, month) for a in STOCKHOLM.areas)
         assert 8_200 <= city <= 9_000, month
+
+
+def test_national_is_stockholm_scaled_to_110_000_households_over_ten_years() -> None:
+    first, last = resolve_range(NATIONAL, None, None)
+    months = month_range(first, last)
+    assert (first, len(months)) == (Month(2016, 1), 120)  # fixed: reproducible by default
+    assert [a.code for a in NATIONAL.areas] == [a.code for a in STOCKHOLM.areas]
+    per_month = [sum(NATIONAL.households_target(a, m) for a in NATIONAL.areas) for m in months]
+    assert 105_000 <= sum(per_month) / len(per_month) <= 118_000
+    assert all(95_000 <= n <= 130_000 for n in per_month)
+    stockholm = {a.code: a for a in STOCKHOLM.areas}
+    for area in NATIONAL.areas:  # shares of the population and the mix stay Stockholm's
+        base = stockholm[area.code]
+        assert area.households / base.households == pytest.approx(12.65)
+        assert area.population == round(base.population * 12.65)
+        assert (area.mix, area.homeless, area.unit) == (base.mix, base.homeless, base.unit)
 
 
 def test_stockholm_runs_from_2019_to_the_last_full_month() -> None:
