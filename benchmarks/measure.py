@@ -118,6 +118,8 @@ def _rss_and_label(pid: int) -> tuple[int, str] | None:
             cmdline = handle.read().decode(errors="replace").split("\0")
     except (OSError, IndexError, ValueError):
         return None
+    if not any(cmdline):
+        return None  # a zombie or a kernel thread: nothing resident to count
     return resident, process_label(cmdline)
 
 

@@ -246,12 +246,14 @@ def test_summary_table() -> None:
         "| 95.0 s, 60 MB RSS (reused landing, measured 2026-11-23 16:00 UTC) |",
         "| full refresh (up to M-1, empty warehouse) | 58.0 s | 700 s (11.7 min) |",
         "| peak RSS, full refresh | 1.00 GB | 7.50 GB |",
+        "| CPU time, full refresh (user + system) | 85.0 s | 85.0 s |",
         "| incremental refresh (+ month M) | 12.0 s (exit 2: input rejected) "
         "| 30.0 s (FAILED, exit 1) |",
         "| incremental / full | 20.7 % | 4.3 % |",
         "| peak RSS, incremental | 1.00 GB | 1.00 GB |",
         "| oracle (up to M-1) | 300.0 s, 1.00 GB RSS "
         "| 3600 s (60.0 min), 1.00 GB RSS (stopped after 3600 s) |",
+        "| CPU time, oracle | 85.0 s | 85.0 s |",
         "| oracle / warehouse (full refresh) | 5.2× | ≥ 5.1× (oracle stopped after 3600 s) |",
         "| site (Evidence build, first render) "
         "| build 75.0 s, slowest first render 2100 ms (2 pages) | — |",
