@@ -258,6 +258,7 @@ def _site_cell(site: dict | None) -> str:
         return (
             f"build {fmt_s(r['build_s'])}, slowest first render "
             f"{r['first_render_ms_max']} ms ({r['n_pages']} pages)"
+            + (f" (run of {site['measured_in_run_of']})" if site.get("measured_in_run_of") else "")
         )
     return site.get("skipped") or f"failed: {site.get('error', '?')}"
 
@@ -474,6 +475,18 @@ def _landing_sentence(p: dict) -> str:
     return text
 
 
+def _limits_line(limits: dict | None) -> list[str]:
+    if not limits:
+        return []
+    return [
+        "",
+        f"Limits (a measured process is stopped beyond them, the machine being shared): "
+        f"RSS of its process tree {fmt_bytes(limits['rss_cap'])}, "
+        f"{fmt_s(limits['timeout_s'])} per generate/refresh, "
+        f"{fmt_s(limits['oracle_timeout_s'])} for the oracle.",
+    ]
+
+
 def profile_section(p: dict) -> list[str]:
     machine = p.get("machine", {})
     dirty = p.get("uncommitted") or []
@@ -487,6 +500,7 @@ def profile_section(p: dict) -> list[str]:
         f"({machine.get('mem_available_start', 0) / 2**30:.1f} GiB available at start); "
         f"load average (1/5/15 min) at start {_load(machine.get('load_start'))}, "
         f"at end {_load(machine.get('load_end'))}.",
+        *_limits_line(p.get("limits")),
         "",
         _landing_sentence(p),
         "",
@@ -528,7 +542,12 @@ def profile_section(p: dict) -> list[str]:
     lines.append("")
     site = p.get("site")
     if site:
-        lines.append("**Site** (`benchmarks/site.py`, `measure_site` on the publish file):")
+        earlier = site.get("measured_in_run_of")
+        lines.append(
+            "**Site** (`benchmarks/site.py`, `measure_site` on the publish file"
+            + (f"; kept from the run of {earlier}" if earlier else "")
+            + "):"
+        )
         lines.append("")
         lines.append(site["markdown"] if site.get("markdown") else _site_cell(site))
         lines.append("")

@@ -406,6 +406,11 @@ def bench_profile(profile: str, args: argparse.Namespace) -> dict:
         "commit": commit,
         "uncommitted": dirty,
         "machine": machine(),
+        "limits": {
+            "rss_cap": args.rss_cap,
+            "timeout_s": args.timeout,
+            "oracle_timeout_s": args.oracle_timeout,
+        },
     }
     log(
         f"{profile}: {first} … {month}, seed {args.seed}, load average "
@@ -521,8 +526,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--rss-cap-gb",
         type=float,
-        default=18.0,
-        help="stop a measured process tree above this RSS (shared machine)",
+        default=12.0,
+        help="stop a measured process tree above this RSS, GB (the machine is shared; "
+        "default %(default)s)",
     )
     args = parser.parse_args(argv)
     args.profiles = [p.strip() for p in args.profiles.split(",") if p.strip()]
@@ -550,7 +556,16 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     for profile in args.profiles:
         try:
-            results["profiles"][profile] = bench_profile(profile, args)
+            previous = results["profiles"].get(profile) or {}
+            current = bench_profile(profile, args)
+            if "site" not in current and "result" in previous.get("site", {}):
+                # --skip-site: keep the last site figures, marked with when they were measured
+                current["site"] = {
+                    **previous["site"],
+                    "measured_in_run_of": previous["site"].get("measured_in_run_of")
+                    or previous.get("date"),
+                }
+            results["profiles"][profile] = current
         except KeyboardInterrupt:
             log("interrupted: earlier profiles are saved")
             return 130
