@@ -493,6 +493,14 @@ def profile_section(p: dict) -> list[str]:
     lines = [
         f"## {p['profile']}",
         "",
+        *(
+            [
+                "**Incomplete run** (stopped, or still running): below is what it got to.",
+                "",
+            ]
+            if p.get("incomplete")
+            else []
+        ),
         f"Measured {p['date']} on commit `{p['commit']}`"
         + (f" (uncommitted changes in: {', '.join(dirty)})" if dirty else "")
         + f"; {machine.get('cores')} cores ({machine.get('cpu_model', '?')}), "

@@ -33,6 +33,7 @@ import subprocess
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -392,7 +393,10 @@ def timed_site(profile: str, run: Path) -> dict:
 # ---------------------------------------------------------------- one profile
 
 
-def bench_profile(profile: str, args: argparse.Namespace) -> dict:
+def bench_profile(
+    profile: str, args: argparse.Namespace, checkpoint: Callable[[dict], None] = lambda r: None
+) -> dict:
+    """All measurements of one profile; `checkpoint` gets the partial result after each step."""
     first, month = month_range(profile, args.month)
     prev = add_months(month, -1)
     commit, dirty = git_state()
@@ -406,6 +410,7 @@ def bench_profile(profile: str, args: argparse.Namespace) -> dict:
         "commit": commit,
         "uncommitted": dirty,
         "machine": machine(),
+        "incomplete": True,
         "limits": {
             "rss_cap": args.rss_cap,
             "timeout_s": args.timeout,
@@ -436,11 +441,13 @@ def bench_profile(profile: str, args: argparse.Namespace) -> dict:
     shutil.copytree(landing_a, run / "landing", copy_function=shutil.copy2)
 
     result["full"] = timed_refresh("full", profile, run, args)
+    checkpoint(result)
     full_ok = result["full"]["measured"]["exit_code"] in (0, 2)
     if args.skip_oracle:
         result["oracle"] = {"skipped": "skipped (--skip-oracle)"}
     else:
         result["oracle"] = timed_oracle(profile, run, args)
+        checkpoint(result)
 
     diff = diff_landings(landing_a, landing_b)
     result["delivery"] = deliver(diff, landing_b, run / "landing")
@@ -451,12 +458,14 @@ def bench_profile(profile: str, args: argparse.Namespace) -> dict:
     )
     if full_ok:
         result["incremental"] = timed_refresh("incremental", profile, run, args)
+        checkpoint(result)
     else:
         result["incremental"] = {"skipped": "skipped: the full refresh failed"}
 
     if profile in args.site_profiles and not args.skip_site:
         result["site"] = timed_site(profile, run)
     result["machine"]["load_end"] = list(os.getloadavg())
+    del result["incomplete"]
     return result
 
 
@@ -557,7 +566,12 @@ def main(argv: list[str] | None = None) -> int:
     for profile in args.profiles:
         try:
             previous = results["profiles"].get(profile) or {}
-            current = bench_profile(profile, args)
+
+            def checkpoint(partial: dict, profile: str = profile) -> None:
+                results["profiles"][profile] = partial
+                save(results, args.out)
+
+            current = bench_profile(profile, args, checkpoint)
             if "site" not in current and "result" in previous.get("site", {}):
                 # --skip-site: keep the last site figures, marked with when they were measured
                 current["site"] = {
