@@ -12,7 +12,13 @@
 //     { do: 'table', testid, expect?: [{row, col, text}] }  read a Tabell (by data-testid)
 //     { do: 'select', title, option }               pick an option in a Dropdown
 //     { do: 'download', testid }                    click, save the file in artifactsDir
+//     { do: 'click', selector, url? }               click a link; wait for the address to
+//                                                   end with url (a client-side navigation)
 //     { do: 'links', selector }                     hrefs of matching <a> elements
+//     { do: 'texts', selector, expect?: [text] }    innerText of matching elements (waits
+//                                                   until every expected text is among them)
+//     { do: 'svgtexts', selector, expect?: [text] } the texts of an SVG chart (<text> and
+//                                                   <tspan> contents) inside the selector
 // Problems (console errors, page errors, requests to other hosts, failed local requests,
 // forbidden or English texts, steps that failed) are listed in report.problems. A full-page
 // screenshot of every visit goes to artifactsDir. Every visit opens the page anew.
@@ -70,8 +76,35 @@ async function readIls(page) {
 			rows[tr.dataset.kod] = row;
 		}
 		const empty = table.querySelector('tbody td.tom')?.innerText.trim() ?? null;
-		return { rows, order: Object.keys(rows), empty };
+		const headers = [...table.querySelectorAll('thead th')].map((th) => th.innerText.trim());
+		// The status badge: its class and colours (the word is in the cell text).
+		const status = {};
+		for (const tr of table.querySelectorAll('tbody tr[data-kod]')) {
+			const badge = tr.querySelector('td[data-kolumn="status"] .status');
+			if (!badge) continue;
+			const style = getComputedStyle(badge);
+			status[tr.dataset.kod] = {
+				klass: [...badge.classList]
+					.filter((c) => c !== 'status' && !c.startsWith('svelte-'))
+					.join(' '),
+				color: style.color,
+				background: style.backgroundColor
+			};
+		}
+		return { rows, order: Object.keys(rows), empty, headers, status };
 	});
+}
+
+async function readTexts(page, selector) {
+	return page.$$eval(selector, (els) =>
+		els.map((e) => (e.innerText ?? e.textContent ?? '').replace(/[ \t\n\r\f\v]+/g, ' ').trim())
+	);
+}
+
+async function readSvgTexts(page, selector) {
+	return page.$$eval(`${selector} svg text`, (els) =>
+		els.map((e) => (e.textContent ?? '').replace(/[ \t\n\r\f\v]+/g, ' ').trim()).filter(Boolean)
+	);
 }
 
 async function readTable(page, testid) {
@@ -186,8 +219,29 @@ async function runStep(page, step, ctx) {
 			await download.saveAs(file);
 			return { file, name };
 		}
+		case 'click': {
+			await page.locator(step.selector).first().click();
+			if (step.url) {
+				await page.waitForFunction(
+					(url) => (location.pathname + location.hash).endsWith(url),
+					step.url,
+					{ timeout: TIMEOUT_MS }
+				);
+			}
+			await settle(page);
+			return page.evaluate(() => location.pathname + location.hash);
+		}
 		case 'links': {
 			return page.$$eval(step.selector, (as) => as.map((a) => a.getAttribute('href')));
+		}
+		case 'texts':
+		case 'svgtexts': {
+			const read = () =>
+				step.do === 'texts' ? readTexts(page, step.selector) : readSvgTexts(page, step.selector);
+			const want = (step.expect ?? []).map(norm);
+			return poll(read, (r) =>
+				want.length ? want.every((w) => r.map(norm).includes(w)) : r.length > 0
+			);
 		}
 		default:
 			throw new Error(`unknown step ${JSON.stringify(step)}`);

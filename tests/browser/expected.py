@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import duckdb
 
@@ -41,7 +43,48 @@ STATUS_WORD = {
     "uppfylls_delvis": "Uppfylls delvis",
     "uppfylls_ej": "Uppfylls ej",
 }
+# The status badge: its class (components/ils.js) and background colour (IlsTabell.svelte).
+STATUS_KLASS = {"uppfylls": "uppfylls", "uppfylls_delvis": "delvis", "uppfylls_ej": "ej"}
+STATUS_BAKGRUND = {
+    "uppfylls": "rgb(220, 252, 231)",
+    "uppfylls_delvis": "rgb(254, 243, 199)",
+    "uppfylls_ej": "rgb(254, 226, 226)",
+}
 ILS_COLUMNS = ("utfall", "man", "kvinnor", "fg_ar", "arsmal", "kf_arsmal")
+ILS_HEADERS = [
+    "Indikator",
+    "Periodens utfall",
+    "Män",
+    "Kvinnor",
+    "Utfall VB föregående år",
+    "Årsmål",
+    "KF:s årsmål",
+    "Status",
+]
+MANAD_NAMN = [
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
+# ECharts' month labels on a date axis (the SV locale of the component-utilities patch).
+MANAD_KORT = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+# The Metod page's catalogue columns (pages/metod/index.md).
+ENHET_METOD = {
+    "andel": "andel (i procent)",
+    "antal": "antal",
+    "kr": "kronor",
+    "index": "index 0–100",
+}
+RIKTNING_METOD = {"lagre_battre": "lägre är bättre", "hogre_battre": "högre är bättre"}
 EXPORT_HEADER = [
     "Indikator",
     "Periodens utfall",
@@ -83,6 +126,18 @@ def format_sv(value: float, tag: str) -> str:
     return ("-" if value < 0 else "") + text + suffix
 
 
+def cell(value, suppressed: bool, tag: str) -> str:
+    """A Tabell cell (components/Tabell.svelte): the number, "–" when suppressed, "" when
+    there is none."""
+    if suppressed:
+        return "–"
+    return "" if value is None else format_sv(value, tag)
+
+
+def status_text(status: str | None) -> str:
+    return STATUS_TEXT[status] if status else ""
+
+
 def excel_number(text: str) -> str:
     """The CSV form of a shown number: no unit, no thousands separator."""
     for unit in (" kr", NBSP + "%"):
@@ -100,6 +155,19 @@ class View:
     @property
     def period_label(self) -> str:
         return PERIOD_NAMN[self.period]
+
+    @property
+    def hash(self) -> str:
+        """The address fragment that opens a page on this view (components/urval.js)."""
+        query = urlencode(
+            {
+                "ar": self.year,
+                "period": self.period,
+                "omrade": self.area_code,
+                "omradenamn": self.area_name,
+            }
+        )
+        return f"#{query}"
 
     @property
     def file_stem(self) -> str:
@@ -217,7 +285,8 @@ class Warehouse:
         facts = self.rows(
             """
             select f.indicator_code, i.namn, i.enhet, coalesce(i.kon_uppdelad, false),
-                f.gender, f.value, f.is_suppressed, f.target, f.target_kf, f.status
+                f.gender, cast(f.value as double), f.is_suppressed,
+                cast(f.target as double), cast(f.target_kf as double), f.status
             from marts.fct_indicator_value f
             join publish.indicator i on i.indicator_code = f.indicator_code
             where f.year = ? and f.period = ? and f.area_code = ? and i.kolada_kod is null
@@ -229,7 +298,8 @@ class Warehouse:
             code: (value, suppressed)
             for code, value, suppressed in self.rows(
                 """
-                select indicator_code, value, is_suppressed from marts.fct_indicator_value
+                select indicator_code, cast(value as double), is_suppressed
+                from marts.fct_indicator_value
                 where year = ? and period = 'VB' and area_code = ? and gender = 'alla'
                 """,
                 [view.year - 1, view.area_code],
@@ -300,3 +370,160 @@ class Warehouse:
             return None
         year, period, area = row
         return View(year, period, area, self.area_name(area))
+
+    # --- the indicator page ---------------------------------------------------------------
+    def indicator_page(self, code: str, view: View) -> dict:
+        """What /indikator/<code>/ shows for a view: the tables (as [{row, col, text}]) and the
+        texts its charts must carry."""
+        fmt = self.fmt_tags()
+        tag = fmt[code]
+        definition, unit, split, direction, tolerance = self.one(
+            """
+            select definition, enhet, coalesce(kon_uppdelad, false), riktning, tolerans
+            from publish.indicator where indicator_code = ?
+            """,
+            [code],
+        )
+        result: dict = {"definition": f"Definition. {definition}", "tables": {}, "charts": {}}
+        # Jämförelse mellan stadsdelar: every area of the period, previous year as the ILS table.
+        omraden = []
+        areas = self.rows(
+            """
+            select a.area_name, f.area_level, cast(f.value as double), f.is_suppressed,
+                f.status, cast(f.target as double), cast(p.value as double), p.is_suppressed
+            from marts.fct_indicator_value f
+            join publish.area a on a.area_level = f.area_level and a.area_code = f.area_code
+            left join marts.fct_indicator_value p
+                on p.indicator_code = f.indicator_code and p.area_code = f.area_code
+                and p.gender = 'alla' and p.year = f.year - 1 and p.period = 'VB'
+            where f.indicator_code = ? and f.year = ? and f.period = ? and f.gender = 'alla'
+            order by a.sortering
+            """,
+            [code, view.year, view.period],
+        )
+        for name, _level, value, hidden, status, target, prev, prev_hidden in areas:
+            omraden += [
+                {"row": name, "col": "utfall", "text": cell(value, hidden, tag)},
+                {"row": name, "col": "fg_ar", "text": cell(prev, bool(prev_hidden), tag)},
+                {"row": name, "col": "arsmal", "text": cell(target, False, tag)},
+                {"row": name, "col": "status", "text": "–" if hidden else status_text(status)},
+            ]
+        result["tables"]["omraden"] = omraden
+        # Tidigare år for the view's area.
+        tidigare = []
+        for year, period, value, hidden, target, status in self.rows(
+            """
+            select f.year, f.period, cast(f.value as double), f.is_suppressed,
+                cast(f.target as double), f.status
+            from marts.fct_indicator_value f
+            where f.indicator_code = ? and f.area_code = ? and f.gender = 'alla'
+                and f.period in ('T1', 'T2', 'VB')
+            """,
+            [code, view.area_code],
+        ):
+            row = str(year)
+            tidigare.append({"row": row, "col": period.lower(), "text": cell(value, hidden, tag)})
+            if period == "VB":
+                tidigare += [
+                    {"row": row, "col": "arsmal", "text": cell(target, False, tag)},
+                    {
+                        "row": row,
+                        "col": "status_vb",
+                        "text": "–" if hidden else status_text(status),
+                    },
+                ]
+        result["tables"]["tidigare_ar"] = tidigare
+        # Kolada: the city's indicator and the Kolada-comparable one, VB per year.
+        pair = self.one(
+            """
+            select eb.indicator_code, ko.indicator_code from publish.indicator ko
+            join publish.indicator eb on eb.indicator_code = ko.jamfor_med
+            where ko.kolada_kod is not null and ? in (ko.indicator_code, eb.indicator_code)
+            """,
+            [code],
+        )
+        if pair:
+            eb, ko = pair
+            kolada = []
+            for c, year, value, hidden in self.rows(
+                """
+                select indicator_code, year, cast(value as double), is_suppressed
+                from marts.fct_indicator_value
+                where indicator_code in (?, ?) and area_code = ? and gender = 'alla'
+                    and period = 'VB'
+                """,
+                [eb, ko, view.area_code],
+            ):
+                col = "stadens" if c == eb else "kolada"
+                kolada.append({"row": str(year), "col": col, "text": cell(value, hidden, fmt[c])})
+            result["tables"]["kolada"] = kolada
+            result["kolada_pair"] = (eb, ko)
+        # Charts: the monthly trend with the target line, the gender split, the districts.
+        has_target = self.one(
+            """
+            select count(*) > 0 from marts.fct_indicator_value
+            where indicator_code = ? and area_code = ? and gender = 'alla'
+                and period like 'M%' and target is not null
+            """,
+            [code, view.area_code],
+        )
+        result["charts"]["trend"] = ["Årsmål"] if has_target else []
+        result["charts"]["kon"] = ["Kvinnor", "Män"] if split else []
+        districts = [
+            name for name, level, value, *_ in areas if level == "stadsdel" and value is not None
+        ]
+        # the city as a reference line where it compares with a district (not for totals)
+        comparable = unit in ("andel", "index") or code == "EB_BISTAND_PER_HUSHALL"
+        city = [
+            name
+            for name, level, value, *_ in areas
+            if level == "stad" and value is not None and comparable
+        ]
+        result["charts"]["omraden"] = districts + (["Hela staden"] if city else [])
+        result["unit"] = unit
+        result["regel"] = (
+            f"högst {round(tolerance * 100)} % av målet" if direction else "färre än 5"
+        )
+        return result
+
+    # --- the Metod page --------------------------------------------------------------------
+    def catalogue(self) -> list[dict]:
+        """The catalogue as the Metod page shows it, in its order (the city's own indicators,
+        then the Kolada-comparable ones)."""
+        rows = self.rows(
+            """
+            select indicator_code, namn, definition, enhet, riktning, tolerans, periodicitet,
+                coalesce(kon_uppdelad, false), kolada_kod, jamfor_med
+            from publish.indicator
+            order by kolada_kod is not null, sortering
+            """
+        )
+        result = []
+        for code, name, definition, unit, direction, tol, periodicity, split, kolada, _ in rows:
+            result.append(
+                {
+                    "code": code,
+                    "name": name,
+                    "definition": definition,
+                    "kolada": kolada is not None,
+                    "cells": {
+                        "indicator_code": code,
+                        "enhet_text": ENHET_METOD.get(unit, unit),
+                        "riktning_text": RIKTNING_METOD.get(direction, "ingen riktning"),
+                        "period_text": "år (VB)" if periodicity == "ar" else "tertial och månad",
+                        "kon_text": "ja" if split else "nej",
+                        "tolerans_text": f"{round(tol * 100)} %" if direction else "",
+                        "kolada_kod": kolada or "",
+                    },
+                }
+            )
+        return result
+
+    # --- Datakvalitet ----------------------------------------------------------------------
+    def last_published(self) -> str | None:
+        """When the pages' data was published, Swedish time, as the page shows it."""
+        at = self.one("select max(published_at) from meta.refresh_runs")
+        if at is None:
+            return None
+        local = at.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo("Europe/Stockholm"))
+        return local.strftime("%Y-%m-%d %H:%M")
