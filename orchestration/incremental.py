@@ -2,7 +2,7 @@
 
 The loaders already take in only new or changed deliveries. The big month-keyed facts
 (households, persons and their KPI observations; dbt_project/macros/incremental.sql) are
-incremental dbt models: a build rebuilds them from the var `rebuild_from` on, everything else
+incremental dbt models: a build rebuilds them from the month in `meta.dbt_build_plan` on, everything else
 whole. This module decides that month, and remembers what a build was made from:
 
 - `meta.dbt_build_state` holds, after every successful `dbt build`, a fingerprint of the dbt
@@ -44,6 +44,7 @@ create table if not exists meta.dbt_build_state (
     data_delivery_id     bigint not null,
     built_at             timestamp not null
 );
+create table if not exists meta.dbt_build_plan (rebuild_from date);
 """
 
 
@@ -56,10 +57,12 @@ class BuildPlan:
     reason: str  # in Swedish, for the run log and the console
 
     def dbt_args(self) -> list[str]:
-        if self.full:
-            return ["--full-refresh"]
-        month = self.rebuild_from or NOTHING
-        return ["--vars", f"{{rebuild_from: '{month.isoformat()}'}}"]
+        return ["--full-refresh"] if self.full else []
+
+    @property
+    def first_month(self) -> date | None:
+        """What meta.dbt_build_plan holds for dbt: None for a full rebuild."""
+        return None if self.full else (self.rebuild_from or NOTHING)
 
     @property
     def scope(self) -> str:
@@ -130,18 +133,27 @@ def plan_build(con: duckdb.DuckDBPyConnection, fingerprint: str | None = None) -
     return BuildPlan(False, rebuild_from, f"nya eller ändrade leveranser från {first}")
 
 
-def forget_state(con: duckdb.DuckDBPyConnection) -> None:
-    """Before a build: until it succeeds, the next one must be a full rebuild."""
+def start_build(con: duckdb.DuckDBPyConnection, plan: BuildPlan) -> None:
+    """Before a build: hand dbt its first month (meta.dbt_build_plan, read by
+    macros/incremental.sql), and forget the state — until this build succeeds, the next one
+    must be a full rebuild."""
     con.execute(STATE_DDL)
+    con.execute("begin transaction")
+    con.execute("delete from meta.dbt_build_plan")
+    if plan.first_month is not None:
+        con.execute("insert into meta.dbt_build_plan values (?)", [plan.first_month])
     con.execute("delete from meta.dbt_build_state")
+    con.execute("commit")
 
 
 def record_state(
     con: duckdb.DuckDBPyConnection, built_at: object, fingerprint: str | None = None
 ) -> None:
-    """After a successful build: what it was made from."""
+    """After a successful build: what it was made from. The plan is cleared, so that dbt run
+    by hand rebuilds every month."""
     fingerprint = fingerprint or project_fingerprint()
     con.execute(STATE_DDL)
+    con.execute("delete from meta.dbt_build_plan")
     current = _current(con)
     rows = [
         (fingerprint, export, key, delivery, built_at)

@@ -26,10 +26,10 @@ import pytest
 
 from orchestration.incremental import (
     BuildPlan,
-    forget_state,
     plan_build,
     project_fingerprint,
     record_state,
+    start_build,
 )
 from tests.conftest import Refreshed, refresh
 
@@ -174,10 +174,10 @@ def test_plan_without_a_successful_build_is_full() -> None:
     con = _warehouse(BUILT)
     assert plan_build(con, "f1").full
     record_state(con, "2025-03-06 02:00:00", "f1")
-    forget_state(con)  # a build started and never finished
+    start_build(con, BuildPlan(False, None, "inga nya eller ändrade månader"))  # never finished
     plan = plan_build(con, "f1")
     assert plan == BuildPlan(True, None, "förra uppbyggnaden avslutades inte")
-    assert plan.dbt_args() == ["--full-refresh"]
+    assert plan.dbt_args() == ["--full-refresh"] and plan.first_month is None
     assert plan.scope == "hela"
 
 
@@ -186,7 +186,12 @@ def test_plan_after_a_build_of_the_same_deliveries_rebuilds_no_month() -> None:
     record_state(con, "2025-03-06 02:00:00", "f1")
     plan = plan_build(con, "f1")
     assert plan == BuildPlan(False, None, "inga nya eller ändrade månader")
-    assert plan.dbt_args() == ["--vars", "{rebuild_from: '9999-12-01'}"]
+    assert plan.dbt_args() == []
+    assert plan.first_month == date(9999, 12, 1)
+    start_build(con, plan)
+    assert con.execute("select * from meta.dbt_build_plan").fetchall() == [(date(9999, 12, 1),)]
+    record_state(con, "2025-03-06 02:10:00", "f1")  # the build succeeded
+    assert con.execute("select count(*) from meta.dbt_build_plan").fetchone() == (0,)
     # a new snapshot of another export changes no month-keyed fact
     _replace(con, [*BUILT[:4], ("arenden", "2025-04-05", 6)])
     assert plan_build(con, "f1").rebuild_from is None
@@ -200,7 +205,7 @@ def test_plan_rebuilds_from_the_earliest_new_changed_or_removed_month() -> None:
     _replace(con, [*BUILT, ("hushallsmedlemmar", "2025-03", 8), ("utbetalningar", "2025-02", 9)])
     plan = plan_build(con, "f1")  # February re-delivered
     assert plan.rebuild_from == date(2025, 2, 1)
-    assert plan.dbt_args() == ["--vars", "{rebuild_from: '2025-02-01'}"]
+    assert plan.dbt_args() == [] and plan.first_month == date(2025, 2, 1)
     assert plan.scope == "från 2025-02"
     _replace(con, [row for row in BUILT if row[1] != "2025-01"])  # January withdrawn
     assert plan_build(con, "f1").rebuild_from == date(2025, 1, 1)

@@ -2,7 +2,7 @@
 
     The refresh (orchestration/incremental.py) compares the deliveries of the monthly exports
     (utbetalningar, hushallsmedlemmar) with those the last successful build used and passes the
-    earliest month whose delivery changed as the var `rebuild_from` (YYYY-MM-01). Every
+    earliest month whose delivery changed in meta.dbt_build_plan (`rebuild_from`). Every
     month-keyed incremental model then deletes its rows from that month on (`pre_hook`), and
     recomputes them from its inputs from that month on — minus the months its windows look back
     (`since_rebuild(column, months_before)`: 11 for trailing-12 counts, 13 for the long-term
@@ -10,13 +10,25 @@
     also rebuilds every later month, which covers the trailing-12 figures that depend on it and
     the runs of consecutive months. Everything downstream of these models is rebuilt whole.
 
-    Without the var an incremental run rebuilds every month (a plain `dbt build` is always right);
+    Without a plan an incremental run rebuilds every month (a plain `dbt build` is always right);
     `--full-refresh` recreates the tables. The result equals a full rebuild (tests/
     test_incremental.py). -#}
 
+{#- The first month to rebuild, as a date literal (so DuckDB can skip older row groups): the var
+    `rebuild_from` when given (unit tests), else the month the refresh wrote to
+    meta.dbt_build_plan — read from the table rather than passed as a var, since changing vars
+    makes dbt re-parse the whole project on every run. No plan: every month. -#}
 {% macro rebuild_from() -%}
-    {%- if is_incremental() -%}
-        cast('{{ var("rebuild_from", "0001-01-01") }}' as date)
+    {%- if not is_incremental() -%}
+        cast('0001-01-01' as date)
+    {%- elif var("rebuild_from", none) is not none -%}
+        cast('{{ var("rebuild_from") }}' as date)
+    {%- elif execute -%}
+        {%- set planned = run_query(
+            "select strftime(coalesce(max(rebuild_from), date '0001-01-01'), '%Y-%m-%d') "
+            ~ "from meta.dbt_build_plan"
+        ) -%}
+        cast('{{ planned.columns[0].values()[0] }}' as date)
     {%- else -%}
         cast('0001-01-01' as date)
     {%- endif -%}

@@ -9,10 +9,10 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.incremental import (
     BuildPlan,
-    forget_state,
     plan_build,
     project_fingerprint,
     record_state,
+    start_build,
 )
 from orchestration.project import dbt_project
 from orchestration.resources import WarehouseResource
@@ -39,7 +39,7 @@ def dbt_warehouse(
         plan = plan_build(con, fingerprint)
         if warehouse.full_rebuild:
             plan = BuildPlan(True, None, "begärd med --full-rebuild")
-        forget_state(con)
+        start_build(con, plan)
         record_build_scope(con, context.run_id, plan.scope)
     context.log.info(f"Uppbyggnad av månadsfakta: {plan.scope} ({plan.reason}).")
     args = ["build", "--exclude-resource-type", "unit_test", *plan.dbt_args()]
