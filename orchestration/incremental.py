@@ -2,8 +2,8 @@
 
 The loaders already take in only new or changed deliveries. The big month-keyed facts
 (households, persons and their KPI observations; dbt_project/macros/incremental.sql) are
-incremental dbt models: a build rebuilds them from the month in `meta.dbt_build_plan` on, everything else
-whole. This module decides that month, and remembers what a build was made from:
+incremental dbt models: a build rebuilds them from the month in `meta.dbt_build_plan` on,
+everything else whole. This module decides that month, and remembers what a build was made from:
 
 - `meta.dbt_build_state` holds, after every successful `dbt build`, a fingerprint of the dbt
   project (models, macros, seeds, settings) and the current delivery of every month of the
