@@ -71,8 +71,10 @@ ui: python-deps
 docs: python-deps
 	cd dbt_project && BISTAND_WAREHOUSE=$(CURDIR)/$(WAREHOUSE) ../.venv/bin/dbt docs generate --profiles-dir .
 
+# e.g. make bench BENCH_ARGS="--profiles stockholm --skip-site" (see --help)
+BENCH_ARGS ?=
 bench: setup
-	$(RUN) python -m benchmarks.run
+	$(RUN) python -m benchmarks.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(DATA) .dagster_home dbt_project/target dbt_project/logs evidence/build

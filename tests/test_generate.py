@@ -14,7 +14,7 @@ from personnummer import personnummer
 from orchestration.synthetic import PROFILES, generate
 from orchestration.synthetic.generate import resolve_range
 from orchestration.synthetic.months import Month, month_range
-from orchestration.synthetic.profiles import STOCKHOLM
+from orchestration.synthetic.profiles import NATIONAL, STOCKHOLM
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "dbt_project" / "seeds"
@@ -604,6 +604,22 @@ def test_stockholm_is_calibrated_on_the_figures_in_the_domain_brief() -> None:
         assert 8_200 <= city <= 9_000, month
 
 
+def test_national_is_stockholm_scaled_to_110_000_households_over_ten_years() -> None:
+    first, last = resolve_range(NATIONAL, None, None)
+    months = month_range(first, last)
+    assert (first, len(months)) == (Month(2016, 1), 120)  # fixed: reproducible by default
+    assert [a.code for a in NATIONAL.areas] == [a.code for a in STOCKHOLM.areas]
+    per_month = [sum(NATIONAL.households_target(a, m) for a in NATIONAL.areas) for m in months]
+    assert 105_000 <= sum(per_month) / len(per_month) <= 118_000
+    assert all(95_000 <= n <= 130_000 for n in per_month)
+    stockholm = {a.code: a for a in STOCKHOLM.areas}
+    for area in NATIONAL.areas:  # shares of the population and the mix stay Stockholm's
+        base = stockholm[area.code]
+        assert area.households / base.households == pytest.approx(12.65)
+        assert area.population == round(base.population * 12.65)
+        assert (area.mix, area.homeless, area.unit) == (base.mix, base.homeless, base.unit)
+
+
 def test_stockholm_runs_from_2019_to_the_last_full_month() -> None:
     assert resolve_range(STOCKHOLM, None, None, today=date(2026, 11, 23)) == (
         Month(2019, 1),
@@ -614,3 +630,73 @@ def test_stockholm_runs_from_2019_to_the_last_full_month() -> None:
         Month(2026, 12),
     )
     assert resolve_range(STOCKHOLM, "2021-01", "2021-03") == (Month(2021, 1), Month(2021, 3))
+
+
+# --- deliveries: a month later -------------------------------------------------------------
+
+
+def _key(name: str) -> str:
+    return name.removesuffix(".csv").rsplit("_", 1)[1]
+
+
+def test_a_month_later_changes_only_the_last_two_months_and_adds_the_new_one(
+    tmp_path: Path,
+) -> None:
+    """`--to M` re-delivers M-2 and M-1 with late bookings; everything older is byte-identical.
+
+    So a benchmark can generate `--to M-1`, refresh, and copy in the files of `--to M` that
+    differ: the new month, its two predecessors, new snapshots and the unfinished year's files.
+    """
+    before = {p.name: p for p in generate(tmp_path / "before", seed=5, end="2025-06")}
+    after = {p.name: p for p in generate(tmp_path / "after", seed=5, end="2025-07")}
+    monthly = ("utbetalningar", "hushallsmedlemmar", "franvaro")
+    new = {n for n in after if n not in before}
+    assert new == {f"{e}_2025-07.csv" for e in monthly} | {
+        f"{e}_2025-08-05.csv" for e in ("arenden", "forandringsplaner", "insatser", "personal")
+    }
+    redelivered = set()
+    for name, path in before.items():
+        if name not in after:
+            assert _key(name) == "2025-07-05", name  # the older snapshots
+            continue
+        same = path.read_bytes() == after[name].read_bytes()
+        key = _key(name)
+        if (name.startswith(monthly) and key < "2025-05") or key in ("2023", "2024"):
+            assert same, f"{name} changed although it is older than the last two months"
+        if not same:
+            redelivered.add(name)
+    # payments of both months get late bookings; members change where a whole month was late
+    expected = {"utbetalningar_2025-05.csv", "utbetalningar_2025-06.csv"}
+    assert expected | {"hushallsmedlemmar_2025-06.csv"} <= redelivered
+    assert redelivered <= expected | {
+        "hushallsmedlemmar_2025-05.csv",
+        "hushallsmedlemmar_2025-06.csv",
+        "medarbetarenkat_2025.csv",
+        "brukarenkat_2025.csv",
+    }
+
+
+def test_a_redelivery_keeps_every_row_and_adds_later_bookings(tmp_path: Path) -> None:
+    first = generate(tmp_path / "first", seed=2, end="2025-06")
+    final = tmp_path / "final"
+    generate(final, seed=2, end="2025-08")
+    extraction = {"2025-05": "2025-06-05", "2025-06": "2025-07-05"}  # of the first delivery
+    kinds: Counter[str] = Counter()
+    for path in first:
+        export, key = path.stem.rsplit("_", 1)
+        if export not in ("utbetalningar", "hushallsmedlemmar") or key not in extraction:
+            continue
+        old = path.read_text(encoding="utf-8").splitlines()
+        new = (final / path.name).read_text(encoding="utf-8").splitlines()
+        assert set(old) <= set(new), f"{path.name}: a re-delivery dropped rows"
+        added = [
+            dict(zip(CONTRACT[export].split(";"), line.split(";"), strict=True))
+            for line in set(new) - set(old)
+        ]
+        if export == "utbetalningar" or key == "2025-06":  # members change with late months
+            assert added, f"{path.name}: nothing was booked late"
+        if export == "utbetalningar":
+            for row in added:
+                assert row["utbetalningsdatum"] > extraction[key], row  # booked after delivery
+                kinds["retroactive" if row["belopp"][0] != "-" else "correction"] += 1
+    assert kinds["correction"] and kinds["retroactive"], kinds

@@ -6,7 +6,7 @@ import random
 from datetime import date, timedelta
 
 from .csvout import RowWriter
-from .draws import Deck, pick
+from .draws import Deck, between, pick
 from .households import HINDER_GROUP, Case, Household
 from .months import age_on
 
@@ -74,16 +74,16 @@ class CaseWriter:
         rng = self._rng
         draw = rng.random()
         if draw < 0.80:
-            drawn = case.opened + timedelta(days=rng.randint(3, 90))
+            drawn = case.opened + timedelta(days=between(rng, 3, 90))
         elif draw < 0.92:
-            drawn = case.opened + timedelta(days=rng.randint(91, 270))
+            drawn = case.opened + timedelta(days=between(rng, 91, 270))
         else:
             return  # no plan at all
         if drawn > horizon:
             return
         second: date | None = None
         if (horizon - drawn).days > 540 and rng.random() < 0.15:  # a new plan replaces the first
-            second = drawn + timedelta(days=rng.randint(365, (horizon - drawn).days))
+            second = drawn + timedelta(days=between(rng, 365, (horizon - drawn).days))
         self._write_plan(case, drawn, second or horizon)
         if second is not None:
             self._write_plan(case, second, horizon)
@@ -92,7 +92,7 @@ class CaseWriter:
         rng = self._rng
         revised = drawn
         if rng.random() > 0.12:  # most plans are followed up every 2–5 months
-            while (step := revised + timedelta(days=rng.randint(60, 150))) <= until:
+            while (step := revised + timedelta(days=between(rng, 60, 150))) <= until:
                 revised = step
         self._plan_seq += 1
         self._plans.writerow(

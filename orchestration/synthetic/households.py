@@ -6,8 +6,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from .draws import pick
-from .months import Month, add_years, age_on
+from .months import Month, MonthFrame, add_years, age_on
 from .pnr import PersonnummerFactory
 
 # Försörjningshinder deck in percent of new households (domain.md: unemployed ≈ 40 %, sick-listed
@@ -57,20 +56,20 @@ SINGLE_AGES: tuple[tuple[int, int, float], ...] = (
 CHILD_COUNTS: tuple[tuple[int, float], ...] = ((1, 25.0), (2, 35.0), (3, 22.0), (4, 12.0), (5, 6.0))
 
 
-@dataclass
+@dataclass(slots=True)
 class Person:
     pnr: str  # 12 digits, no separator
     birth: date
     male: bool
     role: str  # SOK, MED or BARN (role BARN is kept when a child turns 18)
     busy_until: date | None = None  # end of the person's current measure (insats)
+    kon: str = ""  # K or M, set from ``male``
 
-    @property
-    def kon(self) -> str:
-        return "M" if self.male else "K"
+    def __post_init__(self) -> None:
+        self.kon = "M" if self.male else "K"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Measure:
     """An insats; its outcome is drawn when it is written (see measures.MeasureMaker)."""
 
@@ -81,7 +80,7 @@ class Measure:
     end: date
 
 
-@dataclass
+@dataclass(slots=True)
 class Case:
     arende_id: str
     hushall_id: str
@@ -92,7 +91,7 @@ class Case:
     in_output: bool = False  # has a payment in a written month
 
 
-@dataclass
+@dataclass(slots=True)
 class Household:
     hushall_id: str
     area: str
@@ -116,20 +115,39 @@ class Household:
         return [p for p in self.members if p.role != "BARN" and age_on(p.birth, day) >= 18]
 
 
+def _between(rng: random.Random, low: int, high: int) -> int:
+    return low + int(rng.random() * (high - low + 1))
+
+
 def birth_for_age(rng: random.Random, age: int, on: date) -> date:
     """A birth date so that the person is ``age`` years old on ``on``."""
     latest = add_years(on, -age)
-    return latest - timedelta(days=rng.randrange(365))
+    return latest - timedelta(days=int(rng.random() * 365))
 
 
 def spell_length(rng: random.Random, hinder: str) -> int:
     """Months in one spell: many short, many long-term (≥ 10 months); pensioners stay long."""
     draw = 0.5 + rng.random() / 2 if hinder in PENSIONER_AGES else rng.random()
     if draw < 0.40:
-        return rng.randint(1, 3)
+        return _between(rng, 1, 3)
     if draw < 0.65:
-        return rng.randint(4, 9)
-    return rng.randint(10, 48)
+        return _between(rng, 4, 9)
+    return _between(rng, 10, 48)
+
+
+_SINGLE_AGE_WEIGHTS = tuple(w for *_, w in SINGLE_AGES)
+_SINGLE_AGE_TOTAL = sum(_SINGLE_AGE_WEIGHTS)
+_CHILD_WEIGHTS = tuple(w for _, w in CHILD_COUNTS)
+_CHILD_TOTAL = sum(_CHILD_WEIGHTS)
+
+
+def _weighted(draw: float, weights: tuple[float, ...]) -> int:
+    """The index whose weight band holds ``draw`` (a number in ``[0, sum(weights))``)."""
+    for index, weight in enumerate(weights):
+        if draw < weight:
+            return index
+        draw -= weight
+    return len(weights) - 1
 
 
 def compose(
@@ -143,6 +161,7 @@ def compose(
 
     ``applicant_age`` fixes the first adult's age (pensioners) for types 3, 5, 7 and 9.
     """
+    rand = rng.random
 
     def person(age: int, male: bool, role: str) -> Person:
         birth = birth_for_age(rng, age, on)
@@ -151,33 +170,33 @@ def compose(
     def single_age() -> int:
         if applicant_age is not None:
             return applicant_age
-        low, high, _ = rng.choices(SINGLE_AGES, [w for *_, w in SINGLE_AGES])[0]
-        return rng.randint(low, high)
+        low, high, _ = SINGLE_AGES[_weighted(rand() * _SINGLE_AGE_TOTAL, _SINGLE_AGE_WEIGHTS)]
+        return _between(rng, low, high)
 
     def children(parent_age: int) -> list[Person]:
-        count = int(pick(rng, tuple((str(n), w) for n, w in CHILD_COUNTS)))
+        count = CHILD_COUNTS[_weighted(rand() * _CHILD_TOTAL, _CHILD_WEIGHTS)][0]
         oldest = min(17, parent_age - 17)
-        return [person(rng.randint(0, oldest), rng.random() < 0.51, "BARN") for _ in range(count)]
+        return [person(_between(rng, 0, oldest), rand() < 0.51, "BARN") for _ in range(count)]
 
     if kind in ("3", "5"):
         return [person(single_age(), kind == "3", "SOK")]
     if kind in ("4", "6"):
-        age = rng.randint(22, 56)
+        age = _between(rng, 22, 56)
         return [person(age, kind == "4", "SOK"), *children(age)]
     if kind in ("7", "8"):
-        age = rng.randint(22, 60) if kind == "8" else single_age()
-        male = rng.random() < 0.5
-        partner_male = male if rng.random() < 0.03 else not male
-        partner_age = max(18, age + rng.randint(-6, 6))
+        age = _between(rng, 22, 60) if kind == "8" else single_age()
+        male = rand() < 0.5
+        partner_male = male if rand() < 0.03 else not male
+        partner_age = max(18, age + _between(rng, -6, 6))
         adults = [person(age, male, "SOK"), person(partner_age, partner_male, "MED")]
         return adults + (children(min(age, partner_age)) if kind == "8" else [])
     if kind == "1":  # only children: a 16–17-year-old applicant, sometimes with a sibling
-        members = [person(rng.randint(16, 17), rng.random() < 0.7, "SOK")]
-        if rng.random() < 0.3:
-            members.append(person(rng.randint(8, 15), rng.random() < 0.5, "BARN"))
+        members = [person(_between(rng, 16, 17), rand() < 0.7, "SOK")]
+        if rand() < 0.3:
+            members.append(person(_between(rng, 8, 15), rand() < 0.5, "BARN"))
         return members
     # Unknown type (9): the system lists one adult as medsökande and no sökande.
-    return [person(single_age(), rng.random() < 0.5, "MED")]
+    return [person(single_age(), rand() < 0.5, "MED")]
 
 
 def fit_hinder(code: str, applicant_age: int) -> str:
@@ -197,30 +216,31 @@ def fs_base(
     children = len(members) - adults
     norm = (3_300 if adults <= 1 else 5_900) + 2_500 * children
     if homeless:
-        rent = rng.uniform(0, 1_500)
+        rent = 1_500 * rng.random()
     elif children or adults > 1:
-        rent = rng.uniform(6_500, 11_500)
+        rent = 6_500 + 5_000 * rng.random()
     else:
-        rent = rng.uniform(3_800, 7_200)
+        rent = 3_800 + 3_400 * rng.random()
     amount = norm + rent
     if hinder in PARTIAL_INCOME:
-        amount *= rng.uniform(0.35, 0.85)
+        amount *= 0.35 + 0.5 * rng.random()
     return round(amount * scale) * 100
 
 
 def evolve_members(
-    rng: random.Random, factory: PersonnummerFactory, household: Household, month: Month
+    rng: random.Random, factory: PersonnummerFactory, household: Household, frame: MonthFrame
 ) -> None:
     """Births, and grown-up children moving out (role BARN stays on turning 18)."""
-    first = month.first
-    if rng.random() < 0.004 and any(
-        not p.male and p.role != "BARN" and 18 <= age_on(p.birth, first) <= 44
-        for p in household.members
-    ):
-        birth = first + timedelta(days=rng.randrange(month.days))
-        male = rng.random() < 0.51
-        household.members.append(Person(factory.new(birth, male), birth, male, "BARN"))
-    grown = [p for p in household.members if p.role == "BARN" and age_on(p.birth, first) >= 18]
-    for child in grown:
-        if len(household.members) > 1 and (age_on(child.birth, first) >= 21 or rng.random() < 0.06):
-            household.members.remove(child)
+    members = household.members
+    if rng.random() < 0.004:
+        adult, born_45 = frame.adult, frame.born_45
+        if any(not p.male and p.role != "BARN" and born_45 < p.birth <= adult for p in members):
+            birth = frame.first + timedelta(days=int(rng.random() * frame.days))
+            male = rng.random() < 0.51
+            members.append(Person(factory.new(birth, male), birth, male, "BARN"))
+    if len(members) > 1:
+        adult = frame.adult
+        grown = [p for p in members if p.role == "BARN" and p.birth <= adult]
+        for child in grown:
+            if len(members) > 1 and (child.birth <= frame.born_21 or rng.random() < 0.06):
+                members.remove(child)

@@ -52,6 +52,46 @@ class Month:
         return date(self.year, self.month, self.days)
 
 
+class MonthFrame:
+    """One month's lookup tables for the simulation's hot loop.
+
+    Ages on the month's first day become birth-date cut-offs (``age_on(birth, first) >= n``
+    exactly when ``birth <= born_by(n)``), and payment days come from precomputed workdays.
+    """
+
+    __slots__ = (
+        "adult",
+        "born_21",
+        "born_45",
+        "born_65",
+        "days",
+        "first",
+        "key",
+        "main_days",
+        "on_or_after",
+        "on_or_before",
+    )
+
+    def __init__(self, month: Month) -> None:
+        first = month.first
+        self.first = first
+        self.key = str(month)
+        self.days = month.days
+        self.adult = self.born_by(18)
+        self.born_21 = self.born_by(21)
+        self.born_45 = self.born_by(45)
+        self.born_65 = self.born_by(65)
+        # the main payment: 10 days before the month to its 3rd, moved to a workday
+        self.main_days = [workday_on_or_after(first + timedelta(days=k)) for k in range(-10, 4)]
+        # day d of the month (index d, 1–28) moved back or on to a workday
+        days = [first + timedelta(days=d - 1) for d in range(29)]
+        self.on_or_before = [workday_on_or_before(d) for d in days]
+        self.on_or_after = [workday_on_or_after(d) for d in days]
+
+    def born_by(self, age: int) -> date:
+        return date(self.first.year - age, self.first.month, 1)
+
+
 def month_range(first: Month, last: Month) -> list[Month]:
     """Months from ``first`` to ``last`` inclusive."""
     return [first.add(i) for i in range(last.minus(first) + 1)]

@@ -1,20 +1,26 @@
-"""One household's payments in one bidragsmånad."""
+"""One household's payments in one bidragsmånad.
+
+The hot path of the generator: draws use ``rng.random()`` only (``randint`` costs ten times as
+much) and days come from the month's precomputed workdays (``MonthFrame``).
+"""
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import NamedTuple
 
-from .draws import pick
 from .households import Case, Household
-from .months import Month, workday_on_or_after, workday_on_or_before
+from .months import MonthFrame
 
+Random = Callable[[], float]
+
+# (purpose, cumulative weight in %): HYRESSKULD 20, TANDVARD 35, TILLFALLIGT_BOENDE 15, OVRIGT 30
 LO_PURPOSES: tuple[tuple[str, float], ...] = (
-    ("HYRESSKULD", 20.0),
-    ("TANDVARD", 35.0),
-    ("TILLFALLIGT_BOENDE", 15.0),
-    ("OVRIGT", 30.0),
+    ("HYRESSKULD", 0.20),
+    ("TANDVARD", 0.55),
+    ("TILLFALLIGT_BOENDE", 0.70),
+    ("OVRIGT", 1.00),
 )
 LO_RANGE_KR: dict[str, tuple[int, int]] = {
     "HYRESSKULD": (3_000, 25_000),
@@ -24,70 +30,125 @@ LO_RANGE_KR: dict[str, tuple[int, int]] = {
 }
 
 
-@dataclass(frozen=True)
-class Payment:
+class Payment(NamedTuple):
     day: date
     amount: int  # öre; negative = correction
     typ: str  # FS or LO
     case: Case
     lo_andamal: str = ""
+    lag: int = 0  # months after the bidragsmånad's first delivery that the row is booked
 
 
-def _day_in_month(rng: random.Random, month: Month, low: int, high: int) -> date:
-    return workday_on_or_before(month.first + timedelta(days=rng.randint(low, high) - 1))
+def between(rand: Random, low: int, high: int) -> int:
+    """A whole number in ``[low, high]``."""
+    return low + int(rand() * (high - low + 1))
 
 
-def main_day(rng: random.Random, month: Month) -> date:
+def main_day(rand: Random, frame: MonthFrame) -> date:
     """The main försörjningsstöd payment: late in the month before, or early in the month."""
-    return workday_on_or_after(month.first + timedelta(days=rng.randint(-10, 3)))
+    return frame.main_days[int(rand() * 14)]
 
 
-def fs_amount(rng: random.Random, household: Household) -> int:
-    factor = rng.uniform(0.4, 1.0) if household.spell_month == 0 else rng.uniform(0.92, 1.08)
-    return round(household.fs_base * factor / 100) * 100
+def fs_amount(rand: Random, household: Household) -> int:
+    low, width = (0.4, 0.6) if household.spell_month == 0 else (0.92, 0.16)
+    return round(household.fs_base * (low + width * rand()) / 100) * 100
 
 
-def normal(rng: random.Random, household: Household, month: Month, homeless: bool) -> list[Payment]:
+def _lo_purpose(rand: Random) -> str:
+    draw = rand()
+    for purpose, cumulative in LO_PURPOSES:
+        if draw < cumulative:
+            return purpose
+    return "OVRIGT"  # pragma: no cover
+
+
+def normal(rand: Random, household: Household, frame: MonthFrame, homeless: bool) -> list[Payment]:
     """Main FS payment, sometimes a supplement, an LO payment or a negative correction."""
     case = household.case
-    total = fs_amount(rng, household)
+    total = fs_amount(rand, household)
     payments: list[Payment] = []
-    if rng.random() < 0.12:
-        supplement = round(total * rng.uniform(0.05, 0.25) / 100) * 100
-        payments.append(Payment(_day_in_month(rng, month, 8, 25), supplement, "FS", case))
+    if rand() < 0.12:
+        supplement = round(total * (0.05 + 0.2 * rand()) / 100) * 100
+        payments.append(Payment(frame.on_or_before[between(rand, 8, 25)], supplement, "FS", case))
         total -= supplement
-    payments.append(Payment(main_day(rng, month), total, "FS", case))
-    if rng.random() < (0.25 if homeless else 0.06):
-        purpose = (
-            "TILLFALLIGT_BOENDE" if homeless and rng.random() < 0.7 else pick(rng, LO_PURPOSES)
-        )
+    payments.append(Payment(main_day(rand, frame), total, "FS", case))
+    if rand() < (0.25 if homeless else 0.06):
+        purpose = "TILLFALLIGT_BOENDE" if homeless and rand() < 0.7 else _lo_purpose(rand)
         low, high = LO_RANGE_KR[purpose]
-        amount = rng.randint(low * 100, high * 100)
+        amount = between(rand, low * 100, high * 100)
         if purpose != "TANDVARD":
             amount = amount // 100 * 100
-        written_purpose = "" if rng.random() < 0.03 else purpose  # lo_andamal is optional
-        payments.append(
-            Payment(_day_in_month(rng, month, 3, 27), amount, "LO", case, written_purpose)
-        )
-    if rng.random() < 0.02:
-        correction = -min(total // 2, rng.randint(200, 2_500) * 100)
-        payments.append(Payment(_day_in_month(rng, month, 10, 28), correction, "FS", case))
-    return sorted(payments, key=lambda p: p.day)
+        written_purpose = "" if rand() < 0.03 else purpose  # lo_andamal is optional
+        day = frame.on_or_before[between(rand, 3, 27)]
+        payments.append(Payment(day, amount, "LO", case, written_purpose))
+    if rand() < 0.02:
+        correction = -min(total // 2, between(rand, 200, 2_500) * 100)
+        payments.append(Payment(frame.on_or_before[between(rand, 10, 28)], correction, "FS", case))
+    if len(payments) > 1:
+        payments.sort(key=_day)
+    return payments
 
 
-def net_zero(rng: random.Random, household: Household, month: Month) -> list[Payment]:
+def _day(payment: Payment) -> date:
+    return payment.day
+
+
+def net_zero(rand: Random, household: Household, frame: MonthFrame) -> list[Payment]:
     """A payment and its equal reversal: the household is no bidragshushåll this month."""
-    paid = Payment(main_day(rng, month), fs_amount(rng, household), "FS", household.case)
-    reversal = Payment(paid.day + timedelta(days=rng.randint(2, 12)), -paid.amount, "FS", paid.case)
-    return [paid, reversal]
+    day = main_day(rand, frame)
+    amount = fs_amount(rand, household)
+    reversal_day = day + timedelta(days=between(rand, 2, 12))
+    case = household.case
+    return [Payment(day, amount, "FS", case), Payment(reversal_day, -amount, "FS", case)]
 
 
-def split(rng: random.Random, household: Household, month: Month, new_case: Case) -> list[Payment]:
+def split(rand: Random, household: Household, frame: MonthFrame, new_case: Case) -> list[Payment]:
     """A move: the old district pays first, the new one the rest (never an equal split)."""
-    total = fs_amount(rng, household)
-    share = rng.choice((rng.uniform(0.25, 0.45), rng.uniform(0.55, 0.75)))
+    total = fs_amount(rand, household)
+    share = 0.25 + 0.2 * rand() if rand() < 0.5 else 0.55 + 0.2 * rand()
     old_part = round(total * share / 100) * 100
     return [
-        Payment(main_day(rng, month), old_part, "FS", household.case),
-        Payment(_day_in_month(rng, month, 14, 26), total - old_part, "FS", new_case),
+        Payment(main_day(rand, frame), old_part, "FS", household.case),
+        Payment(frame.on_or_before[between(rand, 14, 26)], total - old_part, "FS", new_case),
     ]
+
+
+def late(
+    rand: Random,
+    household: Household,
+    paid: list[Payment],
+    following: MonthFrame,
+    lag: int,
+    correction: bool = False,
+) -> Payment:
+    """A row booked in a later month for this bidragsmånad: a correction or a supplement.
+
+    Dated from the 6th of the month ``lag`` months on, so after that month's extraction date
+    (the 5th) it is in the re-delivery, not in the first delivery. ``correction`` forces a
+    negative correction.
+    """
+    case = household.case
+    day = following.on_or_after[between(rand, 6, 26)]
+    fs_total = sum(p.amount for p in paid if p.typ == "FS")
+    if (
+        correction or rand() < 0.6
+    ) and fs_total > 400_00:  # overpaid: take back part, the month stays positive
+        amount = -min(fs_total // 2, between(rand, 200, 3_000) * 100)
+        return Payment(day, amount, "FS", case, "", lag)
+    if rand() < 0.5:
+        return Payment(day, between(rand, 300, 4_000) * 100, "FS", case, "", lag)
+    amount = between(rand, 800, 12_000) * 100
+    return Payment(day, amount, "LO", case, "" if rand() < 0.03 else "OVRIGT", lag)
+
+
+def retroactive(paid: list[Payment], following: MonthFrame, rand: Random) -> list[Payment]:
+    """The whole month decided late: every row is paid in the next month (first re-delivery)."""
+    day = following.on_or_after[between(rand, 6, 20)]
+    return [p._replace(day=day, lag=1) for p in paid]
+
+
+def reversal(rand: Random, paid: list[Payment], following: MonthFrame) -> Payment:
+    """Paid in error: one row two months later takes the whole month back (net 0 kr)."""
+    day = following.on_or_after[between(rand, 6, 26)]
+    total = sum(p.amount for p in paid)
+    return Payment(day, -total, "FS", paid[0].case, "", 2)

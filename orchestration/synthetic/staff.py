@@ -100,7 +100,7 @@ class Staff:
         day = FULL_DAY * employee.grade // 100
         scheduled = workdays_between(first, last) * day
         factor = self.sickness[employee.unit]
-        # short spells ≈ 1,5 % and longer ones ≈ 7 % of scheduled time; days 1–14 ≈ 2,5 %
+        # short spells ≈ 1,5 % and longer ones ≈ 7 % of scheduled time; days 1–14 ≈ 2,1 % (seed 001)
         short = min(scheduled, rng.randint(1, 3) * day) if rng.random() < 0.15 * factor else 0
         if employee.long_left == 0 and rng.random() < 0.065 * factor:
             employee.long_left = rng.randint(1, 4)
@@ -110,7 +110,7 @@ class Staff:
         if employee.long_left > 0:
             long_sick = scheduled * employee.long_extent // 100
             if employee.long_first:
-                long_first_days = min(long_sick, 10 * day * employee.long_extent // 100)
+                long_first_days = min(long_sick, 6 * day * employee.long_extent // 100)
             employee.long_left -= 1
             employee.long_first = False
         sick = min(scheduled, short + long_sick)
@@ -145,7 +145,7 @@ def write_staff(
                 )
         paths.append(path)
         if month in survey_months:
-            paths.append(_write_survey(staff, month, out_dir))
+            paths.append(_write_survey(staff, month, out_dir, seed))
         staff.turnover(month)
     path = out_dir / file_name("personal", extraction.isoformat())
     with csv_writer(path, HEADERS["personal"]) as out:
@@ -177,8 +177,10 @@ def _survey_months(months: list[Month]) -> set[Month]:
     return chosen
 
 
-def _write_survey(staff: Staff, month: Month, out_dir: Path) -> Path:
-    rng = staff.rng
+def _write_survey(staff: Staff, month: Month, out_dir: Path, seed: int) -> Path:
+    # its own stream per year: the survey month of an unfinished year moves with the last month,
+    # and the absence files after it must not depend on that
+    rng = random.Random(f"{seed}:medarbetarenkat:{month.year}")
     path = out_dir / file_name("medarbetarenkat", month.year)
     levels = {unit: rng.uniform(3.4, 4.3) for unit in staff.sickness}
     offsets = {q: rng.uniform(-0.25, 0.25) for q in QUESTIONS}

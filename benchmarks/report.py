@@ -1,0 +1,595 @@
+"""benchmarks/results.md from the figures in benchmarks/results.json: targets, summary, details.
+
+Pure: `render(results)` depends only on its argument (tested with exact output in
+tests/test_bench.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+PROFILE_ORDER = ("tiny", "stockholm", "national")
+GB = 1e9
+
+
+@dataclass(frozen=True)
+class Target:
+    profile: str
+    label: str
+    measure: Callable[[dict], tuple[float | None, str, str | None]]  # value, shown, why missing
+    limit: float
+    higher_is_better: bool = False
+
+
+def fmt_s(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    if seconds < 10:
+        return f"{seconds:.2f} s"
+    if seconds < 600:
+        return f"{seconds:.1f} s"
+    return f"{seconds:.0f} s ({seconds / 60:.1f} min)"
+
+
+def fmt_bytes(n: float | None) -> str:
+    if n is None:
+        return "—"
+    if n >= GB:
+        return f"{n / GB:.2f} GB"
+    if n >= 10e6:
+        return f"{n / 1e6:.0f} MB"
+    return f"{n / 1e6:.1f} MB"
+
+
+def fmt_count(n: int | None) -> str:
+    if n is None:
+        return "—"
+    if n >= 1_000_000:
+        return f"{n / 1e6:.1f} M"
+    return f"{n:,}".replace(",", " ")
+
+
+def fmt_pct(x: float | None) -> str:
+    return "—" if x is None else f"{100 * x:.1f} %"
+
+
+def fmt_times(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return f"{x:.2f}×" if x < 1 else f"{x:.1f}×"
+
+
+def _wall(step: dict | None) -> float | None:
+    if not step or "measured" not in step:
+        return None
+    return step["measured"]["wall_s"]
+
+
+def _succeeded(step: dict | None) -> bool:
+    if not step or "measured" not in step:
+        return False
+    m = step["measured"]
+    return m.get("aborted") is None and m.get("exit_code") in (0, 2)
+
+
+def _failure(step: dict | None, what: str) -> str | None:
+    """Why a step gives no valid figure, or None when it does."""
+    if not step or "measured" not in step:
+        return f"{what} not measured" if not step or "skipped" not in step else step["skipped"]
+    m = step["measured"]
+    if m.get("aborted"):
+        return f"{what} {m['aborted']}"
+    if m.get("exit_code") not in (0, 2):
+        return f"{what} failed (exit {m.get('exit_code')})"
+    return None
+
+
+def full_time(p: dict) -> tuple[float | None, str, str | None]:
+    why = _failure(p.get("full"), "full refresh")
+    wall = _wall(p.get("full"))
+    return (None if why else wall), fmt_s(wall), why
+
+
+def full_rss(p: dict) -> tuple[float | None, str, str | None]:
+    full = p.get("full")
+    why = _failure(full, "full refresh")
+    rss = full["measured"]["peak_rss"] if full and "measured" in full else None
+    return (None if why else rss), fmt_bytes(rss), why
+
+
+def incremental_share(p: dict) -> tuple[float | None, str, str | None]:
+    why = _failure(p.get("full"), "full refresh") or _failure(
+        p.get("incremental"), "incremental refresh"
+    )
+    full, inc = _wall(p.get("full")), _wall(p.get("incremental"))
+    share = inc / full if full and inc is not None else None
+    return (None if why else share), fmt_pct(share), why
+
+
+def oracle_ratio(p: dict) -> tuple[float | None, str, str | None]:
+    """Oracle wall time / full refresh wall time. A stopped oracle gives a lower bound."""
+    why = _failure(p.get("full"), "full refresh")
+    full, oracle = _wall(p.get("full")), _wall(p.get("oracle"))
+    if why or not full or oracle is None:
+        return None, "—", why or _failure(p.get("oracle"), "oracle")
+    ratio = oracle / full
+    o = p["oracle"]["measured"]
+    if o.get("aborted"):
+        return ratio, f"≥ {fmt_times(ratio)} (oracle {o['aborted']})", None
+    if o.get("exit_code") != 0:
+        return None, "—", f"oracle failed (exit {o.get('exit_code')})"
+    return ratio, fmt_times(ratio), None
+
+
+def _site_result(p: dict) -> tuple[dict | None, str | None]:
+    site = p.get("site")
+    if not site:
+        return None, "site not measured"
+    if "result" not in site:
+        return None, site.get("skipped") or f"site benchmark failed: {site.get('error', '?')}"
+    return site["result"], None
+
+
+def site_build(p: dict) -> tuple[float | None, str, str | None]:
+    result, why = _site_result(p)
+    if result is None:
+        return None, "—", why
+    return result["build_s"], fmt_s(result["build_s"]), None
+
+
+def site_first_render(p: dict) -> tuple[float | None, str, str | None]:
+    """The slowest page's first render; every page must have rendered."""
+    result, why = _site_result(p)
+    if result is None:
+        return None, "—", why
+    slowest = result.get("first_render_ms_max")
+    pages = result.get("pages", {})
+    missing = [path for path, t in pages.items() if not t.get("first_render_ms")]
+    shown = f"{slowest} ms (`{result.get('slowest_page')}`)" if slowest is not None else "—"
+    if missing or slowest is None:
+        return None, shown, f"{len(missing)} of {len(pages)} pages did not render"
+    return float(slowest), shown, None
+
+
+TARGETS = (
+    Target("stockholm", "full refresh ≤ 60 s", full_time, 60.0),
+    Target("stockholm", "incremental refresh ≤ 15 % of full", incremental_share, 0.15),
+    Target("stockholm", "warehouse ≥ 5× faster than the oracle", oracle_ratio, 5.0, True),
+    Target("stockholm", "site build ≤ 90 s (issue 7)", site_build, 90.0),
+    Target("stockholm", "first render ≤ 2 s on every page (issue 7)", site_first_render, 2000.0),
+    Target("national", "full refresh ≤ 10 min", full_time, 600.0),
+    Target("national", "peak RSS of the full refresh ≤ 8 GB", full_rss, 8 * GB),
+    Target("national", "incremental refresh ≤ 15 % of full", incremental_share, 0.15),
+    Target("national", "warehouse ≥ 5× faster than the oracle", oracle_ratio, 5.0, True),
+)
+
+
+def evaluate(results: dict) -> list[dict]:
+    """One row per target: profile, target, measured, verdict (met / not met / not measured)."""
+    rows = []
+    profiles = results.get("profiles", {})
+    for target in TARGETS:
+        p = profiles.get(target.profile)
+        if p is None:
+            rows.append(
+                {
+                    "profile": target.profile,
+                    "target": target.label,
+                    "measured": "—",
+                    "verdict": "not measured",
+                }
+            )
+            continue
+        value, shown, why = target.measure(p)
+        if value is None:
+            missing = not why or why.endswith("not measured") or why.startswith("skipped")
+            verdict = "not measured" if missing else f"not met ({why})"
+        elif target.higher_is_better:
+            verdict = "met" if value >= target.limit else "not met"
+        else:
+            verdict = "met" if value <= target.limit else "not met"
+        rows.append(
+            {
+                "profile": target.profile,
+                "target": target.label,
+                "measured": shown,
+                "verdict": verdict,
+            }
+        )
+    return rows
+
+
+def targets_table(results: dict) -> list[str]:
+    lines = ["| profile | target | measured | verdict |", "|---|---|---|---|"]
+    for row in evaluate(results):
+        cells = (row["profile"], row["target"], row["measured"], row["verdict"])
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _months(p: dict) -> str:
+    return f"{p['first_month']} … {p['month']}"
+
+
+def _landing_cell(landing: dict | None) -> str:
+    if not landing:
+        return "—"
+    return (
+        f"{landing['files']} files, {fmt_count(landing['rows'])} rows, "
+        f"{fmt_bytes(landing['bytes'])}"
+    )
+
+
+def _generate_cell(gen: dict | None) -> str:
+    if not gen:
+        return "—"
+    if gen.get("error"):
+        return f"failed: {gen['error']}"
+    text = f"{fmt_s(gen['seconds'])}, {fmt_bytes(gen.get('peak_rss'))} RSS"
+    if gen.get("load_before"):
+        text += f", load {gen['load_before'][0]:.1f}"
+    if gen.get("reused"):
+        text += f" (reused landing, measured {gen['generated_at']})"
+    return text
+
+
+def _refresh_cell(step: dict | None) -> str:
+    if not step:
+        return "—"
+    if "measured" not in step:
+        return step.get("skipped", "—")
+    m = step["measured"]
+    text = fmt_s(m["wall_s"])
+    if m.get("aborted"):
+        text += f" ({m['aborted']})"
+    elif m.get("exit_code") not in (0, 2):
+        text += f" (FAILED, exit {m.get('exit_code')})"
+    elif m.get("exit_code") == 2:
+        text += " (exit 2: input rejected)"
+    return text
+
+
+def _site_cell(site: dict | None) -> str:
+    if not site:
+        return "—"
+    if "result" in site:
+        r = site["result"]
+        return (
+            f"build {fmt_s(r['build_s'])}, slowest first render "
+            f"{r['first_render_ms_max']} ms ({r['n_pages']} pages)"
+            + (f" (run of {site['measured_in_run_of']})" if site.get("measured_in_run_of") else "")
+        )
+    return site.get("skipped") or f"failed: {site.get('error', '?')}"
+
+
+def summary_table(profiles: dict) -> list[str]:
+    names = [n for n in PROFILE_ORDER if n in profiles]
+    rows: list[tuple[str, Callable[[dict], str]]] = [
+        ("months (M = last)", _months),
+        ("landing up to M", lambda p: _landing_cell(p.get("generate", {}).get("landing"))),
+        ("generate up to M", lambda p: _generate_cell(p.get("generate"))),
+        ("full refresh (up to M-1, empty warehouse)", lambda p: _refresh_cell(p.get("full"))),
+        ("peak RSS, full refresh", lambda p: full_rss(p)[1]),
+        ("CPU time, full refresh (user + system)", lambda p: _cpu(p.get("full"))),
+        ("incremental refresh (+ month M)", lambda p: _refresh_cell(p.get("incremental"))),
+        ("incremental / full", lambda p: incremental_share(p)[1]),
+        ("peak RSS, incremental", lambda p: _rss(p.get("incremental"))),
+        ("oracle (up to M-1)", _oracle_cell),
+        ("CPU time, oracle", lambda p: _cpu(p.get("oracle"))),
+        ("oracle / warehouse (full refresh)", lambda p: oracle_ratio(p)[1]),
+        ("site (Evidence build, first render)", lambda p: _site_cell(p.get("site"))),
+    ]
+    lines = [
+        "| | " + " | ".join(names) + " |",
+        "|---|" + "---|" * len(names),
+    ]
+    for label, cell in rows:
+        lines.append(f"| {label} | " + " | ".join(cell(profiles[n]) for n in names) + " |")
+    return lines
+
+
+def _cpu(step: dict | None) -> str:
+    """CPU seconds of the whole tree; CPU / cores bounds the wall time on an idle machine."""
+    if not step or "measured" not in step:
+        return "—"
+    m = step["measured"]
+    return fmt_s(m["cpu_user_s"] + m["cpu_sys_s"])
+
+
+def _rss(step: dict | None) -> str:
+    if not step or "measured" not in step:
+        return "—"
+    return fmt_bytes(step["measured"]["peak_rss"])
+
+
+def _oracle_cell(p: dict) -> str:
+    oracle = p.get("oracle")
+    if not oracle or "measured" not in oracle:
+        return (oracle or {}).get("skipped", "—")
+    m = oracle["measured"]
+    text = f"{fmt_s(m['wall_s'])}, {fmt_bytes(m['peak_rss'])} RSS"
+    if m.get("aborted"):
+        text += f" ({m['aborted']})"
+    elif m.get("exit_code") != 0:
+        text += f" (FAILED, exit {m.get('exit_code')})"
+    return text
+
+
+def _load(load: list[float] | None) -> str:
+    return " / ".join(f"{x:.2f}" for x in load) if load else "—"
+
+
+def _memory_line(m: dict) -> str:
+    procs = ", ".join(
+        f"`{k}` {fmt_bytes(v)}" for k, v in list(m["peaks_by_process"].items())[:4] if v
+    )
+    return (
+        f"peak RSS {fmt_bytes(m['peak_rss'])} (sum over the process tree sampled every "
+        f"{m.get('interval_s', 0.5)} s: {fmt_bytes(m['tree_peak'])}; largest single process, "
+        f"exact: {fmt_bytes(m['max_rss_single'])}; per process: {procs or '—'}); "
+        f"CPU {m['cpu_user_s']:.0f} s user + {m['cpu_sys_s']:.0f} s system"
+    )
+
+
+def _share(x: float | None, total: float | None) -> str:
+    if x is None or not total:
+        return ""
+    return f"{100 * x / total:.0f} %"
+
+
+def breakdown_table(full: dict | None, inc: dict | None) -> list[str]:
+    """Where the time goes, full and incremental side by side."""
+    steps = [(s or {}).get("steps") or {} for s in (full, inc)]
+    dbts = [(s or {}).get("dbt") or {} for s in (full, inc)]
+    totals = [st.get("total_s") for st in steps]
+
+    def row(label: str, values: list[float | None], indent: bool = False) -> str:
+        cells = []
+        for v, total in zip(values, totals, strict=True):
+            cells.append(f"{fmt_s(v)} | {_share(v, total)}" if v is not None else "— | ")
+        prefix = "  ↳ " if indent else ""
+        return f"| {prefix}{label} | " + " | ".join(cells) + " |"
+
+    lines = [
+        "| where the time goes | full | share | incremental | share |",
+        "|---|---:|---:|---:|---:|",
+        row("whole `bistand refresh` process", totals),
+        row("start-up (imports, Dagster definitions)", [s.get("startup_s") for s in steps]),
+        row("loaders (all exports)", [s.get("loaders_s") for s in steps]),
+    ]
+    exports = list((steps[0].get("loaders") or {}).keys())
+    for export in steps[1].get("loaders") or {}:
+        if export not in exports:
+            exports.append(export)
+    for export in exports:
+        lines.append(
+            row(export, [(s.get("loaders") or {}).get(export) for s in steps], indent=True)
+        )
+    lines.append(row("dbt build (Dagster step)", [s.get("dbt_s") for s in steps]))
+    lines.append(row("dbt start-up (to its first node)", [d.get("startup_s") for d in dbts], True))
+    lines.append(row("dbt nodes (dbt's elapsed time)", [d.get("elapsed_s") for d in dbts], True))
+    overhead = []
+    for s, d in zip(steps, dbts, strict=True):
+        if s.get("dbt_s") is not None and d.get("invocation_s") is not None:
+            overhead.append(s["dbt_s"] - d["invocation_s"])
+        else:
+            overhead.append(None)
+    lines.append(row("dagster-dbt (process, events) around dbt", overhead, True))
+    lines.append(row("publish (copy to publish.duckdb)", [s.get("publish_s") for s in steps]))
+    lines.append("| pages | skipped (`--no-pages`) | | skipped | |")
+    other_keys = sorted({k for s in steps for k in (s.get("other_steps") or {})})
+    for key in other_keys:
+        lines.append(row(f"step `{key}`", [(s.get("other_steps") or {}).get(key) for s in steps]))
+    lines.append(row("Dagster between steps", [s.get("between_steps_s") for s in steps]))
+    lines.append(row("after the run (run log, summary)", [s.get("after_run_s") for s in steps]))
+    return lines
+
+
+def dbt_lines(label: str, dbt: dict | None) -> list[str]:
+    if not dbt:
+        return [f"{label}: no run_results.json found."]
+    kinds = ", ".join(
+        f"{v['count']} {k}s Σ {fmt_s(v['seconds'])}" for k, v in dbt["by_type"].items()
+    )
+    lines = [
+        f"{label}: {kinds} (execution times summed over {dbt.get('threads') or '?'} threads).",
+    ]
+    if dbt.get("failed"):
+        lines.append(f"Failed nodes: {', '.join(dbt['failed'])}.")
+    lines += [
+        "",
+        "| slowest dbt models | seconds | share of Σ models |",
+        "|---|---:|---:|",
+    ]
+    for model in dbt["top_models"]:
+        lines.append(
+            f"| `{model['name']}` | {model['seconds']:.2f} | {100 * model['share']:.0f} % |"
+        )
+    return lines
+
+
+def _refresh_paragraph(name: str, step: dict | None) -> list[str]:
+    if not step:
+        return [f"**{name}**: not run."]
+    if "measured" not in step:
+        return [f"**{name}**: {step.get('skipped', 'not run')}."]
+    m = step["measured"]
+    parts = [
+        f"**{name}**: {_refresh_cell(step)} wall; {_memory_line(m)}. "
+        f"Load average before: {_load(step.get('load_before'))}."
+    ]
+    extra = []
+    if step.get("manifest_parsed"):
+        extra.append("dbt's manifest was re-parsed during the run (project files changed)")
+    if step.get("warehouse_bytes") is not None:
+        extra.append(f"warehouse file {fmt_bytes(step['warehouse_bytes'])}")
+    if step.get("publish_bytes") is not None:
+        extra.append(f"publish file {fmt_bytes(step['publish_bytes'])}")
+    if extra:
+        text = "; ".join(extra)
+        parts.append(text[0].upper() + text[1:] + ".")
+    return [" ".join(parts)]
+
+
+def _delivery_lines(p: dict) -> list[str]:
+    d = p.get("delivery")
+    if not d:
+        return []
+    lines = [
+        f"Delivered for month {p['month']}: {d['files_new']} new files, {d['files_changed']} "
+        f"changed (re-delivered months, new snapshots), {d['files_same']} byte-identical to "
+        f"landing A (not copied), {d['files_only_in_previous']} only in A (older snapshots; "
+        f"left in place); {fmt_count(d['rows'])} rows, {fmt_bytes(d['bytes'])}.",
+    ]
+    loaded = p.get("incremental", {}).get("load_log")
+    if loaded:
+        lines[0] += (
+            f" The loaders took in {loaded['deliveries']} deliveries (status: "
+            + ", ".join(f"{k} {v}" for k, v in loaded["by_status"].items())
+            + f"), {fmt_count(loaded['rows_loaded'])} rows loaded, "
+            f"{fmt_count(loaded['rows_rejected'])} rejected."
+        )
+    lines += ["", "| export | new files | changed files | rows |", "|---|---:|---:|---:|"]
+    for export, e in d["per_export"].items():
+        lines.append(f"| {export} | {e['new']} | {e['changed']} | {fmt_count(e['rows'])} |")
+    return lines
+
+
+def _landing_sentence(p: dict) -> str:
+    args = f"--profile {p['profile']} --seed {p['seed']} --from {p['first_month']}"
+    parts = []
+    for key, month, name in (
+        ("generate_prev", p["prev_month"], "A"),
+        ("generate", p["month"], "B"),
+    ):
+        gen = p.get(key) or {}
+        parts.append(
+            f"landing {name} `bistand generate {args} --to {month}`: "
+            f"{_landing_cell(gen.get('landing'))}, generated in {_generate_cell(gen)}"
+        )
+    text = "Landings: " + "; ".join(parts) + "."
+    hashes = {(p.get(k) or {}).get("generator_hash") for k in ("generate_prev", "generate")}
+    if len(hashes - {None}) > 1:
+        text += " **Warning: A and B were generated by different generator code.**"
+    return text
+
+
+def _limits_line(limits: dict | None) -> list[str]:
+    if not limits:
+        return []
+    return [
+        "",
+        f"Limits (a measured process is stopped beyond them, the machine being shared): "
+        f"RSS of its process tree {fmt_bytes(limits['rss_cap'])}, "
+        f"{fmt_s(limits['timeout_s'])} per generate/refresh, "
+        f"{fmt_s(limits['oracle_timeout_s'])} for the oracle.",
+    ]
+
+
+def profile_section(p: dict) -> list[str]:
+    machine = p.get("machine", {})
+    dirty = p.get("uncommitted") or []
+    lines = [
+        f"## {p['profile']}",
+        "",
+        f"Measured {p['date']} on commit `{p['commit']}`"
+        + (f" (uncommitted changes in: {', '.join(dirty)})" if dirty else "")
+        + f"; {machine.get('cores')} cores ({machine.get('cpu_model', '?')}), "
+        f"{machine.get('ram_bytes', 0) / 2**30:.1f} GiB RAM "
+        f"({machine.get('mem_available_start', 0) / 2**30:.1f} GiB available at start); "
+        f"load average (1/5/15 min) at start {_load(machine.get('load_start'))}, "
+        f"at end {_load(machine.get('load_end'))}.",
+        *_limits_line(p.get("limits")),
+        "",
+        _landing_sentence(p),
+        "",
+    ]
+    lines += _refresh_paragraph("Full refresh (landing A into an empty warehouse)", p.get("full"))
+    lines.append("")
+    lines += _delivery_lines(p)
+    lines.append("")
+    lines += _refresh_paragraph(
+        "Incremental refresh (the delivery above, into A's warehouse)", p.get("incremental")
+    )
+    lines.append("")
+    lines += breakdown_table(p.get("full"), p.get("incremental"))
+    lines.append("")
+    lines += dbt_lines("dbt build, full refresh", (p.get("full") or {}).get("dbt"))
+    lines.append("")
+    inc_dbt = (p.get("incremental") or {}).get("dbt")
+    if inc_dbt:
+        lines += dbt_lines("dbt build, incremental refresh", inc_dbt)
+        lines.append("")
+    oracle = p.get("oracle")
+    if oracle and "measured" in oracle:
+        child = oracle.get("child") or {}
+        lines.append(
+            f"**Oracle** (`tests.oracle.compute_indicators` on landing A, own process): "
+            f"{_oracle_cell(p)}; "
+            + (
+                f"import {fmt_s(child.get('import_s'))}, compute {fmt_s(child.get('compute_s'))}, "
+                f"{fmt_count(child.get('rows'))} rows for {child.get('indicators')} indicators; "
+                if child
+                else ""
+            )
+            + f"{_memory_line(oracle['measured'])}. Load average before: "
+            f"{_load(oracle.get('load_before'))}. Oracle / warehouse full refresh: "
+            f"{oracle_ratio(p)[1]}."
+        )
+    else:
+        lines.append(f"**Oracle**: {(oracle or {}).get('skipped', 'not run')}.")
+    lines.append("")
+    site = p.get("site")
+    if site:
+        earlier = site.get("measured_in_run_of")
+        lines.append(
+            "**Site** (`benchmarks/site.py`, `measure_site` on the publish file"
+            + (f"; kept from the run of {earlier}" if earlier else "")
+            + "):"
+        )
+        lines.append("")
+        lines.append(site["markdown"] if site.get("markdown") else _site_cell(site))
+        lines.append("")
+    return lines
+
+
+def render(results: dict) -> str:
+    profiles = results.get("profiles", {})
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`python -m benchmarks.run`, see its `--help`); the raw figures "
+        "are in `results.json`. GB = 10⁹ bytes. The machine is shared: every profile says when, "
+        "on which commit and at what load average it was measured.",
+        "",
+        "Method: the profile is generated up to month M-1 (landing A) and up to M (landing B, "
+        "same seed); A is refreshed into an empty warehouse (*full*, `bistand refresh "
+        "--no-pages`, a fresh process); the pandas oracle computes every indicator from A; then "
+        "every file of B that is new or differs from A is copied into A and the warehouse is "
+        "refreshed again (*incremental*). Times are wall-clock times of the whole process; "
+        "its CPU time (user + system, all its processes) over the number of cores is a lower "
+        "bound on its wall time even on an idle machine.",
+        "",
+        "## Targets",
+        "",
+        *targets_table(results),
+        "",
+    ]
+    if profiles:
+        lines += ["## Summary", ""]
+        lines += summary_table(profiles)
+        lines.append("")
+    for name in PROFILE_ORDER:
+        if name in profiles:
+            lines += profile_section(profiles[name])
+        elif name != "tiny":
+            lines += [
+                f"## {name}",
+                "",
+                f"Not measured in this file: `python -m benchmarks.run --profiles {name}`.",
+                "",
+            ]
+    for note in results.get("notes", []):
+        lines += [note, ""]
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,418 @@
+"""The benchmark harness's pure parts (benchmarks/): no timings, exact expected output.
+
+`make bench` itself is slow and machine-dependent; here: dbt's run_results.json and Dagster's
+step timings into the breakdown, the verdicts per target, the markdown tables, the delivery of
+one more month between two landings, process labels and the month ranges.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmarks.breakdown import dbt_breakdown, step_breakdown
+from benchmarks.delivery import count_rows, deliver, diff_landings, export_of
+from benchmarks.measure import process_label
+from benchmarks.report import (
+    breakdown_table,
+    dbt_lines,
+    evaluate,
+    render,
+    summary_table,
+    targets_table,
+)
+from benchmarks.run import month_range
+
+RUN_RESULTS = {
+    "metadata": {
+        "invocation_started_at": "2026-11-23T16:15:00Z",
+        "generated_at": "2026-11-23T16:16:00Z",
+    },
+    "elapsed_time": 50.0,
+    "args": {"which": "build"},
+    "results": [
+        {
+            "unique_id": "model.bistand.stg_payments",
+            "status": "success",
+            "execution_time": 2.0,
+            "relation_name": '"warehouse"."staging"."stg_payments"',
+            "timing": [
+                {"name": "compile", "started_at": "2026-11-23T16:15:08Z"},
+                {"name": "execute", "started_at": "2026-11-23T16:15:09Z"},
+            ],
+        },
+        {
+            "unique_id": "model.bistand.fct_indicator_value",
+            "status": "success",
+            "execution_time": 6.0,
+            "relation_name": '"warehouse"."marts"."fct_indicator_value"',
+            "timing": [{"name": "compile", "started_at": "2026-11-23T16:15:30Z"}],
+        },
+        {
+            "unique_id": "model.bistand.int_ephemeral",
+            "status": "success",
+            "execution_time": 2.0,
+            "relation_name": None,
+            "timing": [],
+        },
+        {
+            "unique_id": "test.bistand.not_null_x",
+            "status": "pass",
+            "execution_time": 0.5,
+            "timing": [],
+        },
+        {
+            "unique_id": "test.bistand.unique_y",
+            "status": "fail",
+            "execution_time": 0.25,
+            "timing": [],
+        },
+        {
+            "unique_id": "seed.bistand.ref_kon",
+            "status": "success",
+            "execution_time": 1.0,
+            "relation_name": '"warehouse"."reference"."ref_kon"',
+            "timing": [{"name": "execute", "started_at": "2026-11-23T16:15:10Z"}],
+        },
+    ],
+}
+
+
+def test_dbt_breakdown_from_run_results() -> None:
+    assert dbt_breakdown(RUN_RESULTS, top=2, threads=2) == {
+        "elapsed_s": 50.0,
+        "invocation_s": 60.0,
+        "startup_s": 8.0,
+        "threads": 2,
+        "by_type": {
+            "model": {"count": 3, "seconds": 10.0},
+            "seed": {"count": 1, "seconds": 1.0},
+            "test": {"count": 2, "seconds": 0.75},
+        },
+        "failed": ["test.bistand.unique_y"],
+        "model_seconds": 10.0,
+        "top_models": [
+            {"name": "marts.fct_indicator_value", "seconds": 6.0, "share": 0.6},
+            {"name": "int_ephemeral", "seconds": 2.0, "share": 0.2},
+        ],
+    }
+
+
+STEPS = [
+    {"step_key": "raw__utbetalningar", "seconds": 4.0},
+    {"step_key": "raw__arenden", "seconds": 1.0},
+    {"step_key": "dbt_warehouse", "seconds": 70.0},
+    {"step_key": "published__publish_file", "seconds": 2.0},
+    {"step_key": "something_new", "seconds": 0.5},
+]
+
+
+def test_step_breakdown_splits_the_process_time() -> None:
+    assert step_breakdown(
+        STEPS, process_start=100.0, process_end=200.0, run_start=110.0, run_end=190.0
+    ) == {
+        "total_s": 100.0,
+        "startup_s": 10.0,
+        "loaders_s": 5.0,
+        "loaders": {"utbetalningar": 4.0, "arenden": 1.0},
+        "dbt_s": 70.0,
+        "publish_s": 2.0,
+        "pages_s": None,
+        "other_steps": {"something_new": 0.5},
+        "between_steps_s": 2.5,
+        "after_run_s": 10.0,
+    }
+
+
+def measured(wall: float, exit_code: int | None = 0, peak: int = 10**9, aborted=None) -> dict:
+    return {
+        "wall_s": wall,
+        "exit_code": exit_code,
+        "aborted": aborted,
+        "peak_rss": peak,
+        "tree_peak": peak,
+        "max_rss_single": peak // 2,
+        "peaks_by_process": {"bistand refresh": peak // 2, "dbt build": peak // 4},
+        "cpu_user_s": 80.0,
+        "cpu_sys_s": 5.0,
+        "interval_s": 0.5,
+    }
+
+
+def profile(name: str, full: dict, inc: dict, oracle: dict, site: dict | None = None) -> dict:
+    result = {
+        "profile": name,
+        "seed": 1,
+        "first_month": "2019-01",
+        "prev_month": "2026-09",
+        "month": "2026-10",
+        "date": "2026-11-23 17:00 UTC",
+        "commit": "abc1234",
+        "uncommitted": [],
+        "machine": {"cores": 2, "load_start": [0.5, 0.4, 0.3], "load_end": [1.0, 0.5, 0.3]},
+        "generate": {
+            "seconds": 95.0,
+            "peak_rss": 60_000_000,
+            "reused": True,
+            "generated_at": "2026-11-23 16:00 UTC",
+            "landing": {"files": 300, "rows": 2_400_000, "bytes": 120_000_000},
+        },
+        "full": full,
+        "incremental": inc,
+        "oracle": oracle,
+    }
+    if site:
+        result["site"] = site
+    return result
+
+
+RESULTS = {
+    "profiles": {
+        "stockholm": profile(
+            "stockholm",
+            {"measured": measured(58.0)},
+            {"measured": measured(12.0, exit_code=2)},
+            {"measured": measured(300.0)},
+            site={
+                "result": {
+                    "build_s": 75.0,
+                    "first_render_ms_max": 2100,
+                    "slowest_page": "/hushall/",
+                    "n_pages": 2,
+                    "pages": {
+                        "/": {"first_render_ms": 900},
+                        "/hushall/": {"first_render_ms": 2100},
+                    },
+                },
+                "markdown": "(the site's own table)",
+            },
+        ),
+        "national": profile(
+            "national",
+            {"measured": measured(700.0, peak=7_500_000_000)},
+            {"measured": measured(30.0, exit_code=1)},
+            {"measured": measured(3600.0, exit_code=None, aborted="stopped after 3600 s")},
+        ),
+    }
+}
+
+
+def test_verdicts_per_target() -> None:
+    assert [(r["profile"], r["verdict"]) for r in evaluate(RESULTS)] == [
+        ("stockholm", "met"),
+        ("stockholm", "not met"),
+        ("stockholm", "met"),
+        ("stockholm", "met"),
+        ("stockholm", "not met"),
+        ("national", "not met"),
+        ("national", "met"),
+        ("national", "not met (incremental refresh failed (exit 1))"),
+        ("national", "met"),
+    ]
+
+
+def test_targets_table() -> None:
+    assert targets_table(RESULTS) == [
+        "| profile | target | measured | verdict |",
+        "|---|---|---|---|",
+        "| stockholm | full refresh ≤ 60 s | 58.0 s | met |",
+        "| stockholm | incremental refresh ≤ 15 % of full | 20.7 % | not met |",
+        "| stockholm | warehouse ≥ 5× faster than the oracle | 5.2× | met |",
+        "| stockholm | site build ≤ 90 s (issue 7) | 75.0 s | met |",
+        "| stockholm | first render ≤ 2 s on every page (issue 7) | 2100 ms (`/hushall/`) "
+        "| not met |",
+        "| national | full refresh ≤ 10 min | 700 s (11.7 min) | not met |",
+        "| national | peak RSS of the full refresh ≤ 8 GB | 7.50 GB | met |",
+        "| national | incremental refresh ≤ 15 % of full | 4.3 % "
+        "| not met (incremental refresh failed (exit 1)) |",
+        "| national | warehouse ≥ 5× faster than the oracle "
+        "| ≥ 5.1× (oracle stopped after 3600 s) | met |",
+    ]
+
+
+def test_targets_not_measured_without_results() -> None:
+    table = targets_table({"profiles": {}})
+    assert table[2] == "| stockholm | full refresh ≤ 60 s | — | not measured |"
+    assert all(line.endswith("| — | not measured |") for line in table[2:])
+    assert len(table) == 11
+
+
+def test_summary_table() -> None:
+    assert summary_table(RESULTS["profiles"]) == [
+        "| | stockholm | national |",
+        "|---|---|---|",
+        "| months (M = last) | 2019-01 … 2026-10 | 2019-01 … 2026-10 |",
+        "| landing up to M | 300 files, 2.4 M rows, 120 MB | 300 files, 2.4 M rows, 120 MB |",
+        "| generate up to M | 95.0 s, 60 MB RSS (reused landing, measured 2026-11-23 16:00 UTC) "
+        "| 95.0 s, 60 MB RSS (reused landing, measured 2026-11-23 16:00 UTC) |",
+        "| full refresh (up to M-1, empty warehouse) | 58.0 s | 700 s (11.7 min) |",
+        "| peak RSS, full refresh | 1.00 GB | 7.50 GB |",
+        "| CPU time, full refresh (user + system) | 85.0 s | 85.0 s |",
+        "| incremental refresh (+ month M) | 12.0 s (exit 2: input rejected) "
+        "| 30.0 s (FAILED, exit 1) |",
+        "| incremental / full | 20.7 % | 4.3 % |",
+        "| peak RSS, incremental | 1.00 GB | 1.00 GB |",
+        "| oracle (up to M-1) | 300.0 s, 1.00 GB RSS "
+        "| 3600 s (60.0 min), 1.00 GB RSS (stopped after 3600 s) |",
+        "| CPU time, oracle | 85.0 s | 85.0 s |",
+        "| oracle / warehouse (full refresh) | 5.2× | ≥ 5.1× (oracle stopped after 3600 s) |",
+        "| site (Evidence build, first render) "
+        "| build 75.0 s, slowest first render 2100 ms (2 pages) | — |",
+    ]
+
+
+def test_breakdown_table_full_and_incremental() -> None:
+    full = {
+        "steps": step_breakdown(
+            STEPS, process_start=100.0, process_end=200.0, run_start=110.0, run_end=190.0
+        ),
+        "dbt": dbt_breakdown(RUN_RESULTS, threads=2),
+    }
+    inc_steps = [{"step_key": "raw__arenden", "seconds": 0.5}, {"step_key": "dbt_warehouse",
+                                                                 "seconds": 9.0}]  # fmt: skip
+    inc = {
+        "steps": step_breakdown(
+            inc_steps, process_start=0.0, process_end=20.0, run_start=8.0, run_end=18.0
+        )
+    }
+    assert breakdown_table(full, inc) == [
+        "| where the time goes | full | share | incremental | share |",
+        "|---|---:|---:|---:|---:|",
+        "| whole `bistand refresh` process | 100.0 s | 100 % | 20.0 s | 100 % |",
+        "| start-up (imports, Dagster definitions) | 10.0 s | 10 % | 8.00 s | 40 % |",
+        "| loaders (all exports) | 5.00 s | 5 % | 0.50 s | 2 % |",
+        "|   ↳ utbetalningar | 4.00 s | 4 % | — |  |",
+        "|   ↳ arenden | 1.00 s | 1 % | 0.50 s | 2 % |",
+        "| dbt build (Dagster step) | 70.0 s | 70 % | 9.00 s | 45 % |",
+        "|   ↳ dbt start-up (to its first node) | 8.00 s | 8 % | — |  |",
+        "|   ↳ dbt nodes (dbt's elapsed time) | 50.0 s | 50 % | — |  |",
+        "|   ↳ dagster-dbt (process, events) around dbt | 10.0 s | 10 % | — |  |",
+        "| publish (copy to publish.duckdb) | 2.00 s | 2 % | — |  |",
+        "| pages | skipped (`--no-pages`) | | skipped | |",
+        "| step `something_new` | 0.50 s | 0 % | — |  |",
+        "| Dagster between steps | 2.50 s | 2 % | 0.50 s | 2 % |",
+        "| after the run (run log, summary) | 10.0 s | 10 % | 2.00 s | 10 % |",
+    ]
+
+
+def test_dbt_lines() -> None:
+    assert dbt_lines("dbt build, full refresh", dbt_breakdown(RUN_RESULTS, top=2, threads=2)) == [
+        "dbt build, full refresh: 3 models Σ 10.0 s, 1 seeds Σ 1.00 s, 2 tests Σ 0.75 s "
+        "(execution times summed over 2 threads).",
+        "Failed nodes: test.bistand.unique_y.",
+        "",
+        "| slowest dbt models | seconds | share of Σ models |",
+        "|---|---:|---:|",
+        "| `marts.fct_indicator_value` | 6.00 | 60 % |",
+        "| `int_ephemeral` | 2.00 | 20 % |",
+    ]
+
+
+def test_render_has_targets_then_sections() -> None:
+    text = render(RESULTS)
+    assert text.startswith("# Benchmarks\n")
+    assert "\n".join(targets_table(RESULTS)) in text
+    assert text.index("## stockholm") < text.index("## national")
+    assert "**Oracle**" in text and "| where the time goes |" in text
+    only_stockholm = render({"profiles": {"stockholm": RESULTS["profiles"]["stockholm"]}})
+    assert "## national\n\nNot measured in this file: `python -m benchmarks.run --profiles " in (
+        only_stockholm
+    )
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode())
+    return path
+
+
+def test_delivery_of_one_more_month(tmp_path: Path) -> None:
+    a, b, landing = tmp_path / "a", tmp_path / "b", tmp_path / "landing"
+    header = "col1;col2\n"
+    for root in (a, landing):
+        write(root / "utbetalningar_2026-08.csv", header + "1;2\n")
+        write(root / "utbetalningar_2026-09.csv", header + "1;2\n3;4\n")
+        write(root / "arenden_2026-10-05.csv", header + "x;y\n")
+    write(b / "utbetalningar_2026-08.csv", header + "1;2\n")
+    write(b / "utbetalningar_2026-09.csv", header + "1;2\n3;5\n")  # corrected
+    write(b / "utbetalningar_2026-10.csv", header + "5;6\n7;8\n9;0")  # no final newline
+    write(b / "arenden_2026-11-05.csv", header + "x;y\nz;w\n")  # new snapshot
+
+    diff = diff_landings(a, b)
+    assert diff.to_dict() == {
+        "new": ["arenden_2026-11-05.csv", "utbetalningar_2026-10.csv"],
+        "changed": ["utbetalningar_2026-09.csv"],
+        "same": ["utbetalningar_2026-08.csv"],
+        "only_in_a": ["arenden_2026-10-05.csv"],
+    }
+    assert deliver(diff, b, landing) == {
+        "files_new": 2,
+        "files_changed": 1,
+        "files_same": 1,
+        "files_only_in_previous": 1,
+        "rows": 7,
+        "bytes": 18 + 18 + 21,
+        "per_export": {
+            "arenden": {"new": 1, "changed": 0, "rows": 2, "bytes": 18},
+            "utbetalningar": {"new": 1, "changed": 1, "rows": 5, "bytes": 39},
+        },
+        "files": [
+            "arenden_2026-11-05.csv",
+            "utbetalningar_2026-09.csv",
+            "utbetalningar_2026-10.csv",
+        ],
+    }
+    assert (landing / "utbetalningar_2026-09.csv").read_text() == header + "1;2\n3;5\n"
+    assert (a / "utbetalningar_2026-09.csv").read_text() == header + "1;2\n3;4\n"  # A untouched
+    assert sorted(p.name for p in landing.iterdir()) == [
+        "arenden_2026-10-05.csv",
+        "arenden_2026-11-05.csv",
+        "utbetalningar_2026-08.csv",
+        "utbetalningar_2026-09.csv",
+        "utbetalningar_2026-10.csv",
+    ]
+
+
+def test_count_rows_and_export_names(tmp_path: Path) -> None:
+    assert count_rows(write(tmp_path / "x.csv", "h\n")) == 0
+    assert count_rows(write(tmp_path / "y.csv", "h\n1\n2")) == 2
+    assert export_of("hushallsmedlemmar_2024-03.csv") == "hushallsmedlemmar"
+    assert export_of("befolkning_2018.csv") == "befolkning"
+    assert export_of("okand.csv") == "okand"
+
+
+def test_process_labels() -> None:
+    py = "/work/main/.venv/bin/python"
+    assert process_label([py, "/work/main/.venv/bin/bistand", "refresh", "--landing", "L"]) == (
+        "bistand refresh"
+    )
+    assert process_label([py, "/work/main/.venv/bin/dbt", "build", "--select", "x"]) == (
+        "dbt build"
+    )
+    assert process_label([py, "-u", "-m", "benchmarks.oracle_child", "L", "o.json"]) == (
+        "benchmarks.oracle_child"
+    )
+    assert process_label([py, "/x/watch_orphans.py", "12070"]) == "watch_orphans.py"
+    assert process_label([py, "/w/.venv/bin/dbt", "--version"]) == "dbt --version"
+    assert process_label(["node", "/x/vite", "build"]) == "node"
+    assert process_label([py, "-c", "import x"]) == "python -c"
+    assert process_label([]) == "?"
+
+
+def test_month_ranges() -> None:
+    assert month_range("tiny", None) == ("2024-01", "2025-12")
+    assert month_range("stockholm", None) == ("2019-01", "2026-10")
+    assert month_range("national", None) == ("2016-11", "2026-10")
+    assert month_range("national", "2027-01") == ("2017-02", "2027-01")
+
+
+def test_a_page_that_never_rendered_fails_the_first_render_target() -> None:
+    stockholm = RESULTS["profiles"]["stockholm"]
+    site = {"result": {**stockholm["site"]["result"], "first_render_ms_max": 900}}
+    site["result"]["pages"] = {"/": {"first_render_ms": 900}, "/hushall/": {}}
+    rows = evaluate({"profiles": {"stockholm": {**stockholm, "site": site}}})
+    assert rows[4] == {
+        "profile": "stockholm",
+        "target": "first render ≤ 2 s on every page (issue 7)",
+        "measured": "900 ms (`/hushall/`)",
+        "verdict": "not met (1 of 2 pages did not render)",
+    }
