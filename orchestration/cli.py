@@ -41,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     ref.add_argument("--no-pages", action="store_true", help="bygg inte om webbsidorna")
     ref.add_argument(
+        "--full-rebuild",
+        action="store_true",
+        help="bygg om alla månader (annars bara de med nya eller ändrade leveranser)",
+    )
+    ref.add_argument(
         "--wait", action="store_true", help="vänta om en annan uppdatering pågår (annars avbryt)"
     )
     return parser
@@ -84,7 +89,9 @@ def _refresh(args: argparse.Namespace) -> int:
 
     from orchestration.run import run_refresh
 
-    outcome = run_refresh(paths, pages=not args.no_pages, wait=args.wait)
+    outcome = run_refresh(
+        paths, pages=not args.no_pages, wait=args.wait, full_rebuild=args.full_rebuild
+    )
     print(outcome.summary())
     if not outcome.success:
         return EXIT_FAILED

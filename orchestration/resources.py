@@ -27,6 +27,8 @@ class WarehouseResource(ConfigurableResource):
     landing: str | None = None
     warehouse: str | None = None
     wait_for_lock: bool = False
+    # rebuild every month of the month-keyed facts (orchestration/incremental.py)
+    full_rebuild: bool = False
 
     _lock: WriterLock | None = PrivateAttr(default=None)
 

@@ -25,6 +25,8 @@ class RefreshOutcome:
     # Rejects of the current state, also from earlier runs (loaders/engine.py): exit 2 until a
     # corrected delivery replaces them, not only in the run that first saw them.
     outstanding: Outstanding = field(default_factory=Outstanding)
+    # what the dbt build rebuilt of the month-keyed facts (orchestration/incremental.py)
+    build_scope: str | None = None
 
     @property
     def anything_rejected(self) -> bool:
@@ -53,6 +55,8 @@ class RefreshOutcome:
             lines.extend(
                 f"  {count} rader: {reason}" for reason, count in self.outstanding.reasons.items()
             )
+        if self.build_scope:
+            lines.append(f"Månadsfakta byggda: {self.build_scope}")
         if self.success:
             lines.append("Uppdateringen klar: lagret byggt, testat och publicerat.")
         else:
@@ -117,8 +121,13 @@ def _close_run_log(paths: Paths, run_id: str, status: str, failed: list[str], me
         con.close()
 
 
-def run_refresh(paths: Paths, *, pages: bool = True, wait: bool = False) -> RefreshOutcome:
-    """Execute the refresh job in this process; the run log is closed with the outcome."""
+def run_refresh(
+    paths: Paths, *, pages: bool = True, wait: bool = False, full_rebuild: bool = False
+) -> RefreshOutcome:
+    """Execute the refresh job in this process; the run log is closed with the outcome.
+
+    `full_rebuild` rebuilds every month of the month-keyed facts, not only the changed ones.
+    """
     lock = WriterLock(paths.warehouse)
     try:  # fail fast (or wait) before anything is started
         lock.acquire(wait=wait)
@@ -138,7 +147,9 @@ def run_refresh(paths: Paths, *, pages: bool = True, wait: bool = False) -> Refr
         instance=instance,
         raise_on_error=False,
         run_config={
-            "resources": {"warehouse": {"config": {"wait_for_lock": wait}}},
+            "resources": {
+                "warehouse": {"config": {"wait_for_lock": wait, "full_rebuild": full_rebuild}}
+            },
             # the terminal gets warnings and errors; everything is in the Dagster event log
             "loggers": {"console": {"config": {"log_level": "WARNING"}}},
         },
@@ -159,7 +170,23 @@ def run_refresh(paths: Paths, *, pages: bool = True, wait: bool = False) -> Refr
             if not outcome.success
             else ("klar_med_avvisningar" if outcome.anything_rejected else "klar")
         )
+        outcome.build_scope = _build_scope(paths, result.run_id)
         _close_run_log(
             paths, result.run_id, status, outcome.failed_checks, "; ".join(outcome.failures) or None
         )
     return outcome
+
+
+def _build_scope(paths: Paths, run_id: str) -> str | None:
+    """What this run's dbt build rebuilt, from the run log (None when dbt did not start)."""
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        has = con.execute(
+            "select count(*) from information_schema.columns where table_schema = 'meta' "
+            "and table_name = 'refresh_runs' and column_name = 'build_scope'"
+        ).fetchone()[0]
+        if not has:
+            return None
+        row = con.execute(
+            "select build_scope from meta.refresh_runs where run_id = ?", [run_id]
+        ).fetchone()
+    return row[0] if row else None

@@ -27,6 +27,7 @@ create table if not exists meta.refresh_runs (
     failed_checks  varchar,
     message        varchar
 );
+alter table meta.refresh_runs add column if not exists build_scope varchar;
 """
 
 
@@ -45,6 +46,13 @@ def record_start(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
         "on conflict do nothing",
         [run_id, now()],
     )
+
+
+def record_build_scope(con: duckdb.DuckDBPyConnection, run_id: str, scope: str) -> None:
+    """What the dbt build rebuilt of the month-keyed facts: `hela`, `från 2026-08`, or
+    `inga ändrade månader` (orchestration/incremental.py)."""
+    ensure_runlog(con)
+    con.execute("update meta.refresh_runs set build_scope = ? where run_id = ?", [scope, run_id])
 
 
 def record_published(con: duckdb.DuckDBPyConnection, run_id: str) -> None:

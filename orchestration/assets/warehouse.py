@@ -7,8 +7,16 @@ from typing import Any
 from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from orchestration.incremental import (
+    BuildPlan,
+    plan_build,
+    project_fingerprint,
+    record_state,
+    start_build,
+)
 from orchestration.project import dbt_project
 from orchestration.resources import WarehouseResource
+from orchestration.runlog import now, record_build_scope
 from orchestration.settings import WAREHOUSE_ENV
 from orchestration.translator import BistandTranslator
 
@@ -19,9 +27,22 @@ def dbt_warehouse(
 ) -> Iterator[Any]:
     """`dbt build`: seeds, staging → intermediate → marts → publish, with every data test.
 
-    dbt's unit tests check the SQL, not the data: they run in `make test` (tests/test_dbt.py),
-    not in every nightly refresh, where they would only add a third to the build time.
+    Incremental (orchestration/incremental.py): the month-keyed facts are rebuilt from the first
+    month whose delivery changed since the last successful build, or whole when there was none
+    or the models changed. dbt's unit tests check the SQL, not the data: they run in `make test`
+    (tests/test_dbt.py), not in every nightly refresh.
     """
     # profiles.yml reads the warehouse path from the environment the dbt process inherits.
     os.environ[WAREHOUSE_ENV] = str(warehouse.paths().warehouse)
-    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
+    fingerprint = project_fingerprint()
+    with warehouse.connect() as con:
+        plan = plan_build(con, fingerprint)
+        if warehouse.full_rebuild:
+            plan = BuildPlan(True, None, "begärd med --full-rebuild")
+        start_build(con, plan)
+        record_build_scope(con, context.run_id, plan.scope)
+    context.log.info(f"Uppbyggnad av månadsfakta: {plan.scope} ({plan.reason}).")
+    args = ["build", "--exclude-resource-type", "unit_test", *plan.dbt_args()]
+    yield from dbt.cli(args, context=context).stream()
+    with warehouse.connect() as con:
+        record_state(con, now(), fingerprint)

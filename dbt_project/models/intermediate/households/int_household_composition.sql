@@ -7,12 +7,16 @@
 --   anything else (no SOK but a MED, two SOK or two MED, no members listed) → 9 okänd
 -- Adults and children are counted by age on the last day of the month (adult = 18 or older),
 -- as everywhere else in the project; the type looks at roles only.
+-- Incremental by month (macros/incremental.sql).
+
+{{ month_incremental_config('benefit_month') }}
 
 with
 
 members as (
 
     select * from {{ ref('stg_case_system__household_members') }}
+    where {{ since_rebuild('benefit_month') }}
 
 ),
 

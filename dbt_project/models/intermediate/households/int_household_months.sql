@@ -1,12 +1,16 @@
 -- One row per household and bidragsmånad that has any payment, with its net amounts, its
 -- district that month (largest net sum; ties: lowest code) and main försörjningshinder (largest
 -- net sum; ties: lowest code). A household is a bidragshushåll in the month when net > 0 kr.
+-- Incremental by month (macros/incremental.sql): only months from `rebuild_from` are rebuilt.
+
+{{ month_incremental_config('benefit_month') }}
 
 with
 
 payments as (
 
     select * from {{ ref('stg_case_system__payments') }}
+    where {{ since_rebuild('benefit_month') }}
 
 ),
 

@@ -5,12 +5,16 @@
 --   EB_UTBETALT             net kronor, summed
 -- Every row lies in the household's district that month (largest net sum). n_individuals counts
 -- households: bidragshushåll for EB_HUSHALL, any household with a payment for the kronor ones.
+-- Incremental by month (macros/incremental.sql).
+
+{{ month_incremental_config('obs_month') }}
 
 with
 
 household_months as (
 
     select * from {{ ref('int_household_months') }}
+    where {{ since_rebuild('benefit_month') }}
 
 ),
 

@@ -1,36 +1,27 @@
--- KPI observations counted per recipient (person) and month, and the population they are
--- divided by (rows without a subject: they add to the denominator only).
+-- KPI observations counted per recipient (person) and month (their population denominators are
+-- int_kpi_obs_population).
 --   EB_ANDEL_VUXNA       adult recipient-months ÷ (adult population × months in the period)
 --   EB_ANDEL_BARN        child recipient-months ÷ (population 0–17 × months in the period)
 --   EB_ANDEL_LANGVARIGT  at the period's last month e: adults with ≥ 10 recipient months in the
 --                        12 ending at e (area and gender of their latest recipient month in the
 --                        window) ÷ adult population (window period_end: only month e counts)
--- Population rows exist for every month of a reporting year (the fan-out keeps the months its
--- window needs), from int_population_reporting (31 December of the year before).
+-- Incremental by month (macros/incremental.sql).
+
+{{ month_incremental_config('obs_month') }}
 
 with
 
 recipients as (
 
     select * from {{ ref('int_recipient_months') }}
+    where {{ since_rebuild('benefit_month') }}
 
 ),
 
 long_term as (
 
     select * from {{ ref('int_long_term_recipients') }}
-
-),
-
-population as (
-
-    select * from {{ ref('int_population_reporting') }}
-
-),
-
-months as (
-
-    select * from {{ ref('dim_month') }}
+    where {{ since_rebuild('window_end_month') }}
 
 ),
 
@@ -58,24 +49,6 @@ recipient_rows as (
         null
     from long_term
 
-),
-
-population_rows as (
-
-    select
-        indicators.indicator_code,
-        months.month_start as obs_month,
-        population.district_code as origin_code,
-        population.gender,
-        case when indicators.indicator_code = 'EB_ANDEL_BARN'
-            then population.population_children else population.population_adults
-        end as denominator
-    from population
-    inner join months on months.year = population.reporting_year
-    cross join (
-        values ('EB_ANDEL_VUXNA'), ('EB_ANDEL_BARN'), ('EB_ANDEL_LANGVARIGT')
-    ) as indicators (indicator_code)
-
 )
 
 select
@@ -90,18 +63,3 @@ select
     cast(denominator as double) as denominator,
     cast(null as date) as eligible_from
 from recipient_rows
-
-union all
-
-select
-    indicator_code,
-    obs_month,
-    'stadsdel_kod',
-    origin_code,
-    gender,
-    cast(null as varchar),
-    cast(null as varchar),
-    cast(0 as double),
-    cast(denominator as double),
-    cast(null as date)
-from population_rows

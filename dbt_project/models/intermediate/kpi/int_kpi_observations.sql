@@ -13,6 +13,7 @@
 {% set parts = [
     'int_kpi_obs_households',
     'int_kpi_obs_recipients',
+    'int_kpi_obs_population',
     'int_kpi_obs_cases',
     'int_kpi_obs_measures',
     'int_kpi_obs_staff',

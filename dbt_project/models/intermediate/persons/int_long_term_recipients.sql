@@ -6,12 +6,17 @@
 -- Set-based, without expanding persons over all months: with at most two months missing, e is
 -- L, L + 1 or L + 2 for the latest recipient month L ≤ e, and the count for e = L + k is the
 -- count of recipient months in [L + k − 11, L] — a window frame of 11 − k months before L.
+-- Incremental by window end month (macros/incremental.sql): rows ending in e ≥ `rebuild_from`
+-- come from L ≥ e − 2 and its 11 months before, so a rebuild reads 13 months back.
+
+{{ month_incremental_config('window_end_month') }}
 
 with
 
 recipients as (
 
     select * from {{ ref('int_recipient_months') }}
+    where {{ since_rebuild('benefit_month', 13) }}
 
 ),
 
@@ -64,3 +69,4 @@ select
 from candidates
 where recipient_months_in_window >= 10
     and {{ age_at_month_end('birth_month', 'window_end_month') }} >= 18
+    and {{ since_rebuild('window_end_month') }}

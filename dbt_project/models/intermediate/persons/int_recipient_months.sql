@@ -3,19 +3,24 @@
 -- in the household with the larger net payment (ties: lowest household id).
 -- `recipient_months_trailing_12` counts the person's recipient months in the 12 months ending
 -- with this one (a window frame over consecutive month numbers, so it crosses year boundaries).
+-- Incremental by month (macros/incremental.sql): a rebuild reads 11 months before
+-- `rebuild_from` for the trailing count and writes the months from `rebuild_from` on.
+
+{{ month_incremental_config('benefit_month') }}
 
 with
 
 members as (
 
     select * from {{ ref('stg_case_system__household_members') }}
+    where {{ since_rebuild('benefit_month', 11) }}
 
 ),
 
 recipient_households as (
 
     select * from {{ ref('int_household_months') }}
-    where is_recipient_household
+    where is_recipient_household and {{ since_rebuild('benefit_month', 11) }}
 
 ),
 
@@ -47,22 +52,28 @@ indexed as (
         year(benefit_month) * 12 + month(benefit_month) - 1 as month_index
     from joined
 
+),
+
+counted as (
+
+    select
+        person_id,
+        benefit_month,
+        household_id,
+        district_code,
+        gender,
+        role_code,
+        birth_month,
+        is_coordination_number,
+        {{ age_at_month_end('birth_month', 'benefit_month') }} as age_at_month_end,
+        {{ age_at_month_end('birth_month', 'benefit_month') }} >= 18 as is_adult,
+        month_index,
+        count(*) over (
+            partition by person_id order by month_index range between 11 preceding and current row
+        ) as recipient_months_trailing_12
+    from indexed
+
 )
 
-select
-    person_id,
-    benefit_month,
-    household_id,
-    district_code,
-    gender,
-    role_code,
-    birth_month,
-    is_coordination_number,
-    {{ age_at_month_end('birth_month', 'benefit_month') }} as age_at_month_end,
-    {{ age_at_month_end('birth_month', 'benefit_month') }} >= 18 as is_adult,
-    month_index,
-    count(*) over (
-        partition by person_id order by month_index range between 11 preceding and current row
-    ) as recipient_months_trailing_12
-
-from indexed
+select * from counted
+where {{ since_rebuild('benefit_month') }}

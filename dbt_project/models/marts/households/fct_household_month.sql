@@ -3,18 +3,24 @@
 -- försörjningshinder as in int_household_months, composition and household type from
 -- int_household_composition, and the number of consecutive months as a bidragshushåll ending
 -- with this one (0 in a month that is not a bidragshushåll-month).
+-- Incremental by month (macros/incremental.sql): a run of consecutive months that reaches back
+-- before `rebuild_from` continues from the count this table holds for the month before.
+
+{{ month_incremental_config('benefit_month') }}
 
 with
 
 household_months as (
 
     select * from {{ ref('int_household_months') }}
+    where {{ since_rebuild('benefit_month') }}
 
 ),
 
 composition as (
 
     select * from {{ ref('int_household_composition') }}
+    where {{ since_rebuild('benefit_month') }}
 
 ),
 
@@ -36,8 +42,24 @@ months_in_row as (
         household_id,
         benefit_month,
         row_number() over (partition by household_id, run_key order by benefit_month)
-            as consecutive_months
+            as position_in_run,
+        min(benefit_month) over (partition by household_id, run_key) as run_start
     from runs
+
+),
+
+-- the run's length before `rebuild_from` (an incremental build continues it; a full build
+-- starts every run at 0)
+carried as (
+
+    {% if is_incremental() -%}
+    select household_id, consecutive_months as carried_months
+    from {{ this }}
+    where benefit_month = {{ rebuild_from() }} - to_months(1)
+    {%- else -%}
+    select cast(null as varchar) as household_id, 0 as carried_months
+    where false
+    {%- endif %}
 
 )
 
@@ -63,7 +85,12 @@ select
 
     ---------- flags and runs
     cast(household_months.is_recipient_household as boolean) as is_recipient_household,
-    cast(coalesce(months_in_row.consecutive_months, 0) as integer) as consecutive_months
+    cast(
+        coalesce(months_in_row.position_in_run, 0)
+        + case when months_in_row.run_start = {{ rebuild_from() }}
+            then coalesce(carried.carried_months, 0) else 0 end
+        as integer
+    ) as consecutive_months
 
 from household_months
 left join composition
@@ -72,3 +99,5 @@ left join composition
 left join months_in_row
     on months_in_row.household_id = household_months.household_id
     and months_in_row.benefit_month = household_months.benefit_month
+left join carried
+    on carried.household_id = household_months.household_id

@@ -2,12 +2,16 @@
 -- bidragshushåll; a person in two counts once, in the one with the larger net sum). Age at the
 -- end of the month (samordningsnummer: from the corrected birth date), age group, and the
 -- person's recipient months in the 12 months ending with this one (long-term = 10 or more).
+-- Incremental by month (macros/incremental.sql).
+
+{{ month_incremental_config('benefit_month') }}
 
 with
 
 recipients as (
 
     select * from {{ ref('int_recipient_months') }}
+    where {{ since_rebuild('benefit_month') }}
 
 ),
 

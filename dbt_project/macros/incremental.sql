@@ -1,0 +1,62 @@
+{#- Incremental rebuild of the month-keyed facts (households, persons and their KPI observations).
+
+    The refresh (orchestration/incremental.py) compares the deliveries of the monthly exports
+    (utbetalningar, hushallsmedlemmar) with those the last successful build used and passes the
+    earliest month whose delivery changed in meta.dbt_build_plan (`rebuild_from`). Every
+    month-keyed incremental model then deletes its rows from that month on (`pre_hook`), and
+    recomputes them from its inputs from that month on — minus the months its windows look back
+    (`since_rebuild(column, months_before)`: 11 for trailing-12 counts, 13 for the long-term
+    window that may end two months after the latest recipient month). A re-delivered month thus
+    also rebuilds every later month, which covers the trailing-12 figures that depend on it and
+    the runs of consecutive months. Everything downstream of these models is rebuilt whole.
+
+    Without a plan an incremental run rebuilds every month (a plain `dbt build` is always right);
+    `--full-refresh` recreates the tables. The result equals a full rebuild (tests/
+    test_incremental.py). -#}
+
+{#- The first month to rebuild, as a date literal (so DuckDB can skip older row groups): the var
+    `rebuild_from` when given (unit tests), else the month the refresh wrote to
+    meta.dbt_build_plan — read from the table rather than passed as a var, since changing vars
+    makes dbt re-parse the whole project on every run. No plan: every month. -#}
+{% macro rebuild_from() -%}
+    {%- if not is_incremental() -%}
+        cast('0001-01-01' as date)
+    {%- elif var("rebuild_from", none) is not none -%}
+        cast('{{ var("rebuild_from") }}' as date)
+    {%- elif execute -%}
+        {%- set planned = run_query(
+            "select strftime(coalesce(max(rebuild_from), date '0001-01-01'), '%Y-%m-%d') "
+            ~ "from meta.dbt_build_plan"
+        ) -%}
+        cast('{{ planned.columns[0].values()[0] }}' as date)
+    {%- else -%}
+        cast('0001-01-01' as date)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A predicate keeping the input rows a rebuild needs: months from `rebuild_from` minus
+    `months_before` on (always true in a full build). -#}
+{% macro since_rebuild(column, months_before=0) -%}
+    {%- if is_incremental() -%}
+        {{ column }} >= {{ rebuild_from() }} - to_months({{ months_before }})
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- pre_hook of a month-keyed incremental model: drop the months about to be rebuilt. -#}
+{% macro delete_rebuilt_months(column) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where {{ column }} >= {{ rebuild_from() }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The config of a month-keyed incremental model. -#}
+{% macro month_incremental_config(column) -%}
+    {{ config(
+        materialized="incremental",
+        incremental_strategy="append",
+        on_schema_change="fail",
+        pre_hook="{{ delete_rebuilt_months('" ~ column ~ "') }}",
+    ) }}
+{%- endmacro %}
