@@ -14,6 +14,9 @@ again in-process):
 `peak_rss` is the larger of the two, the figure the targets are checked against. Peaks per
 process (labelled `bistand refresh`, `dbt build`, …) show where the memory is.
 
+Processes of the command's process group still running when it exits (an orphaned child) are
+stopped and listed in `left_behind`: they would hold the warehouse and skew the next step.
+
 A tree that runs past `timeout_s` or whose sampled RSS exceeds `rss_cap` is stopped (SIGTERM to
 its process group, SIGKILL 10 s later) — the machine is shared — and the result says why.
 """
@@ -49,6 +52,7 @@ class Measured:
     aborted: str | None = None
     log_file: str | None = None
     interval_s: float = SAMPLE_INTERVAL_S
+    left_behind: list[str] = field(default_factory=list)  # still running after it exited: stopped
 
     @property
     def peak_rss(self) -> int:
@@ -60,6 +64,37 @@ class Measured:
 
     def to_dict(self) -> dict:
         return {**asdict(self), "peak_rss": self.peak_rss}
+
+
+def group_members(pgid: int) -> list[int]:
+    """Live processes of the process group `pgid` (the measured command's own session)."""
+    members = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(b")") + 2 :].split(maxsplit=3)
+        if int(fields[2]) == pgid and fields[0] != b"Z":
+            members.append(int(entry.name))
+    return members
+
+
+def stop_leftovers(pgid: int) -> list[str]:
+    """Stops what the command left running after it exited (e.g. an orphaned `dbt build`
+    still holding the warehouse); their labels, for the report."""
+    left = [found[1] for pid in group_members(pgid) if (found := _rss_and_label(pid))]
+    if not left:
+        return []
+    _signal_group(pgid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while group_members(pgid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    _signal_group(pgid, signal.SIGKILL)
+    return sorted(left)
 
 
 def _children_map() -> dict[int, list[int]]:
@@ -212,6 +247,7 @@ def run_measured(
         finally:
             sampler.done.set()
         sampler.join()
+    left_behind = stop_leftovers(proc.pid)
     exit_code = os.waitstatus_to_exitcode(status)
     proc.returncode = exit_code  # reaped here: keep Popen from waiting again
     return Measured(
@@ -227,6 +263,7 @@ def run_measured(
         aborted=sampler.aborted,
         log_file=str(log_file),
         interval_s=interval,
+        left_behind=left_behind,
     )
 
 

@@ -420,6 +420,12 @@ def _refresh_paragraph(name: str, step: dict | None) -> list[str]:
         f"Load average before: {_load(step.get('load_before'))}."
     ]
     extra = []
+    if m.get("left_behind"):
+        extra.append(
+            "it exited leaving "
+            + ", ".join(f"`{x}`" for x in m["left_behind"])
+            + " running (stopped by the harness)"
+        )
     if step.get("manifest_parsed"):
         extra.append("dbt's manifest was re-parsed during the run (project files changed)")
     if step.get("warehouse_bytes") is not None:
@@ -502,7 +508,8 @@ def profile_section(p: dict) -> list[str]:
             else []
         ),
         f"Measured {p['date']} on commit `{p['commit']}`"
-        + (f" (uncommitted changes in: {', '.join(dirty)})" if dirty else "")
+        + (" (a snapshot of it, `git archive`)" if p.get("source") == "head" else "")
+        + (f" (working tree, uncommitted changes in: {', '.join(dirty)})" if dirty else "")
         + f"; {machine.get('cores')} cores ({machine.get('cpu_model', '?')}), "
         f"{machine.get('ram_bytes', 0) / 2**30:.1f} GiB RAM "
         f"({machine.get('mem_available_start', 0) / 2**30:.1f} GiB available at start); "

@@ -29,11 +29,13 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,10 +45,33 @@ from benchmarks.measure import run_measured
 from benchmarks.report import render
 
 REPO = Path(__file__).resolve().parents[1]
-DBT_TARGET = REPO / "dbt_project" / "target"
-PROFILES_YML = REPO / "dbt_project" / "profiles.yml"
-GENERATOR_DIR = REPO / "orchestration" / "synthetic"
 BISTAND = str(Path(sys.executable).parent / "bistand")
+
+
+@dataclass(frozen=True)
+class Source:
+    """The code under test: a snapshot of a commit (default) or the working tree as it is."""
+
+    root: Path
+    mode: str  # "head" | "worktree"
+    commit: str
+    uncommitted: tuple[str, ...] = ()
+
+    @property
+    def dbt_target(self) -> Path:
+        return self.root / "dbt_project" / "target"
+
+    @property
+    def profiles_yml(self) -> Path:
+        return self.root / "dbt_project" / "profiles.yml"
+
+    @property
+    def generator_dir(self) -> Path:
+        return self.root / "orchestration" / "synthetic"
+
+
+# Set by main(); the working tree until then (tests import this module without running it).
+SOURCE = Source(REPO, "worktree", "?")
 DEFAULT_MONTH = "2026-10"  # the last full month when the benchmark was written: reproducible
 # First month per profile; None = the NATIONAL_MONTHS months up to M.
 FIRST_MONTH: dict[str, str | None] = {"tiny": "2024-01", "stockholm": "2019-01", "national": None}
@@ -77,8 +102,11 @@ def month_range(profile: str, month: str | None) -> tuple[str, str]:
 
 def child_env() -> dict[str, str]:
     env = dict(os.environ)
-    for name in ("DAGSTER_HOME", "BISTAND_LANDING", "BISTAND_WAREHOUSE"):
+    for name in ("DAGSTER_HOME", "BISTAND_LANDING", "BISTAND_WAREHOUSE", "PYTHONPATH"):
         env.pop(name, None)
+    if SOURCE.root != REPO:
+        # ahead of the editable install's path (the repository): the snapshot's packages
+        env["PYTHONPATH"] = str(SOURCE.root)
     env.update(
         EB_PSEUDONYM_KEY="bench-key-not-secret",
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
@@ -108,27 +136,51 @@ def machine() -> dict:
     }
 
 
-def git_state() -> tuple[str, list[str]]:
-    def git(*args: str) -> str:
-        return subprocess.run(
-            ["git", *args], cwd=REPO, capture_output=True, text=True, check=False
-        ).stdout
+def _git(*args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=REPO, capture_output=True, text=True, check=False
+    ).stdout
 
-    commit = git("rev-parse", "--short", "HEAD").strip() or "?"
+
+def uncommitted_paths() -> list[str]:
+    """Directories (two levels) with uncommitted changes in the working tree."""
     dirty = set()
-    for line in git("status", "--porcelain").splitlines():
+    for line in _git("status", "--porcelain").splitlines():
         path = line[3:].split(" -> ")[-1].strip('"')
         if path.startswith("benchmarks/results."):
             continue
         parts = path.rstrip("/").split("/")
         dirty.add("/".join(parts[:2]) if len(parts) > 2 else parts[0])
-    return commit, sorted(dirty)
+    return sorted(dirty)
+
+
+def prepare_source(mode: str, work: Path) -> Source:
+    """`head`: a snapshot of the committed HEAD (git archive) under work/src/, reused per commit,
+    so that other people's edits in the working tree cannot change the code mid-run;
+    `worktree`: the repository as it is, uncommitted changes included (and listed)."""
+    commit = _git("rev-parse", "HEAD").strip()
+    if not commit:
+        raise SystemExit("benchmarks: not a git checkout (use --source worktree)")
+    if mode == "worktree":
+        return Source(REPO, mode, commit[:7], tuple(uncommitted_paths()))
+    root = work / "src" / commit[:12]
+    if not root.is_dir():
+        tmp = root.with_name(root.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", commit], cwd=REPO, capture_output=True, check=True
+        )
+        subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive.stdout, check=True)
+        tmp.rename(root)
+        log(f"snapshot of {commit[:7]} in {root}")
+    return Source(root, mode, commit[:7])
 
 
 def generator_hash() -> str:
     digest = hashlib.sha256()
-    for path in sorted(GENERATOR_DIR.rglob("*.py")):
-        digest.update(path.relative_to(GENERATOR_DIR).as_posix().encode())
+    for path in sorted(SOURCE.generator_dir.rglob("*.py")):
+        digest.update(path.relative_to(SOURCE.generator_dir).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -171,7 +223,7 @@ def generated_landing(
         ],
         log_file=work / "landings" / f"{key}.log",
         env=child_env(),
-        cwd=REPO,
+        cwd=SOURCE.root,
         timeout_s=args.timeout,
         rss_cap=args.rss_cap,
         progress=lambda m: log(f"{profile}: generate {m}"),
@@ -208,14 +260,15 @@ def warm_manifest() -> float:
     subprocess.run(
         [sys.executable, "-c", "from orchestration.project import ensure_manifest; "
          "ensure_manifest()"],
-        cwd=REPO, env=child_env(), capture_output=True, check=False,
+        cwd=SOURCE.root, env=child_env(), capture_output=True, check=False,
     )  # fmt: skip
     return time.monotonic() - started
 
 
 def dbt_threads() -> int | None:
     """dbt's thread count from profiles.yml (run_results.json records it only when passed)."""
-    match = re.search(r"^\s*threads:\s*(\d+)", PROFILES_YML.read_text(encoding="utf-8"), re.M)
+    text = SOURCE.profiles_yml.read_text(encoding="utf-8")
+    match = re.search(r"^\s*threads:\s*(\d+)", text, re.M)
     return int(match.group(1)) if match else None
 
 
@@ -247,7 +300,7 @@ def dagster_steps(dagster_home: Path) -> dict | None:
 
 def collect_run_results(run_id: str, dest: Path) -> dict | None:
     """Move this run's dbt target directory into the run directory; its run_results.json."""
-    found = sorted(DBT_TARGET.glob(f"dbt_warehouse-{run_id[:7]}-*"))
+    found = sorted(SOURCE.dbt_target.glob(f"dbt_warehouse-{run_id[:7]}-*"))
     if not found:
         return None
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -294,7 +347,7 @@ def last_delivery(warehouse: Path) -> int:
 def timed_refresh(kind: str, profile: str, run: Path, args: argparse.Namespace) -> dict:
     landing, warehouse = run / "landing", run / "warehouse.duckdb"
     parse_s = warm_manifest()
-    manifest = DBT_TARGET / "manifest.json"
+    manifest = SOURCE.dbt_target / "manifest.json"
     manifest_mtime = manifest.stat().st_mtime if manifest.exists() else None
     before = last_delivery(warehouse)
     load_before = list(os.getloadavg())
@@ -306,7 +359,7 @@ def timed_refresh(kind: str, profile: str, run: Path, args: argparse.Namespace) 
         [BISTAND, "refresh", "--landing", landing, "--warehouse", warehouse, "--no-pages"],
         log_file=run / f"refresh-{kind}.log",
         env=child_env(),
-        cwd=REPO,
+        cwd=SOURCE.root,
         timeout_s=args.timeout,
         rss_cap=args.rss_cap,
         progress=lambda m: log(f"{profile}: {kind} refresh {m}"),
@@ -355,7 +408,7 @@ def timed_oracle(profile: str, run: Path, args: argparse.Namespace) -> dict:
         [sys.executable, "-m", "benchmarks.oracle_child", run / "landing", out],
         log_file=run / "oracle.log",
         env=child_env(),
-        cwd=REPO,
+        cwd=SOURCE.root,
         timeout_s=args.oracle_timeout,
         rss_cap=args.rss_cap,
         progress=lambda m: log(f"{profile}: oracle {m}"),
@@ -399,7 +452,6 @@ def bench_profile(
     """All measurements of one profile; `checkpoint` gets the partial result after each step."""
     first, month = month_range(profile, args.month)
     prev = add_months(month, -1)
-    commit, dirty = git_state()
     result: dict = {
         "profile": profile,
         "seed": args.seed,
@@ -407,8 +459,9 @@ def bench_profile(
         "prev_month": prev,
         "month": month,
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": commit,
-        "uncommitted": dirty,
+        "commit": SOURCE.commit,
+        "source": SOURCE.mode,
+        "uncommitted": list(SOURCE.uncommitted),
         "machine": machine(),
         "incomplete": True,
         "limits": {
@@ -514,6 +567,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=SITE_PROFILE,
         help="profiles whose publish file the site benchmark uses (default %(default)s)",
     )
+    parser.add_argument(
+        "--source",
+        choices=("head", "worktree"),
+        default="head",
+        help="code to measure: a snapshot of the committed HEAD (default; others' uncommitted "
+        "edits cannot change it mid-run) or the working tree as it is",
+    )
     parser.add_argument("--skip-oracle", action="store_true")
     parser.add_argument(
         "--render-only",
@@ -550,6 +610,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
@@ -562,6 +626,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.render_only:
         args.out.write_text(render(results), encoding="utf-8")
         return 0
+    global SOURCE
+    SOURCE = prepare_source(args.source, args.work)
+    log(f"measuring commit {SOURCE.commit} ({SOURCE.mode}: {SOURCE.root})")
+    # `kill PID` (e.g. of a run started in the background) stops the measured processes too
+    signal.signal(signal.SIGTERM, _interrupt)
     failed = False
     for profile in args.profiles:
         try:

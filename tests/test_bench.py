@@ -416,3 +416,20 @@ def test_a_page_that_never_rendered_fails_the_first_render_target() -> None:
         "measured": "900 ms (`/hushall/`)",
         "verdict": "not met (1 of 2 pages did not render)",
     }
+
+
+def test_measured_child_exit_code_leftovers_and_time_limit(tmp_path: Path) -> None:
+    from benchmarks.measure import run_measured
+
+    ok = run_measured(["sh", "-c", "echo hi; exit 2"], log_file=tmp_path / "a.log")
+    assert (ok.exit_code, ok.ok, ok.aborted, ok.left_behind) == (2, True, None, [])
+    assert (tmp_path / "a.log").read_text() == "hi\n"
+    assert ok.max_rss_single > 0
+
+    # an orphan still running when the command exits is stopped and reported
+    orphan = run_measured(["sh", "-c", "sleep 60 & sleep 0.3"], log_file=tmp_path / "b.log")
+    assert orphan.exit_code == 0 and orphan.left_behind == ["sleep"]
+
+    stopped = run_measured(["sleep", "60"], log_file=tmp_path / "c.log", timeout_s=1)
+    assert stopped.exit_code is None and not stopped.ok
+    assert stopped.aborted == "stopped after the time limit of 1 s"
