@@ -426,6 +426,8 @@ def _refresh_paragraph(name: str, step: dict | None) -> list[str]:
             + ", ".join(f"`{x}`" for x in m["left_behind"])
             + " running (stopped by the harness)"
         )
+    if step.get("build_scope"):
+        extra.append(f"dbt rebuilt the month-keyed facts: `{step['build_scope']}`")
     if step.get("manifest_parsed"):
         extra.append("dbt's manifest was re-parsed during the run (project files changed)")
     if step.get("warehouse_bytes") is not None:

@@ -330,6 +330,23 @@ def load_log(warehouse: Path, after_delivery: int) -> dict:
     }
 
 
+def build_scope(warehouse: Path, run_id: str) -> str | None:
+    """What the dbt build rebuilt of the month-keyed facts (meta.refresh_runs.build_scope:
+    `hela`, `från YYYY-MM`, `inga ändrade månader`), when the refresh records it."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        row = con.execute(
+            "select build_scope from meta.refresh_runs where run_id = ?", [run_id]
+        ).fetchone()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    return row[0] if row else None
+
+
 def last_delivery(warehouse: Path) -> int:
     import duckdb
 
@@ -392,6 +409,8 @@ def timed_refresh(kind: str, profile: str, run: Path, args: argparse.Namespace) 
         )
         run_results = collect_run_results(dagster["run_id"], run / f"dbt-target-{kind}")
         result["dbt"] = dbt_breakdown(run_results, threads=dbt_threads()) if run_results else None
+    if warehouse.exists() and dagster:
+        result["build_scope"] = build_scope(warehouse, dagster["run_id"])
     if warehouse.exists():
         try:
             result["load_log"] = load_log(warehouse, before)
