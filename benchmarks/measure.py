@@ -36,6 +36,7 @@ from pathlib import Path
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 HEARTBEAT_S = 60.0
 SAMPLE_INTERVAL_S = 0.5
+LEFTOVER_GRACE_S = 3.0
 
 
 @dataclass
@@ -86,6 +87,11 @@ def group_members(pgid: int) -> list[int]:
 def stop_leftovers(pgid: int) -> list[str]:
     """Stops what the command left running after it exited (e.g. an orphaned `dbt build`
     still holding the warehouse); their labels, for the report."""
+    # a few seconds' grace: helpers such as multiprocessing's resource tracker (`python -c`)
+    # exit by themselves once their parent is gone
+    deadline = time.monotonic() + LEFTOVER_GRACE_S
+    while group_members(pgid) and time.monotonic() < deadline:
+        time.sleep(0.1)
     left = [found[1] for pid in group_members(pgid) if (found := _rss_and_label(pid))]
     if not left:
         return []

@@ -429,6 +429,9 @@ def test_measured_child_exit_code_leftovers_and_time_limit(tmp_path: Path) -> No
     # an orphan still running when the command exits is stopped and reported
     orphan = run_measured(["sh", "-c", "sleep 60 & sleep 0.3"], log_file=tmp_path / "b.log")
     assert orphan.exit_code == 0 and orphan.left_behind == ["sleep"]
+    # … but one that exits by itself within the grace period is not
+    helper = run_measured(["sh", "-c", "sleep 1 & sleep 0.3"], log_file=tmp_path / "d.log")
+    assert helper.exit_code == 0 and helper.left_behind == []
 
     stopped = run_measured(["sleep", "60"], log_file=tmp_path / "c.log", timeout_s=1)
     assert stopped.exit_code is None and not stopped.ok
