@@ -584,7 +584,9 @@ def render(results: dict) -> str:
         "same seed); A is refreshed into an empty warehouse (*full*, `bistand refresh "
         "--no-pages`, a fresh process); the pandas oracle computes every indicator from A; then "
         "every file of B that is new or differs from A is copied into A and the warehouse is "
-        "refreshed again (*incremental*). Times are wall-clock times of the whole process; "
+        "refreshed again (*incremental*). The code measured is a `git archive` snapshot of the "
+        "commit named (`--source head`, the default), so edits in progress elsewhere in the "
+        "working tree cannot change it mid-run. Times are wall-clock times of the whole process; "
         "its CPU time (user + system, all its processes) over the number of cores is a lower "
         "bound on its wall time even on an idle machine.",
         "",
