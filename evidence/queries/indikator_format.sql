@@ -12,5 +12,6 @@ select
         else 'tal1'
     end as fmt
 from kpi.indicator as i
-left join kpi.kpi as k on k.indicator_code = i.indicator_code
+-- only counts need their values (this query is part of most queries of the indicator pages)
+left join kpi.kpi as k on k.indicator_code = i.indicator_code and i.enhet = 'antal'
 group by i.indicator_code, i.enhet

@@ -467,7 +467,8 @@ class Warehouse:
             """,
             [code, view.area_code],
         )
-        result["charts"]["trend"] = ["Årsmål"] if has_target else []
+        # the target is a second series: both in the legend
+        result["charts"]["trend"] = ["Utfall", "Årsmål"] if has_target else []
         result["charts"]["kon"] = ["Kvinnor", "Män"] if split else []
         districts = [
             name for name, level, value, *_ in areas if level == "stadsdel" and value is not None
@@ -520,9 +521,15 @@ class Warehouse:
         return result
 
     # --- Datakvalitet ----------------------------------------------------------------------
-    def last_published(self) -> str | None:
-        """When the pages' data was published, Swedish time, as the page shows it."""
-        at = self.one("select max(published_at) from meta.refresh_runs")
+    def last_published(self, start: bool = False) -> str | None:
+        """When the pages' data was published (or that run started), Swedish time, as the
+        Datakvalitet page shows it."""
+        at = self.one(
+            f"""
+            select {"started_at" if start else "published_at"} from meta.refresh_runs
+            where published_at is not null order by published_at desc limit 1
+            """
+        )
         if at is None:
             return None
         local = at.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo("Europe/Stockholm"))

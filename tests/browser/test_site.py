@@ -355,6 +355,21 @@ def _make_plan(wh: Warehouse) -> Plan:
             [i_year, i_area],
         )
     ]
+    # per district: the measure type the dropdown opens with (the first by name)
+    first_type = wh.one(
+        "select min(insatstyp_namn) from publish.insats_utfall where year = ?", [i_year]
+    )
+    tables["utfall_stadsdelar"] = [
+        {"row": area, "col": f"k{outcome}", "text": _cell(n, suppressed, "tal0")}
+        for area, outcome, n, suppressed in wh.rows(
+            """
+            select area_name, utfall_kod, antal_personer, is_suppressed
+            from publish.insats_utfall
+            where year = ? and insatstyp_namn = ? and area_level in ('stad', 'stadsdel')
+            """,
+            [i_year, first_type],
+        )
+    ]
     # Datakvalitet: files and rows loaded per export.
     tables["per_export"] = []
     for export, files, rows_loaded, latest, rejected, rows_rejected in wh.rows(
@@ -394,6 +409,18 @@ def _make_plan(wh: Warehouse) -> Plan:
         ],
     }
     published = wh.last_published()
+    # the run that published the pages: its start (Swedish time) and status
+    tables["korningar"] = (
+        [
+            {
+                "row": wh.last_published(start=True),
+                "col": "status",
+                "text": "publicerad (denna version)",
+            }
+        ]
+        if published
+        else []
+    )
 
     # Indicator pages: each opens with the latest period of that indicator for the first area.
     indicator_views = {}
@@ -486,6 +513,7 @@ def _make_plan(wh: Warehouse) -> Plan:
                 table("insatser-aktiva", "insatser_aktiva"),
                 table("insatser-avslutade", "insatser_avslutade"),
                 table("utfall-antal", "utfall_antal"),
+                table("utfall-stadsdelar", "utfall_stadsdelar"),
             ],
         },
         {
@@ -505,6 +533,7 @@ def _make_plan(wh: Warehouse) -> Plan:
                 table("per-export", "per_export"),
                 {"do": "table", "testid": "avvisade-filer", "as": "avvisade_filer"},
                 {"do": "table", "testid": "avvisade-orsaker", "as": "avvisade_orsaker"},
+                table("korningar", "korningar"),
                 texts(
                     "article h2",
                     "datakvalitet_rubriker",
@@ -879,6 +908,7 @@ def _assert_table(report: Report, key: str) -> None:
         "insatser_aktiva",
         "insatser_avslutade",
         "utfall_antal",
+        "utfall_stadsdelar",
         "sjukfranvaro",
         "sjukfranvaro_1_14",
         "enkat",
@@ -935,6 +965,7 @@ def test_datakvalitet_page(report: Report) -> None:
     plan = report.plan
     assert plan.published, "no published run in the warehouse"
     assert f"Senast uppdaterad {plan.published}" in report.results["datakvalitet_rubriker"]
+    _assert_table(report, "korningar")
     for key, empty in (
         ("avvisade_filer", "Inga filer har avvisats."),
         ("avvisade_orsaker", "Inga rader har avvisats."),
