@@ -2,12 +2,18 @@
 
 A *delivery* is a landing file with a (name, content hash, modification time) the warehouse has
 not seen. Files are taken in delivery order (modification time, then name). For each delivery:
-check the name and header, stage its records (one Python pass with the csv module; the
-personnummer is validated and pseudonymised there, once per distinct value, so it never reaches
-the staging file), validate every row set-based in DuckDB, and in ONE transaction append the
+check the name and header, stage its records, validate every row set-based in DuckDB, and in ONE transaction append the
 good rows to `raw.<export>_history`, the bad ones to `raw.rejects` and a `raw.load_log` row with
 rows read = loaded + rejected. A file refused whole gets a load-log row with the reason and no
 data; the current state of its slice is untouched (a slice is never half-replaced).
+
+Staging. A plain file (UTF-8, no quote character, no lone carriage return: every line a record;
+nearly every delivery) is split into records by DuckDB (`read_text`, one row per physical line);
+only its distinct identifiers go to Python, to be validated and pseudonymised, and come back as
+a relation registered from Python memory — a raw personnummer is never written to any table,
+temporary or not, nor to a file. Any other file takes one Python pass with the csv module, which
+writes a staging file with the identifiers already replaced. Both give the same relation
+(tests/loaders/test_plain_path.py); the personnummer is validated once per distinct value.
 
 Rules (the decisions behind them are the contract's, made precise here):
 
@@ -95,6 +101,7 @@ from orchestration.loaders.textfile import (
     FileRejected,
     inspect_file,
     open_records,
+    read_header,
     rebuild_line,
 )
 
@@ -104,6 +111,8 @@ log = logging.getLogger(__name__)
 RULES_VERSION = "2"
 EPOCH = datetime(1970, 1, 1)
 REASON_SQL = mask_sql("_reasons")
+# Tests set this to stage every file with the Python record reader (the two must agree).
+FORCE_PYTHON_RECORDS = False
 
 
 @dataclass
@@ -403,10 +412,18 @@ def _deliver(
             )
             _log_in_transaction(con, spec.name, seen, file_key, facts.encoding, outcome, rules)
             return outcome
-        with tempfile.TemporaryDirectory(prefix="bistand-stage-", dir=stage_dir) as tmp:
-            stage = Path(tmp) / "stage.csv"
-            layout = _stage(spec, seen.path, facts.encoding, stage, key, caches, outcome)
-            _validate(con, spec, stage, layout, file_key, outcome)
+        staged = None
+        if facts.plain and not GLOB_CHARACTERS & set(str(seen.path)) and not FORCE_PYTHON_RECORDS:
+            staged = _stage_plain(con, spec, seen.path, facts.encoding, key, caches, outcome)
+        if staged is not None:
+            layout, source = staged
+            _validate(con, spec, source, layout, file_key, outcome)
+        else:
+            outcome.warnings.clear()  # the header is checked again
+            with tempfile.TemporaryDirectory(prefix="bistand-stage-", dir=stage_dir) as tmp:
+                stage = Path(tmp) / "stage.csv"
+                layout = _stage(spec, seen.path, facts.encoding, stage, key, caches, outcome)
+                _validate(con, spec, _stage_source(stage, layout), layout, file_key, outcome)
         width = layout.width
         con.execute("begin transaction")
         try:
@@ -429,6 +446,9 @@ def _deliver(
     finally:
         for table in ("_clean", "_checked", "_pii"):
             con.execute(f"drop table if exists {table}")
+        con.execute("drop view if exists _lines")
+        for name in REGISTERED:
+            con.unregister(name)
     return outcome
 
 
@@ -487,6 +507,49 @@ def _employee_entry(raw: str, key: bytes) -> tuple:
     return (mask_digits(raw), identify_employee(value, key) if value else "")
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What the header says: the file's width and which of its columns are what."""
+
+    width: int
+    positions: dict[str, int]  # contract column → position in the file
+    persons: list[tuple[str, int]]  # personnummer columns and their positions
+    employees: list[tuple[str, int]]  # employee-number columns and their positions
+    ignored: list[int]  # positions of columns the contract does not know
+    derived: tuple[str, ...]  # staged identity columns after the file's columns
+
+    @property
+    def identity_positions(self) -> set[int]:
+        return {j for _, j in self.persons + self.employees}
+
+    def masked_line(self, fields: list[str]) -> str:
+        """A record as a masked line for the rejects table (identifiers and ignored columns
+        hidden field by field, then anything like a personnummer)."""
+        identities = self.identity_positions
+        shown = [
+            mask_digits(f) if j in identities else ("*" if j in self.ignored and f else f)
+            for j, f in enumerate(fields)
+        ]
+        return mask(rebuild_line(shown))
+
+
+def _plan(spec: ExportSpec, header: list[str], outcome: FileOutcome) -> Plan:
+    _header_check(spec, header, outcome)
+    positions = {name: header.index(name) for name in spec.column_names if name in header}
+    persons = [(c.name, positions[c.name]) for c in spec.columns if c.kind is Kind.PERSONNUMMER]
+    employees = [
+        (c.name, positions[c.name]) for c in spec.columns if c.kind is Kind.EMPLOYEE_NUMBER
+    ]
+    derived: list[str] = []
+    for name, _ in persons:
+        derived += [f"_pnr_reason_{name}", f"_pnr_pseudonym_{name}", f"_pnr_birth_{name}"]
+        derived += [f"_pnr_coord_{name}"]
+    for name, _ in employees:
+        derived.append(f"_emp_{name}")
+    ignored = [j for j, name in enumerate(header) if name not in spec.column_names]
+    return Plan(len(header), positions, persons, employees, ignored, tuple(derived))
+
+
 def _stage(
     spec: ExportSpec,
     path: Path,
@@ -500,32 +563,12 @@ def _stage(
     at all (with its masked line), the file's fields in file order (identifiers masked, ignored
     columns as `*`), then pseudonym, birth month and reason of each identifier column."""
     header, _header_line, records = open_records(path, encoding)
-    _header_check(spec, header, outcome)
-    width = len(header)
-    positions = {name: header.index(name) for name in spec.column_names if name in header}
-    persons = [(c.name, positions[c.name]) for c in spec.columns if c.kind is Kind.PERSONNUMMER]
-    employees = [
-        (c.name, positions[c.name]) for c in spec.columns if c.kind is Kind.EMPLOYEE_NUMBER
-    ]
-    ignored = [j for j, name in enumerate(header) if name not in spec.column_names]
-    derived: list[str] = []
-    for name, _ in persons:
-        derived += [f"_pnr_reason_{name}", f"_pnr_pseudonym_{name}", f"_pnr_birth_{name}"]
-        derived += [f"_pnr_coord_{name}"]
-    for name, _ in employees:
-        derived.append(f"_emp_{name}")
-    identity_positions = {j for _, j in persons + employees}
-    padding = [""] * (width + len(derived))
+    plan = _plan(spec, header, outcome)
+    width, persons, employees, ignored = plan.width, plan.persons, plan.employees, plan.ignored
+    padding = [""] * (width + len(plan.derived))
     plain = not (persons or employees or ignored)
     person_caches = [caches.setdefault(f"pnr:{name}", {}) for name, _ in persons]
     employee_caches = [caches.setdefault(f"emp:{name}", {}) for name, _ in employees]
-
-    def masked_line(fields: list[str]) -> str:
-        shown = [
-            mask_digits(f) if j in identity_positions else ("*" if j in ignored and f else f)
-            for j, f in enumerate(fields)
-        ]
-        return mask(rebuild_line(shown))
 
     rows = 0
     with stage.open("w", encoding="utf-8", newline="") as out:
@@ -533,7 +576,7 @@ def _stage(
         writer.writerow(
             ["_line_number", "_python_reason", "_python_line"]
             + [f"_f{j}" for j in range(width)]
-            + derived
+            + list(plan.derived)
         )
         for record in records:
             rows += 1
@@ -544,8 +587,8 @@ def _stage(
                 )
                 continue
             if len(fields) != width:
-                reason = f"fel antal fält: {len(fields)}, väntade {width}"
-                writer.writerow([record.line_number, reason, masked_line(fields), *padding])
+                reason = _width_reason(fields, width)
+                writer.writerow([record.line_number, reason, plan.masked_line(fields), *padding])
                 continue
             if plain:
                 writer.writerow([record.line_number, "", "", *fields])
@@ -570,7 +613,146 @@ def _stage(
                     fields[j] = "*"
             writer.writerow([record.line_number, "", "", *fields, *extra])
     outcome.rows_read = rows
-    return Layout(width, positions, tuple(derived), rows)
+    return Layout(width, plan.positions, plan.derived, rows)
+
+
+def _width_reason(fields: list[str], width: int) -> str:
+    return f"fel antal fält: {len(fields)}, väntade {width}"
+
+
+def _stage_source(stage: Path, layout: Layout) -> str:
+    """The staging file as a relation (`_validate` reads it)."""
+    names = ["_line_number", "_python_reason", "_python_line"]
+    names += [f"_f{j}" for j in range(layout.width)] + list(layout.derived)
+    columns = {name: "VARCHAR" for name in names}
+    columns["_line_number"] = "BIGINT"
+    return (
+        f"read_csv({_sql_text(str(stage))}, header = true, delim = ';', quote = '\"', "
+        f"escape = '\"', auto_detect = false, strict_mode = true, columns = {columns!r})"
+    )
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+# A line that holds nothing but whitespace (Python's str.isspace) and `;`: not a record.
+BLANK_LINE_RE = r"[\t-\r\x1c-\x20\x85\p{Z};]*"
+GLOB_CHARACTERS = set("*?[]{}")
+# The Python relations `_stage_plain` registers (at most two identifier columns per export).
+REGISTERED = ("_bad_lines", "_ids_0", "_ids_1", "_ids_2")
+
+
+def _lines_sql(path: Path, header_line: int) -> str:
+    """The records of a plain file (textfile.py): every non-blank physical line after the
+    header, numbered, split on `;` — read by DuckDB, never by Python."""
+    return f"""
+        select line_number, string_split(rtrim(line, chr(13)), ';') as f,
+               length(line) as line_length
+        from (
+            select generate_subscripts(l, 1) as line_number, unnest(l) as line
+            from (select string_split(content, chr(10)) as l from read_text({_sql_text(str(path))}))
+        )
+        where line_number > {header_line} and not regexp_full_match(line, '{BLANK_LINE_RE}')"""
+
+
+def _register(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, list]) -> None:
+    """Python lists as a relation DuckDB can join, without copying them into a table (the
+    identity maps hold raw personnummer, which must never be stored)."""
+    import pandas as pd
+
+    con.register(name, pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in columns.items()}))
+
+
+def _stage_plain(
+    con: duckdb.DuckDBPyConnection,
+    spec: ExportSpec,
+    path: Path,
+    encoding: str,
+    key: bytes,
+    caches: dict[str, dict[str, tuple]],
+    outcome: FileOutcome,
+) -> tuple[Layout, str] | None:
+    """Stage a plain file in DuckDB: the relation `_validate` reads, equal to what `_stage`
+    writes, with only distinct identifiers and malformed records passing through Python.
+    None when the file turns out not to suit (a field over the csv module's limit)."""
+    header, header_line = read_header(path, encoding)
+    plan = _plan(spec, header, outcome)
+    width = plan.width
+    con.execute(f"create or replace temp view _lines as {_lines_sql(path, header_line)}")
+    rows, longest = con.execute("select count(*), max(line_length) from _lines").fetchone()
+    if (longest or 0) > csv.field_size_limit():
+        return None
+
+    bad = con.execute(
+        f"select line_number, f from _lines where len(f) <> {width} order by line_number"
+    ).fetchall()
+    _register(
+        con,
+        "_bad_lines",
+        {
+            "line_number": [n for n, _ in bad],
+            "reason": [_width_reason(f, width) for _, f in bad],
+            "line": [plan.masked_line(f) for _, f in bad],
+        },
+    )
+    joins = ["left join _bad_lines as bad on bad.line_number::bigint = s.line_number"]
+    fields: dict[int, str] = {}
+    derived: list[str] = []
+    identities = [(f"pnr:{name}", name, j, True) for name, j in plan.persons] + [
+        (f"emp:{name}", name, j, False) for name, j in plan.employees
+    ]
+    for n, (cache_name, name, j, is_person) in enumerate(identities):
+        cache = caches.setdefault(cache_name, {})
+        values = con.execute(
+            f"select distinct f[{j + 1}] from _lines where len(f) = {width}"
+        ).fetchall()
+        for (raw,) in values:
+            if raw not in cache:
+                cache[raw] = (
+                    _person_entry(raw, key, name) if is_person else _employee_entry(raw, key)
+                )
+        entries = [(raw, cache[raw]) for (raw,) in values]
+        attributes = (
+            ["masked", "reason", "pseudonym", "birth", "coord"]
+            if is_person
+            else [
+                "masked",
+                "employee",
+            ]
+        )
+        mapping: dict[str, list] = {"raw": [raw for raw, _ in entries]}
+        for i, attribute in enumerate(attributes):
+            mapping[attribute] = [entry[i] or None for _, entry in entries]
+        _register(con, f"_ids_{n}", mapping)
+        joins.append(
+            f"left join _ids_{n} as id{n} "
+            f"on id{n}.raw::varchar = case when s.ok then s.f[{j + 1}] end"
+        )
+        fields[j] = f"id{n}.masked::varchar"
+        if is_person:
+            derived += [
+                f"id{n}.reason::varchar as _pnr_reason_{name}",
+                f"id{n}.pseudonym::varchar as _pnr_pseudonym_{name}",
+                f"id{n}.birth::varchar as _pnr_birth_{name}",
+                f"id{n}.coord::varchar as _pnr_coord_{name}",
+            ]
+        else:
+            derived.append(f"id{n}.employee::varchar as _emp_{name}")
+    for j in plan.ignored:
+        fields[j] = f"case when s.f[{j + 1}] <> '' then '*' end"
+    columns = [
+        f"case when s.ok then {fields.get(j, f'nullif(s.f[{j + 1}], {chr(39) * 2})')} end as _f{j}"
+        for j in range(width)
+    ]
+    outcome.rows_read = rows
+    source = f"""(
+        select s.line_number::bigint as _line_number, bad.reason::varchar as _python_reason,
+               bad.line::varchar as _python_line, {", ".join(columns + derived)}
+        from (select *, len(f) = {width} as ok from _lines) as s
+        {" ".join(joins)}
+    )"""
+    return Layout(width, plan.positions, plan.derived, rows), source
 
 
 def _clean_columns(spec: ExportSpec, layout: Layout) -> list[str]:
@@ -602,25 +784,19 @@ def _clean_columns(spec: ExportSpec, layout: Layout) -> list[str]:
 def _validate(
     con: duckdb.DuckDBPyConnection,
     spec: ExportSpec,
-    stage: Path,
+    source: str,
     layout: Layout,
     file_key: str,
     outcome: FileOutcome,
 ) -> None:
-    """Build `_checked`: every staged row with its typed values and its list of reasons."""
-    names = ["_line_number", "_python_reason", "_python_line"]
-    names += [f"_f{j}" for j in range(layout.width)] + list(layout.derived)
-    columns = {name: "VARCHAR" for name in names}
-    columns["_line_number"] = "BIGINT"
+    """Build `_checked`: every staged row (from the relation `source`) with its typed values
+    and its list of reasons."""
     con.execute(
         f"""create or replace temp table _clean as
         select _line_number, _python_reason, _python_line,
                {", ".join(f"_f{j}" for j in range(layout.width))},
                {", ".join(_clean_columns(spec, layout))}
-        from read_csv(?, header = true, delim = ';', quote = '"', escape = '"',
-                      auto_detect = false, strict_mode = true,
-                      columns = {columns!r})""",
-        [str(stage)],
+        from {source}"""
     )
     staged = con.execute("select count(*) from _clean").fetchone()[0]
     if staged != layout.rows_written:  # a bug, never bad input: stop before anything is written

@@ -11,6 +11,9 @@
   (131 072 characters) makes that record a row-level reject and reading continues on the next
   line; a quote that is never closed swallows the rest of the file, which
   is then refused whole.
+- A UTF-8 file with no quote character and no carriage return other than in CRLF is *plain*:
+  every physical line is one record, split on `;`. The loader then reads it with DuckDB instead
+  of this module's record iterator (same records, same line numbers; see `engine.py`).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ class FileFacts:
     content_hash: str
     encoding: str  # utf-8 | utf-8-bom | windows-1252 | None when undecodable
     problem: str | None = None  # why the file cannot be read at all
+    plain: bool = False  # UTF-8, no quote character, no lone carriage return: a record a line
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,9 @@ def inspect_file(path: Path) -> FileFacts:
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8_ok = True
     has_nul = False
+    has_quote = False
+    lone_cr = False
+    previous_cr = False  # the previous chunk ended with a carriage return
     with path.open("rb") as handle:
         first = True
         for chunk in iter(lambda: handle.read(CHUNK), b""):
@@ -60,6 +67,13 @@ def inspect_file(path: Path) -> FileFacts:
                 chunk = chunk[len(BOM) :]
             first = False
             has_nul = has_nul or b"\x00" in chunk
+            has_quote = has_quote or b'"' in chunk
+            if previous_cr and not chunk.startswith(b"\n"):
+                lone_cr = True
+            lone_cr = lone_cr or chunk.count(b"\r") - chunk.count(b"\r\n") > int(
+                chunk.endswith(b"\r")
+            )
+            previous_cr = chunk.endswith(b"\r")
             if utf8_ok:
                 try:
                     decoder.decode(chunk)
@@ -78,10 +92,11 @@ def inspect_file(path: Path) -> FileFacts:
             "filen innehåller NUL-tecken (troligen UTF-16 eller en binärfil); "
             "den ska vara text i UTF-8 eller Windows-1252",
         )
+    lone_cr = lone_cr or previous_cr  # a carriage return as the file's last byte
     if utf8_ok:
         with path.open("rb") as handle:
             encoding = "utf-8-bom" if handle.read(len(BOM)) == BOM else "utf-8"
-        return FileFacts(content_hash, encoding)
+        return FileFacts(content_hash, encoding, plain=not (has_quote or lone_cr))
     decoder = codecs.getincrementaldecoder("cp1252")()
     offset = 0
     with path.open("rb") as handle:
@@ -128,6 +143,19 @@ class _Lines:
     def __next__(self) -> str:
         self.last = next(self._stream)
         return self.last
+
+
+def read_header(path: Path, encoding: str) -> tuple[list[str], int]:
+    """The normalised header and its line number (as `open_records`, without the records)."""
+    with _text_stream(path, encoding) as stream:
+        reader = csv.reader(stream, delimiter=";", quotechar='"', strict=True)
+        try:
+            for row in reader:
+                if not _is_blank(row):
+                    return normalise_header(row), reader.line_num
+        except csv.Error as error:
+            raise FileRejected(f"rubrikraden kan inte tolkas ({error})") from error
+    raise FileRejected("filen är tom (ingen rubrikrad)")
 
 
 def open_records(path: Path, encoding: str) -> tuple[list[str], int, Iterator[Record]]:
