@@ -2,10 +2,11 @@
 
 A *delivery* is a landing file with a (name, content hash, modification time) the warehouse has
 not seen. Files are taken in delivery order (modification time, then name). For each delivery:
-check the name and header, stage its records, validate every row set-based in DuckDB, and in ONE transaction append the
-good rows to `raw.<export>_history`, the bad ones to `raw.rejects` and a `raw.load_log` row with
-rows read = loaded + rejected. A file refused whole gets a load-log row with the reason and no
-data; the current state of its slice is untouched (a slice is never half-replaced).
+check the name and header, stage its records, validate every row set-based in DuckDB, and in
+ONE transaction append the good rows to `raw.<export>_history`, the bad ones to `raw.rejects`
+and a `raw.load_log` row with rows read = loaded + rejected. A file refused whole gets a
+load-log row with the reason and no data; the current state of its slice is untouched (a slice
+is never half-replaced).
 
 Staging. A plain file (UTF-8, no quote character, no lone carriage return: every line a record;
 nearly every delivery) is split into records by DuckDB (`read_text`, one row per physical line);
