@@ -640,8 +640,19 @@ def _sql_text(value: str) -> str:
 # A line that holds nothing but whitespace (Python's str.isspace) and `;`: not a record.
 BLANK_LINE_RE = r"[\t-\r\x1c-\x20\x85\p{Z};]*"
 GLOB_CHARACTERS = set("*?[]{}")
-# The Python relations `_stage_plain` registers (at most two identifier columns per export).
-REGISTERED = ("_bad_lines", "_ids_0", "_ids_1", "_ids_2")
+# The Python relations `_stage_plain` registers: malformed lines, one map per identifier column.
+REGISTERED = (
+    "_bad_lines",
+    *(
+        f"_ids_{n}"
+        for n in range(
+            max(
+                sum(c.kind in (Kind.PERSONNUMMER, Kind.EMPLOYEE_NUMBER) for c in spec.columns)
+                for spec in EXPORTS.values()
+            )
+        )
+    ),
+)
 
 
 def _lines_sql(path: Path, header_line: int) -> str:
@@ -714,13 +725,14 @@ def _stage_plain(
                     _person_entry(raw, key, name) if is_person else _employee_entry(raw, key)
                 )
         entries = [(raw, cache[raw]) for (raw,) in values]
+        # the fields of a cache entry (`_person_entry`, `_employee_entry`), in order
         attributes = (
-            ["masked", "reason", "pseudonym", "birth", "coord"]
+            ("masked", "reason", "pseudonym", "birth", "coord")
             if is_person
-            else [
+            else (
                 "masked",
                 "employee",
-            ]
+            )
         )
         mapping: dict[str, list] = {"raw": [raw for raw, _ in entries]}
         for i, attribute in enumerate(attributes):

@@ -145,17 +145,22 @@ class _Lines:
         return self.last
 
 
+def _read_header(reader: Iterator[list[str]]) -> list[str]:
+    """The first non-blank row of `reader`, normalised (the file is refused without one)."""
+    try:
+        for row in reader:
+            if not _is_blank(row):
+                return normalise_header(row)
+    except csv.Error as error:
+        raise FileRejected(f"rubrikraden kan inte tolkas ({error})") from error
+    raise FileRejected("filen är tom (ingen rubrikrad)")
+
+
 def read_header(path: Path, encoding: str) -> tuple[list[str], int]:
     """The normalised header and its line number (as `open_records`, without the records)."""
     with _text_stream(path, encoding) as stream:
         reader = csv.reader(stream, delimiter=";", quotechar='"', strict=True)
-        try:
-            for row in reader:
-                if not _is_blank(row):
-                    return normalise_header(row), reader.line_num
-        except csv.Error as error:
-            raise FileRejected(f"rubrikraden kan inte tolkas ({error})") from error
-    raise FileRejected("filen är tom (ingen rubrikrad)")
+        return _read_header(reader), reader.line_num
 
 
 def open_records(path: Path, encoding: str) -> tuple[list[str], int, Iterator[Record]]:
@@ -163,18 +168,11 @@ def open_records(path: Path, encoding: str) -> tuple[list[str], int, Iterator[Re
     stream = _text_stream(path, encoding)
     lines = _Lines(stream)
     reader = csv.reader(lines, delimiter=";", quotechar='"', strict=True)
-    header: list[str] | None = None
     try:
-        for row in reader:
-            if not _is_blank(row):
-                header = row
-                break
-    except csv.Error as error:
+        header = _read_header(reader)
+    except FileRejected:
         stream.close()
-        raise FileRejected(f"rubrikraden kan inte tolkas ({error})") from error
-    if header is None:
-        stream.close()
-        raise FileRejected("filen är tom (ingen rubrikrad)")
+        raise
     header_line = reader.line_num
 
     def records() -> Iterator[Record]:
@@ -205,7 +203,7 @@ def open_records(path: Path, encoding: str) -> tuple[list[str], int, Iterator[Re
                     continue
                 yield Record(start, fields)
 
-    return normalise_header(header), header_line, records()
+    return header, header_line, records()
 
 
 def rebuild_line(fields: list[str]) -> str:
