@@ -15,8 +15,9 @@ GB = 1e9
 
 @dataclass(frozen=True)
 class Target:
-    profile: str
-    label: str
+    what: str  # the row of issue 22's table
+    label: str  # the target itself
+    source: str  # a profile name, or "make_test" (results["make_test"])
     measure: Callable[[dict], tuple[float | None, str, str | None]]  # value, shown, why missing
     limit: float
     higher_is_better: bool = False
@@ -122,6 +123,35 @@ def oracle_ratio(p: dict) -> tuple[float | None, str, str | None]:
     return ratio, fmt_times(ratio), None
 
 
+def nothing_new_time(p: dict) -> tuple[float | None, str, str | None]:
+    why = _failure(p.get("nothing_new"), "nothing-new refresh")
+    wall = _wall(p.get("nothing_new"))
+    return (None if why else wall), fmt_s(wall), why
+
+
+def nothing_new_lines(p: dict) -> tuple[float | None, str, str | None]:
+    step = p.get("nothing_new")
+    why = _failure(step, "nothing-new refresh")
+    lines = (step or {}).get("output_lines")
+    if lines is None:
+        return None, "—", why or "nothing-new refresh: output not counted"
+    return (None if why else float(lines)), f"{lines} lines", why
+
+
+def floor_ratio(p: dict) -> tuple[float | None, str, str | None]:
+    """Full refresh wall time / the plain-DuckDB floor script's, same landing, same run."""
+    why = _failure(p.get("full"), "full refresh")
+    floor = p.get("floor")
+    why = why or _failure(floor, "floor script")
+    if not why and floor["measured"].get("exit_code") != 0:
+        why = f"floor script failed (exit {floor['measured'].get('exit_code')})"
+    full, low = _wall(p.get("full")), _wall(floor)
+    if why or not low or full is None:
+        return None, "—", why
+    ratio = full / low
+    return ratio, f"{fmt_times(ratio)} ({fmt_s(full)} / {fmt_s(low)})", None
+
+
 def _site_result(p: dict) -> tuple[dict | None, str | None]:
     site = p.get("site")
     if not site:
@@ -131,11 +161,17 @@ def _site_result(p: dict) -> tuple[dict | None, str | None]:
     return site["result"], None
 
 
-def site_build(p: dict) -> tuple[float | None, str, str | None]:
+def site_build_ratio(p: dict) -> tuple[float | None, str, str | None]:
+    """The site's build over the one-page site's (sources + build:strict each), same run."""
     result, why = _site_result(p)
     if result is None:
         return None, "—", why
-    return result["build_s"], fmt_s(result["build_s"]), None
+    one_page = (p.get("site") or {}).get("one_page")
+    if not one_page or not one_page.get("build_s"):
+        return None, f"site {fmt_s(result['build_s'])}", "one-page site not measured"
+    ratio = result["build_s"] / one_page["build_s"]
+    shown = f"{fmt_times(ratio)} ({fmt_s(result['build_s'])} / {fmt_s(one_page['build_s'])})"
+    return ratio, shown, None
 
 
 def site_first_render(p: dict) -> tuple[float | None, str, str | None]:
@@ -152,60 +188,130 @@ def site_first_render(p: dict) -> tuple[float | None, str, str | None]:
     return float(slowest), shown, None
 
 
+def make_test_time(m: dict) -> tuple[float | None, str, str | None]:
+    """`make test` on a fresh clone: its wall time; it must pass."""
+    if "measured" not in m:
+        return None, "—", m.get("skipped") or m.get("error") or "make test not measured"
+    wall = m["measured"]["wall_s"]
+    shown = fmt_s(wall) + (f" ({m['summary']})" if m.get("summary") else "")
+    if m["measured"].get("aborted"):
+        return None, shown, f"make test {m['measured']['aborted']}"
+    if m["measured"].get("exit_code") != 0:
+        return None, shown, f"make test failed (exit {m['measured'].get('exit_code')})"
+    return wall, shown, None
+
+
+NOTHING_NEW = "refresh with nothing new delivered (stockholm, right after the incremental one)"
+SITE = "Evidence build of the stockholm site"
 TARGETS = (
-    Target("stockholm", "full refresh ≤ 60 s", full_time, 60.0),
-    Target("stockholm", "incremental refresh ≤ 15 % of full", incremental_share, 0.15),
-    Target("stockholm", "warehouse ≥ 5× faster than the oracle", oracle_ratio, 5.0, True),
-    Target("stockholm", "site build ≤ 90 s (issue 7)", site_build, 90.0),
-    Target("stockholm", "first render ≤ 2 s on every page (issue 7)", site_first_render, 2000.0),
-    Target("national", "full refresh ≤ 10 min", full_time, 600.0),
-    Target("national", "peak RSS of the full refresh ≤ 8 GB", full_rss, 8 * GB),
-    Target("national", "incremental refresh ≤ 15 % of full", incremental_share, 0.15),
-    Target("national", "warehouse ≥ 5× faster than the oracle", oracle_ratio, 5.0, True),
-)
+    Target(
+        "stockholm full refresh (empty warehouse, `--no-pages`)", "≤ 30 s", "stockholm",
+        full_time, 30.0,
+    ),
+    Target(NOTHING_NEW, "≤ 3 s", "stockholm", nothing_new_time, 3.0),
+    Target(NOTHING_NEW, "≤ 10 lines of output", "stockholm", nothing_new_lines, 10),
+    Target(
+        "one new month (incremental), national", "≤ 10 % of full", "national",
+        incremental_share, 0.10,
+    ),
+    Target(
+        "one new month (incremental), stockholm", "≤ 50 % of full", "stockholm",
+        incremental_share, 0.50,
+    ),
+    Target("national full refresh", "≤ 5 min", "national", full_time, 300.0),
+    Target("national full refresh", "peak RSS ≤ 8 GB", "national", full_rss, 8 * GB),
+    Target(
+        "warehouse vs the pandas oracle (stockholm)", "≥ 5× faster", "stockholm",
+        oracle_ratio, 5.0, True,
+    ),
+    Target(
+        "project vs a plain-DuckDB floor script (stockholm, same landing, same run)",
+        "full refresh ≤ 8× the floor's time", "stockholm", floor_ratio, 8.0,
+    ),
+    Target(
+        SITE, "≤ 1.5× a one-page, query-free site built in the same run", "stockholm",
+        site_build_ratio, 1.5,
+    ),
+    Target(SITE, "first render ≤ 2 s on every page", "stockholm", site_first_render, 2000.0),
+    Target("`make test` on a fresh clone", "≤ 8 min, passing", "make_test", make_test_time, 480),
+)  # fmt: skip
+
+
+def _target_input(results: dict, source: str) -> dict | None:
+    if source == "make_test":
+        return results.get("make_test")
+    return results.get("profiles", {}).get(source)
 
 
 def evaluate(results: dict) -> list[dict]:
-    """One row per target: profile, target, measured, verdict (met / not met / not measured)."""
+    """One row per target: what, target, measured, verdict (met / not met / not measured)."""
     rows = []
-    profiles = results.get("profiles", {})
     for target in TARGETS:
-        p = profiles.get(target.profile)
-        if p is None:
-            rows.append(
-                {
-                    "profile": target.profile,
-                    "target": target.label,
-                    "measured": "—",
-                    "verdict": "not measured",
-                }
-            )
+        data = _target_input(results, target.source)
+        row = {"what": target.what, "target": target.label, "measured": "—"}
+        if data is None:
+            rows.append({**row, "verdict": "not measured"})
             continue
-        value, shown, why = target.measure(p)
+        value, shown, why = target.measure(data)
         if value is None:
-            missing = not why or why.endswith("not measured") or why.startswith("skipped")
+            missing = (
+                not why
+                or why.endswith("not measured")
+                or why.startswith("skipped")
+                or why.endswith("not counted")
+            )
             verdict = "not measured" if missing else f"not met ({why})"
         elif target.higher_is_better:
             verdict = "met" if value >= target.limit else "not met"
         else:
             verdict = "met" if value <= target.limit else "not met"
-        rows.append(
-            {
-                "profile": target.profile,
-                "target": target.label,
-                "measured": shown,
-                "verdict": verdict,
-            }
-        )
+        rows.append({**row, "measured": shown, "verdict": verdict})
     return rows
 
 
 def targets_table(results: dict) -> list[str]:
-    lines = ["| profile | target | measured | verdict |", "|---|---|---|---|"]
-    for row in evaluate(results):
-        cells = (row["profile"], row["target"], row["measured"], row["verdict"])
+    lines = ["| what (issue 22) | target | measured | verdict |", "|---|---|---|---|"]
+    rows = evaluate(results)
+    for row in rows:
+        cells = (row["what"], row["target"], row["measured"], row["verdict"])
         lines.append("| " + " | ".join(cells) + " |")
+    counts = {
+        v: sum(1 for r in rows if r["verdict"].startswith(v))
+        for v in ("met", "not met", "not measured")
+    }
+    lines += [
+        "",
+        f"{counts['met']} of {len(rows)} met, {counts['not met']} not met, "
+        f"{counts['not measured']} not measured. " + runs_sentence(results),
+    ]
     return lines
+
+
+def _run_of(data: dict) -> tuple[str, str]:
+    return (data.get("run_started") or data.get("date") or "?", data.get("commit") or "?")
+
+
+def runs_sentence(results: dict) -> str:
+    """Whether the figures come from one run of `make bench` on one commit, as issue 22 asks."""
+    sources = {
+        name: _run_of(p)
+        for name, p in results.get("profiles", {}).items()
+        if name in ("stockholm", "national")
+    }
+    if results.get("make_test"):
+        sources["make test"] = _run_of(results["make_test"])
+    for name, p in results.get("profiles", {}).items():
+        site = p.get("site") or {}
+        if name == "stockholm" and site.get("measured_in_run_of"):
+            sources["site"] = (site["measured_in_run_of"], site.get("commit") or p.get("commit"))
+    runs = set(sources.values())
+    if not runs:
+        return "Nothing measured yet."
+    if len(runs) == 1:
+        started, commit = runs.pop()
+        return f"All from one run, started {started}, on commit `{commit}`."
+    parts = [f"{name}: {started}, `{commit}`" for name, (started, commit) in sources.items()]
+    return "**Not from one run**: " + "; ".join(parts) + "."
 
 
 def _months(p: dict) -> str:
@@ -255,12 +361,35 @@ def _site_cell(site: dict | None) -> str:
         return "—"
     if "result" in site:
         r = site["result"]
+        one_page = site.get("one_page")
         return (
-            f"build {fmt_s(r['build_s'])}, slowest first render "
-            f"{r['first_render_ms_max']} ms ({r['n_pages']} pages)"
+            f"build {fmt_s(r['build_s'])}"
+            + (f" (one-page site {fmt_s(one_page['build_s'])})" if one_page else "")
+            + f", slowest first render {r['first_render_ms_max']} ms ({r['n_pages']} pages)"
             + (f" (run of {site['measured_in_run_of']})" if site.get("measured_in_run_of") else "")
         )
     return site.get("skipped") or f"failed: {site.get('error', '?')}"
+
+
+def _floor_cell(p: dict) -> str:
+    floor = p.get("floor")
+    if not floor or "measured" not in floor:
+        return (floor or {}).get("skipped", "—")
+    m = floor["measured"]
+    text = f"{fmt_s(m['wall_s'])}, {fmt_bytes(m['peak_rss'])} RSS"
+    if m.get("aborted"):
+        text += f" ({m['aborted']})"
+    elif m.get("exit_code") != 0:
+        text += f" (FAILED, exit {m.get('exit_code')})"
+    return text
+
+
+def _nothing_new_cell(p: dict) -> str:
+    step = p.get("nothing_new")
+    text = _refresh_cell(step)
+    if step and step.get("output_lines") is not None:
+        text += f", {step['output_lines']} lines of output"
+    return text
 
 
 def summary_table(profiles: dict) -> list[str]:
@@ -272,9 +401,12 @@ def summary_table(profiles: dict) -> list[str]:
         ("full refresh (up to M-1, empty warehouse)", lambda p: _refresh_cell(p.get("full"))),
         ("peak RSS, full refresh", lambda p: full_rss(p)[1]),
         ("CPU time, full refresh (user + system)", lambda p: _cpu(p.get("full"))),
+        ("floor script (plain DuckDB, landing A)", _floor_cell),
+        ("full refresh / floor", lambda p: floor_ratio(p)[1]),
         ("incremental refresh (+ month M)", lambda p: _refresh_cell(p.get("incremental"))),
         ("incremental / full", lambda p: incremental_share(p)[1]),
         ("peak RSS, incremental", lambda p: _rss(p.get("incremental"))),
+        ("refresh with nothing new (after the incremental)", _nothing_new_cell),
         ("oracle (up to M-1)", _oracle_cell),
         ("CPU time, oracle", lambda p: _cpu(p.get("oracle"))),
         ("oracle / warehouse (full refresh)", lambda p: oracle_ratio(p)[1]),
@@ -338,11 +470,21 @@ def _share(x: float | None, total: float | None) -> str:
     return f"{100 * x / total:.0f} %"
 
 
-def breakdown_table(full: dict | None, inc: dict | None) -> list[str]:
-    """Where the time goes, full and incremental side by side."""
-    steps = [(s or {}).get("steps") or {} for s in (full, inc)]
-    dbts = [(s or {}).get("dbt") or {} for s in (full, inc)]
-    totals = [st.get("total_s") for st in steps]
+def breakdown_table(columns: list[tuple[str, dict | None]]) -> list[str]:
+    """Where the time goes, one column pair per refresh (full, incremental, nothing new).
+
+    The split comes from the refresh's Dagster run and dbt's run_results.json; a refresh without
+    them (no Dagster run, e.g. one that stops early) shows its whole wall time only.
+    """
+    columns = [(name, step) for name, step in columns if step and "measured" in step]
+    if not columns:
+        return []
+    steps = [step.get("steps") or {} for _, step in columns]
+    dbts = [step.get("dbt") or {} for _, step in columns]
+    totals = [
+        st.get("total_s") if st.get("total_s") is not None else step["measured"]["wall_s"]
+        for st, (_, step) in zip(steps, columns, strict=True)
+    ]
 
     def row(label: str, values: list[float | None], indent: bool = False) -> str:
         cells = []
@@ -352,16 +494,15 @@ def breakdown_table(full: dict | None, inc: dict | None) -> list[str]:
         return f"| {prefix}{label} | " + " | ".join(cells) + " |"
 
     lines = [
-        "| where the time goes | full | share | incremental | share |",
-        "|---|---:|---:|---:|---:|",
+        "| where the time goes | " + " | ".join(f"{name} | share" for name, _ in columns) + " |",
+        "|---|" + "---:|---:|" * len(columns),
         row("whole `bistand refresh` process", totals),
         row("start-up (imports, Dagster definitions)", [s.get("startup_s") for s in steps]),
         row("loaders (all exports)", [s.get("loaders_s") for s in steps]),
     ]
-    exports = list((steps[0].get("loaders") or {}).keys())
-    for export in steps[1].get("loaders") or {}:
-        if export not in exports:
-            exports.append(export)
+    exports: list[str] = []
+    for s in steps:
+        exports += [e for e in s.get("loaders") or {} if e not in exports]
     for export in exports:
         lines.append(
             row(export, [(s.get("loaders") or {}).get(export) for s in steps], indent=True)
@@ -377,12 +518,22 @@ def breakdown_table(full: dict | None, inc: dict | None) -> list[str]:
             overhead.append(None)
     lines.append(row("dagster-dbt (process, events) around dbt", overhead, True))
     lines.append(row("publish (copy to publish.duckdb)", [s.get("publish_s") for s in steps]))
-    lines.append("| pages | skipped (`--no-pages`) | | skipped | |")
+    lines.append("| pages | " + " | ".join("skipped (`--no-pages`) | " for _ in columns) + " |")
     other_keys = sorted({k for s in steps for k in (s.get("other_steps") or {})})
     for key in other_keys:
         lines.append(row(f"step `{key}`", [(s.get("other_steps") or {}).get(key) for s in steps]))
     lines.append(row("Dagster between steps", [s.get("between_steps_s") for s in steps]))
-    lines.append(row("after the run (run log, summary)", [s.get("after_run_s") for s in steps]))
+    lines.append(
+        row("after the run (run log, summary, exit)", [s.get("after_run_s") for s in steps])
+    )
+    whole_only = [name for (name, _), s in zip(columns, steps, strict=True) if not s]
+    if whole_only:
+        lines += [
+            "",
+            "No Dagster run recorded for: "
+            + ", ".join(whole_only)
+            + " (whole process only; see its output below).",
+        ]
     return lines
 
 
@@ -495,6 +646,88 @@ def _limits_line(limits: dict | None) -> list[str]:
     ]
 
 
+def _setup_lines(setup: dict | None) -> list[str]:
+    """What was prepared before any timing (not measured), from the source's setup record."""
+    if not setup:
+        return []
+    parts = []
+    for step in setup.get("steps", []):
+        seconds = step.get("seconds")
+        parts.append(
+            f"{step['what']}: {step['result']}" + (f" ({fmt_s(seconds)})" if seconds else "")
+        )
+    done = "; ".join(parts)
+    return [f"Prepared before timing (not measured): {done}.", ""]
+
+
+def _floor_lines(p: dict) -> list[str]:
+    floor = p.get("floor")
+    if not floor:
+        return ["**Floor script**: not run."]
+    if "measured" not in floor:
+        return [f"**Floor script**: {floor.get('skipped', 'not run')}."]
+    child = floor.get("child") or {}
+    timings = child.get("timings") or {}
+    steps = ", ".join(f"{k.removesuffix('_s')} {fmt_s(v)}" for k, v in timings.items())
+    counts = child.get("counts") or {}
+    text = (
+        f"**Floor script** (`benchmarks/floor.py`: plain DuckDB on landing A, own process, "
+        f"right after the full refresh): {_floor_cell(p)}; "
+        + (f"DuckDB {child.get('duckdb_version')}, {steps}; " if child else "")
+        + (
+            f"{fmt_count(counts.get('utbetalningar'))} payments, "
+            f"{fmt_count(counts.get('hushallsmedlemmar'))} household members, "
+            f"{fmt_count(counts.get('hushall_manad'))} household-months; "
+            if counts
+            else ""
+        )
+        + f"{_memory_line(floor['measured'])}. Full refresh / floor: {floor_ratio(p)[1]}."
+    )
+    return [text]
+
+
+def _output_lines(step: dict | None, limit: int = 30) -> list[str]:
+    """The refresh's own output (stdout and stderr, to a file), for the nothing-new run."""
+    if not step or step.get("output") is None:
+        return []
+    shown = step["output"][:limit]
+    lines = ["", f"Its output ({step.get('output_lines')} lines, stdout and stderr to a file):", ""]
+    lines += ["```", *shown]
+    if len(step["output"]) > limit or (step.get("output_lines") or 0) > len(shown):
+        lines.append(f"… ({step.get('output_lines')} lines in all)")
+    return [*lines, "```"]
+
+
+def make_test_section(m: dict | None) -> list[str]:
+    if not m:
+        return [
+            "## `make test` on a fresh clone",
+            "",
+            "Not measured in this file: `python -m benchmarks.run --make-test` (add "
+            "`--profiles ''` to run only it).",
+            "",
+        ]
+    lines = ["## `make test` on a fresh clone", ""]
+    if "measured" not in m:
+        return [*lines, m.get("skipped") or f"Failed to start: {m.get('error', '?')}", ""]
+    meas = m["measured"]
+    _, shown, why = make_test_time(m)
+    lines.append(
+        f"Measured {m.get('date', '?')}: `git clone` of the repository at commit "
+        f"`{m.get('commit', '?')}` into a new directory, then `CI=true make test` there "
+        f"(setup: uv sync and npm install from the lock files and warm caches, chromium check, "
+        f"lint, pytest); all output to `{m.get('log_file', '?')}`. Wall time {shown}, exit "
+        f"{meas.get('exit_code')}"
+        + (f" ({why})" if why else "")
+        + f"; {_memory_line(meas)}. Load average before: {_load(m.get('load_before'))}."
+    )
+    if m.get("note"):
+        lines += ["", m["note"]]
+    if m.get("tail"):
+        lines += ["", "End of its output:", "", "```", *m["tail"], "```"]
+    return [*lines, ""]
+
+
 def profile_section(p: dict) -> list[str]:
     machine = p.get("machine", {})
     dirty = p.get("uncommitted") or []
@@ -522,7 +755,10 @@ def profile_section(p: dict) -> list[str]:
         _landing_sentence(p),
         "",
     ]
+    lines += _setup_lines(p.get("setup"))
     lines += _refresh_paragraph("Full refresh (landing A into an empty warehouse)", p.get("full"))
+    lines.append("")
+    lines += _floor_lines(p)
     lines.append("")
     lines += _delivery_lines(p)
     lines.append("")
@@ -530,7 +766,19 @@ def profile_section(p: dict) -> list[str]:
         "Incremental refresh (the delivery above, into A's warehouse)", p.get("incremental")
     )
     lines.append("")
-    lines += breakdown_table(p.get("full"), p.get("incremental"))
+    lines += _refresh_paragraph(
+        "Refresh with nothing new (the same landing again, right after the incremental one)",
+        p.get("nothing_new"),
+    )
+    lines += _output_lines(p.get("nothing_new"))
+    lines.append("")
+    lines += breakdown_table(
+        [
+            ("full", p.get("full")),
+            ("incremental", p.get("incremental")),
+            ("nothing new", p.get("nothing_new")),
+        ]
+    )
     lines.append("")
     lines += dbt_lines("dbt build, full refresh", (p.get("full") or {}).get("dbt"))
     lines.append("")
@@ -561,14 +809,51 @@ def profile_section(p: dict) -> list[str]:
     if site:
         earlier = site.get("measured_in_run_of")
         lines.append(
-            "**Site** (`benchmarks/site.py`, `measure_site` on the publish file"
-            + (f"; kept from the run of {earlier}" if earlier else "")
-            + "):"
+            "**Site** (`benchmarks/site.py`: `measure_one_page`, then `measure_site` on the "
+            "run's publish file" + (f"; kept from the run of {earlier}" if earlier else "") + "):"
         )
         lines.append("")
         lines.append(site["markdown"] if site.get("markdown") else _site_cell(site))
         lines.append("")
     return lines
+
+
+METHOD = (
+    "Method: the profile is generated up to month M-1 (landing A) and up to M (landing B, same "
+    "seed); A is refreshed into an empty warehouse (*full*); the plain-DuckDB floor script "
+    "(`benchmarks/floor.py`) runs on A; the pandas oracle computes every indicator from A; every "
+    "file of B that is new or differs from A is copied into A and the warehouse is refreshed "
+    "again (*incremental*); then once more with nothing new delivered (*nothing new*). For the "
+    "stockholm profile the Evidence site is built from the run's publish file, just "
+    "after a one-page, query-free site with the same configuration. `--make-test` adds `make "
+    "test` on a fresh clone. The code measured is a `git archive` snapshot of the commit named "
+    "(`--source head`, the default), so edits in progress elsewhere in the working tree cannot "
+    "change it mid-run.",
+    "",
+    "**Measured** (each a fresh child process, wall time from its start to its exit, CPU time "
+    "and peak RSS of its whole process tree): `bistand refresh --landing … --warehouse … "
+    "--no-pages` (full: the warehouse file does not exist yet; everything the command does "
+    "counts — interpreter start-up and imports, Dagster's instance, the loaders, `dbt build` "
+    "including any parsing dbt does during the run, publish, the summary and the exit); "
+    "`python benchmarks/floor.py` (the same landing, into a new DuckDB file); the oracle; "
+    "`npm run sources` + `npm run build:strict` of each site (`check:patches` runs first, not "
+    "counted); `git clone` + `CI=true make test` (everything, setup included). The nothing-new "
+    "refresh's lines of output are its stdout and stderr written to a file (not a terminal).",
+    "",
+    "**Not measured** (done before timing, as `make setup` on a fresh clone and a first refresh "
+    "leave a machine, so that no timed refresh pays a one-off cost a user's second refresh would "
+    "not): extracting the snapshot; `uv sync --frozen --compile-bytecode` into the snapshot's own "
+    "`.venv` (or, if that fails, the main `.venv` with the snapshot first on `PYTHONPATH`); "
+    "Evidence's node_modules (a link to evidence/node_modules when package.json, "
+    "package-lock.json and patches/ are identical, else `npm install` in the snapshot); "
+    "byte-compiling the snapshot's own modules; dbt's manifest before each refresh "
+    "(`ensure_manifest()`, i.e. `dbt parse` only when the project changed, in the refresh's "
+    "environment; seconds in results.json as `warm_parse_s`). Nor are generating the landings, "
+    "copying landing A, delivering month M, or the Chromium page visits (first render is "
+    "measured per page in the browser, separately). Each profile below lists what its setup "
+    "did. Times are wall-clock; CPU time over the number of cores bounds the wall time from "
+    "below even on an idle machine.",
+)
 
 
 def render(results: dict) -> str:
@@ -580,15 +865,7 @@ def render(results: dict) -> str:
         "are in `results.json`. GB = 10⁹ bytes. The machine is shared: every profile says when, "
         "on which commit and at what load average it was measured.",
         "",
-        "Method: the profile is generated up to month M-1 (landing A) and up to M (landing B, "
-        "same seed); A is refreshed into an empty warehouse (*full*, `bistand refresh "
-        "--no-pages`, a fresh process); the pandas oracle computes every indicator from A; then "
-        "every file of B that is new or differs from A is copied into A and the warehouse is "
-        "refreshed again (*incremental*). The code measured is a `git archive` snapshot of the "
-        "commit named (`--source head`, the default), so edits in progress elsewhere in the "
-        "working tree cannot change it mid-run. Times are wall-clock times of the whole process; "
-        "its CPU time (user + system, all its processes) over the number of cores is a lower "
-        "bound on its wall time even on an idle machine.",
+        *METHOD,
         "",
         "## Targets",
         "",
@@ -609,6 +886,7 @@ def render(results: dict) -> str:
                 f"Not measured in this file: `python -m benchmarks.run --profiles {name}`.",
                 "",
             ]
+    lines += make_test_section(results.get("make_test"))
     for note in results.get("notes", []):
         lines += [note, ""]
     return "\n".join(lines).rstrip() + "\n"

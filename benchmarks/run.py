@@ -1,24 +1,33 @@
-"""`make bench`: generate, full and incremental refresh, oracle, site → benchmarks/results.md.
+"""`make bench`: every target of issue 22 measured side by side in one run → benchmarks/results.md.
 
     python -m benchmarks.run [--profiles stockholm,national] [--seed 1] [--month 2026-10]
                              [--work data/bench] [--skip-site] [--skip-oracle] [--regenerate]
+                             [--make-test] [--source head|worktree]
 
-Per profile (months from `--from` to M; tiny 2024-01…2025-12, stockholm 2019-01…M, national the
-ten years up to M):
+Before any timing, the code under test is prepared like a fresh clone after `make setup`
+(`--source head`, the default: a `git archive` snapshot of HEAD under work/src/, with its own
+`uv sync --frozen --compile-bytecode` .venv, Evidence's node_modules, byte-compiled modules; the
+dbt manifest before each refresh). Per profile (months from `--from` to M; tiny 2024-01…2025-12,
+stockholm 2019-01…M, national the ten years up to M):
 
 1. generate landing A (up to M-1) and B (up to M), same seed — reused from an earlier run when
    the same profile, seed, months and generator code were already generated (work/landings/);
 2. copy A into a fresh run directory and `bistand refresh --no-pages` it into an empty warehouse
    (full refresh), measured as a fresh child process (benchmarks/measure.py);
-3. the pandas oracle on A in a fresh process (benchmarks/oracle_child.py);
-4. copy into A every file of B that is new or whose bytes differ, and refresh again
-   (incremental refresh);
-5. for the stockholm profile, the site benchmark (benchmarks/site.py) on the published file.
+3. the plain-DuckDB floor script on A (benchmarks/floor.py), in a fresh process;
+4. the pandas oracle on A in a fresh process (benchmarks/oracle_child.py);
+5. copy into A every file of B that is new or whose bytes differ, and refresh again
+   (incremental refresh); then refresh once more with nothing new (its time and lines of output);
+6. for the stockholm profile, the site benchmark (benchmarks/site.py): a one-page, query-free
+   Evidence site and then the project's site from the run's publish file (the last refresh's).
+
+`--make-test` then clones the measured commit into a new directory and times `CI=true make test`
+there (several minutes; `--profiles ''` runs only that).
 
 Where the time goes comes from the refresh's Dagster instance (step timings, beside the
-warehouse) and dbt's run_results.json (moved from dbt_project/target into the run directory).
-Results are saved after every profile to results.json and rendered to results.md; profiles not
-run this time keep their earlier figures.
+warehouse) and dbt's run_results.json (moved from dbt_project/target into the run directory);
+without them a refresh shows its wall time only. Results are saved after every step to
+results.json and rendered to results.md; profiles not run this time keep their earlier figures.
 """
 
 from __future__ import annotations
@@ -35,7 +44,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -45,7 +54,8 @@ from benchmarks.measure import run_measured
 from benchmarks.report import render
 
 REPO = Path(__file__).resolve().parents[1]
-BISTAND = str(Path(sys.executable).parent / "bistand")
+FLOOR_SCRIPT = Path(__file__).resolve().parent / "floor.py"
+SNAPSHOTS_KEPT = 3  # snapshot directories (each with its .venv) kept under work/src
 
 
 @dataclass(frozen=True)
@@ -54,8 +64,20 @@ class Source:
 
     root: Path
     mode: str  # "head" | "worktree"
-    commit: str
+    commit: str  # short
     uncommitted: tuple[str, ...] = ()
+    full_commit: str = ""
+    python: Path = Path(sys.executable)  # the interpreter of the code under test's environment
+    pythonpath: bool = False  # True: the main .venv with the snapshot first on PYTHONPATH
+    setup: dict = field(default_factory=dict)  # what was prepared before timing
+
+    @property
+    def bistand(self) -> str:
+        return str(self.python.parent / "bistand")
+
+    @property
+    def evidence(self) -> Path:
+        return self.root / "evidence"
 
     @property
     def dbt_target(self) -> Path:
@@ -100,11 +122,30 @@ def month_range(profile: str, month: str | None) -> tuple[str, str]:
 # ---------------------------------------------------------------- environment and machine
 
 
-def child_env() -> dict[str, str]:
+def clean_env() -> dict[str, str]:
+    """This environment without the harness's own virtualenv and the project's variables."""
     env = dict(os.environ)
-    for name in ("DAGSTER_HOME", "BISTAND_LANDING", "BISTAND_WAREHOUSE", "PYTHONPATH"):
+    for name in (
+        "DAGSTER_HOME",
+        "BISTAND_LANDING",
+        "BISTAND_WAREHOUSE",
+        "EB_PSEUDONYM_KEY",
+        "PYTHONPATH",
+        "PYTHONHOME",
+        "VIRTUAL_ENV",
+        "UV_PROJECT_ENVIRONMENT",
+    ):
         env.pop(name, None)
-    if SOURCE.root != REPO:
+    if sys.prefix != sys.base_prefix:  # `make bench` runs under `uv run`: its .venv/bin first
+        venv_bin = str(Path(sys.executable).parent)
+        paths = env.get("PATH", "").split(os.pathsep)
+        env["PATH"] = os.pathsep.join(p for p in paths if p and p.rstrip("/") != venv_bin)
+    return env
+
+
+def child_env() -> dict[str, str]:
+    env = clean_env()
+    if SOURCE.pythonpath:
         # ahead of the editable install's path (the repository): the snapshot's packages
         env["PYTHONPATH"] = str(SOURCE.root)
     env.update(
@@ -156,13 +197,15 @@ def uncommitted_paths() -> list[str]:
 
 def prepare_source(mode: str, work: Path) -> Source:
     """`head`: a snapshot of the committed HEAD (git archive) under work/src/, reused per commit,
-    so that other people's edits in the working tree cannot change the code mid-run;
-    `worktree`: the repository as it is, uncommitted changes included (and listed)."""
+    so that other people's edits in the working tree cannot change the code mid-run, and set up
+    like a fresh clone after `make setup` (setup_snapshot); `worktree`: the repository as it is,
+    uncommitted changes included (and listed), in the main .venv."""
     commit = _git("rev-parse", "HEAD").strip()
     if not commit:
         raise SystemExit("benchmarks: not a git checkout (use --source worktree)")
     if mode == "worktree":
-        return Source(REPO, mode, commit[:7], tuple(uncommitted_paths()))
+        setup = {"steps": [{"what": "code", "result": "the working tree in the main .venv"}]}
+        return Source(REPO, mode, commit[:7], tuple(uncommitted_paths()), commit, setup=setup)
     root = work / "src" / commit[:12]
     if not root.is_dir():
         tmp = root.with_name(root.name + ".tmp")
@@ -174,7 +217,167 @@ def prepare_source(mode: str, work: Path) -> Source:
         subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive.stdout, check=True)
         tmp.rename(root)
         log(f"snapshot of {commit[:7]} in {root}")
-    return Source(root, mode, commit[:7])
+    prune_snapshots(work / "src", keep=root)
+    setup = setup_snapshot(root)
+    return Source(
+        root,
+        mode,
+        commit[:7],
+        full_commit=commit,
+        python=Path(setup["python"]),
+        pythonpath=setup["pythonpath"],
+        setup=setup,
+    )
+
+
+def prune_snapshots(src: Path, keep: Path, n: int = SNAPSHOTS_KEPT) -> None:
+    """Removes all but the newest n snapshots (each holds a .venv of several hundred MB)."""
+    snapshots = sorted(
+        (p for p in src.iterdir() if p.is_dir() and not p.name.endswith(".tmp")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in [p for p in snapshots if p != keep][n - 1 :]:
+        log(f"removing old snapshot {old}")
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _uv() -> list[str] | None:
+    """uv as `make setup` runs it (`python3 -m uv`), or a uv on PATH; outside this .venv."""
+    path = clean_env().get("PATH")
+    python3 = shutil.which("python3", path=path)
+    if python3:
+        probe = subprocess.run(
+            [python3, "-m", "uv", "--version"], capture_output=True, check=False, env=clean_env()
+        )
+        if probe.returncode == 0:
+            return [python3, "-m", "uv"]
+    uv = shutil.which("uv", path=path)
+    return [uv] if uv else None
+
+
+def _tail(text: str, n: int = 300) -> str:
+    return " ".join(text.strip().split())[-n:]
+
+
+def _same_files(a: Path, b: Path, names: tuple[str, ...]) -> bool:
+    import filecmp
+
+    for name in names:
+        pa, pb = a / name, b / name
+        if pa.is_dir() or pb.is_dir():
+            files_a = sorted(p.relative_to(pa) for p in pa.rglob("*") if p.is_file())
+            files_b = sorted(p.relative_to(pb) for p in pb.rglob("*") if p.is_file())
+            if files_a != files_b or not all(
+                filecmp.cmp(pa / f, pb / f, shallow=False) for f in files_a
+            ):
+                return False
+        elif pa.exists() != pb.exists() or (pa.exists() and not filecmp.cmp(pa, pb, shallow=False)):
+            return False
+    return True
+
+
+EVIDENCE_INSTALL = ("package.json", "package-lock.json", ".npmrc", "patches")
+
+
+def setup_snapshot(root: Path) -> dict:
+    """Prepare a snapshot like a fresh clone after `make setup`, once (root/.bench-setup.json):
+    its own .venv (`uv sync --frozen --compile-bytecode`; else the main .venv with the snapshot
+    on PYTHONPATH), its modules byte-compiled, Evidence's node_modules (a link to the main
+    checkout's when the install inputs are identical, else `npm install`)."""
+    marker = root / ".bench-setup.json"
+    if marker.exists():
+        setup = json.loads(marker.read_text(encoding="utf-8"))
+        if Path(setup["python"]).exists():
+            return setup
+    steps: list[dict] = []
+    python, pythonpath = Path(sys.executable), True
+    uv = _uv()
+    started = time.monotonic()
+    if uv is None:
+        result = "uv not found: the main .venv with the snapshot first on PYTHONPATH"
+    else:
+        log(f"setup: uv sync --frozen --compile-bytecode in {root}")
+        proc = subprocess.run(
+            [*uv, "sync", "--frozen", "--quiet", "--compile-bytecode"],
+            cwd=root,
+            env=clean_env(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        venv_python = root / ".venv" / "bin" / "python"
+        if proc.returncode == 0 and (root / ".venv" / "bin" / "bistand").exists():
+            python, pythonpath = venv_python, False
+            result = "`uv sync --frozen --compile-bytecode` into the snapshot's .venv"
+        else:
+            result = (
+                f"uv sync failed (exit {proc.returncode}: {_tail(proc.stderr)}): the main .venv "
+                "with the snapshot first on PYTHONPATH"
+            )
+    steps.append(
+        {"what": "Python", "result": result, "seconds": round(time.monotonic() - started, 1)}
+    )
+    log(f"setup: {result}")
+
+    started = time.monotonic()
+    proc = subprocess.run(
+        [python, "-m", "compileall", "-q", "-x", r"/(\.venv|node_modules)/", str(root)],
+        capture_output=True,
+        check=False,
+        env=clean_env(),
+    )
+    steps.append(
+        {
+            "what": "bytecode",
+            "result": "the snapshot's modules compiled (`compileall`)"
+            if proc.returncode == 0
+            else f"compileall exit {proc.returncode}",
+            "seconds": round(time.monotonic() - started, 1),
+        }
+    )
+
+    evidence, main_evidence = root / "evidence", REPO / "evidence"
+    if evidence.is_dir() and not (evidence / "node_modules").exists():
+        started = time.monotonic()
+        installed = (main_evidence / "node_modules" / ".bin" / "evidence").exists()
+        if installed and _same_files(evidence, main_evidence, EVIDENCE_INSTALL):
+            (evidence / "node_modules").symlink_to(main_evidence / "node_modules")
+            result = (
+                "node_modules linked to evidence/node_modules (package.json, package-lock.json, "
+                ".npmrc and patches/ identical)"
+            )
+        else:
+            log(f"setup: npm install in {evidence}")
+            proc = subprocess.run(
+                ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"],
+                cwd=evidence,
+                env=clean_env(),
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=1800,
+            )
+            if proc.returncode == 0:
+                result = "`npm install` in the snapshot's evidence/ (its install inputs differ)"
+            else:
+                result = f"npm install failed (exit {proc.returncode}: {_tail(proc.stderr)})"
+                if installed:
+                    shutil.rmtree(evidence / "node_modules", ignore_errors=True)
+                    (evidence / "node_modules").symlink_to(main_evidence / "node_modules")
+                    result += "; linked to evidence/node_modules instead"
+        steps.append(
+            {"what": "Evidence", "result": result, "seconds": round(time.monotonic() - started, 1)}
+        )
+        log(f"setup: {result}")
+    setup = {
+        "python": str(python),
+        "pythonpath": pythonpath,
+        "prepared_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "steps": steps,
+    }
+    marker.write_text(json.dumps(setup, indent=1), encoding="utf-8")
+    return setup
 
 
 def generator_hash() -> str:
@@ -208,7 +411,7 @@ def generated_landing(
     log(f"{profile}: generating {first} … {last} (seed {seed}) into {landing}")
     measured = run_measured(
         [
-            BISTAND,
+            SOURCE.bistand,
             "generate",
             "--profile",
             profile,
@@ -254,150 +457,229 @@ class GenerationFailed(RuntimeError):
 # ---------------------------------------------------------------- refresh and what it did
 
 
-def warm_manifest() -> float:
-    """dbt parse now if the project changed, so the timed refresh does not include it."""
+def warm_manifest(run: Path) -> dict:
+    """dbt's manifest as the refresh will want it, before timing: `ensure_manifest()` (dbt parse
+    when the project changed) in the refresh's environment; `dbt parse` if that is gone."""
+    env = child_env()
+    env.update(
+        BISTAND_LANDING=str(run / "landing"), BISTAND_WAREHOUSE=str(run / "warehouse.duckdb")
+    )
     started = time.monotonic()
-    subprocess.run(
-        [sys.executable, "-c", "from orchestration.project import ensure_manifest; "
+    proc = subprocess.run(
+        [SOURCE.python, "-c", "from orchestration.project import ensure_manifest; "
          "ensure_manifest()"],
-        cwd=SOURCE.root, env=child_env(), capture_output=True, check=False,
+        cwd=SOURCE.root, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
-    return time.monotonic() - started
+    how, code, error = "ensure_manifest()", proc.returncode, proc.stderr + proc.stdout
+    project = SOURCE.root / "dbt_project"
+    if code != 0 and project.is_dir():
+        how = "dbt parse"
+        try:
+            proc = subprocess.run(
+                [SOURCE.python.parent / "dbt", "parse", "--quiet", "--project-dir", project,
+                 "--profiles-dir", project],
+                cwd=project, env=env, capture_output=True, text=True, check=False,
+            )  # fmt: skip
+            code, error = proc.returncode, proc.stderr + proc.stdout
+        except OSError as failure:
+            code, error = None, str(failure)
+    return {
+        "seconds": time.monotonic() - started,
+        "how": how,
+        "exit_code": code,
+        **({"error": _tail(error)} if code != 0 else {}),
+    }
 
 
 def dbt_threads() -> int | None:
     """dbt's thread count from profiles.yml (run_results.json records it only when passed)."""
-    text = SOURCE.profiles_yml.read_text(encoding="utf-8")
+    try:
+        text = SOURCE.profiles_yml.read_text(encoding="utf-8")
+    except OSError:
+        return None
     match = re.search(r"^\s*threads:\s*(\d+)", text, re.M)
     return int(match.group(1)) if match else None
 
 
-def dagster_steps(dagster_home: Path) -> dict | None:
-    """The newest run of the refresh's own Dagster instance: run id, times, step durations."""
-    from dagster import DagsterInstance
-
-    instance = DagsterInstance.from_config(str(dagster_home))
+def dagster_steps(dagster_home: Path, run_id: str | None, since: float) -> dict | None:
+    """The refresh's Dagster run (run id, times, step durations): `run_id` when the run log
+    names it, else the newest run of the instance beside the warehouse if it started after
+    `since` (a refresh that stops early starts no run: then None, not the previous run)."""
+    if not dagster_home.exists():
+        return None
     try:
-        runs = instance.get_runs(limit=1)
-        if not runs:
+        from dagster import DagsterInstance
+
+        instance = DagsterInstance.from_config(str(dagster_home))
+    except Exception as error:  # another Dagster, another layout: a report, not a failure
+        return {"error": f"{type(error).__name__}: {error}"[:300]}
+    try:
+        run = instance.get_run_by_id(run_id) if run_id else None
+        if run is None:
+            runs = instance.get_runs(limit=1)
+            run = runs[0] if runs else None
+        if run is None:
             return None
-        run_id = runs[0].run_id
-        stats = instance.get_run_stats(run_id)
+        stats = instance.get_run_stats(run.run_id)
+        if stats.start_time is None or stats.start_time < since - 1:
+            return None
         steps = [
             {"step_key": s.step_key, "seconds": s.end_time - s.start_time}
-            for s in instance.get_run_step_stats(run_id)
+            for s in instance.get_run_step_stats(run.run_id)
             if s.start_time is not None and s.end_time is not None
         ]
         return {
-            "run_id": run_id,
+            "run_id": run.run_id,
             "run_start": stats.start_time,
             "run_end": stats.end_time,
             "steps": steps,
         }
+    except Exception as error:
+        return {"error": f"{type(error).__name__}: {error}"[:300]}
     finally:
         instance.dispose()
 
 
-def collect_run_results(run_id: str, dest: Path) -> dict | None:
-    """Move this run's dbt target directory into the run directory; its run_results.json."""
-    found = sorted(SOURCE.dbt_target.glob(f"dbt_warehouse-{run_id[:7]}-*"))
-    if not found:
-        return None
+def collect_run_results(run_id: str | None, dest: Path, since: float) -> dict | None:
+    """This run's dbt run_results.json: the run's own target directory
+    (`dbt_warehouse-<run id>-…`, moved into the run directory), else the newest run_results.json
+    written since `since` under dbt's target directory or beside the warehouse (copied)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.rmtree(dest, ignore_errors=True)
-    shutil.move(str(found[-1]), dest)
-    results = dest / "run_results.json"
-    return json.loads(results.read_text(encoding="utf-8")) if results.exists() else None
-
-
-def load_log(warehouse: Path, after_delivery: int) -> dict:
-    import duckdb
-
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        rows = con.execute(
-            "select status, count(*), sum(rows_loaded), sum(rows_rejected) from raw.load_log "
-            "where delivery_id > ? group by status order by status",
-            [after_delivery],
-        ).fetchall()
-    finally:
-        con.close()
-    return {
-        "deliveries": sum(r[1] for r in rows),
-        "by_status": {r[0]: r[1] for r in rows},
-        "rows_loaded": int(sum(r[2] or 0 for r in rows)),
-        "rows_rejected": int(sum(r[3] or 0 for r in rows)),
-    }
-
-
-def build_scope(warehouse: Path, run_id: str) -> str | None:
-    """What the dbt build rebuilt of the month-keyed facts (meta.refresh_runs.build_scope:
-    `hela`, `från YYYY-MM`, `inga ändrade månader`), when the refresh records it."""
-    import duckdb
-
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        row = con.execute(
-            "select build_scope from meta.refresh_runs where run_id = ?", [run_id]
-        ).fetchone()
-    except duckdb.Error:
+    found = sorted(SOURCE.dbt_target.glob(f"dbt_warehouse-{run_id[:7]}-*")) if run_id else []
+    if found:
+        shutil.rmtree(dest, ignore_errors=True)
+        shutil.move(str(found[-1]), dest)
+        results = dest / "run_results.json"
+        return json.loads(results.read_text(encoding="utf-8")) if results.exists() else None
+    candidates = []
+    for root in (SOURCE.dbt_target, dest.parent):
+        if not root.exists():
+            continue
+        for path in root.rglob("run_results.json"):
+            if any(part.startswith("dbt-target-") for part in path.relative_to(root).parts):
+                continue  # an earlier refresh's, collected by this harness
+            mtime = path.stat().st_mtime
+            if mtime >= since:
+                candidates.append((mtime, path))
+    if not candidates:
         return None
-    finally:
-        con.close()
-    return row[0] if row else None
+    newest = max(candidates)[1]
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(newest, dest / "run_results.json")
+    return json.loads(newest.read_text(encoding="utf-8"))
 
 
-def last_delivery(warehouse: Path) -> int:
+def _query(warehouse: Path, sql: str, params: list | None = None) -> list[dict] | None:
+    """Rows of a read-only query on the warehouse as dicts; None if it cannot be answered."""
     import duckdb
 
     if not warehouse.exists():
-        return 0
-    con = duckdb.connect(str(warehouse), read_only=True)
+        return None
     try:
-        return con.execute("select coalesce(max(delivery_id), 0) from raw.load_log").fetchone()[0]
+        con = duckdb.connect(str(warehouse), read_only=True)
     except duckdb.Error:
-        return 0
+        return None
+    try:
+        cursor = con.execute(sql, params or [])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    except duckdb.Error:
+        return None
     finally:
         con.close()
 
 
+def load_log(warehouse: Path, after_delivery: int) -> dict | None:
+    rows = _query(
+        warehouse,
+        "select status, count(*) as n, sum(rows_loaded) as loaded, sum(rows_rejected) as "
+        "rejected from raw.load_log where delivery_id > ? group by status order by status",
+        [after_delivery],
+    )
+    if rows is None:
+        return None
+    return {
+        "deliveries": sum(r["n"] for r in rows),
+        "by_status": {r["status"]: r["n"] for r in rows},
+        "rows_loaded": int(sum(r["loaded"] or 0 for r in rows)),
+        "rows_rejected": int(sum(r["rejected"] or 0 for r in rows)),
+    }
+
+
+def refresh_runs(warehouse: Path) -> list[dict]:
+    """meta.refresh_runs, oldest first (empty when the warehouse or the table is missing)."""
+    return _query(warehouse, "select * from meta.refresh_runs order by started_at") or []
+
+
+def last_delivery(warehouse: Path) -> int:
+    rows = _query(warehouse, "select coalesce(max(delivery_id), 0) as d from raw.load_log")
+    return int(rows[0]["d"]) if rows else 0
+
+
+def count_output_lines(text: str) -> int:
+    """Lines a command printed (stdout and stderr together); a last line without newline
+    counts, a carriage-return progress update does not start a new line."""
+    if not text:
+        return 0
+    return text.count("\n") + (0 if text.endswith("\n") else 1)
+
+
 def timed_refresh(kind: str, profile: str, run: Path, args: argparse.Namespace) -> dict:
+    """`bistand refresh --no-pages` on the run's landing and warehouse, measured; kind is
+    `full`, `incremental` or `nothing_new`."""
     landing, warehouse = run / "landing", run / "warehouse.duckdb"
-    parse_s = warm_manifest()
+    label = kind.replace("_", "-")
+    warm = warm_manifest(run)
     manifest = SOURCE.dbt_target / "manifest.json"
     manifest_mtime = manifest.stat().st_mtime if manifest.exists() else None
     before = last_delivery(warehouse)
+    runs_before = {r.get("run_id") for r in refresh_runs(warehouse)}
     load_before = list(os.getloadavg())
     log(
-        f"{profile}: {kind} refresh (load average {load_before[0]:.2f}; "
-        f"manifest check before it {parse_s:.1f} s)"
+        f"{profile}: {label} refresh (load average {load_before[0]:.2f}; manifest check "
+        f"before it {warm['seconds']:.1f} s)"
     )
     measured = run_measured(
-        [BISTAND, "refresh", "--landing", landing, "--warehouse", warehouse, "--no-pages"],
-        log_file=run / f"refresh-{kind}.log",
+        [SOURCE.bistand, "refresh", "--landing", landing, "--warehouse", warehouse, "--no-pages"],
+        log_file=run / f"refresh-{label}.log",
         env=child_env(),
         cwd=SOURCE.root,
         timeout_s=args.timeout,
         rss_cap=args.rss_cap,
-        progress=lambda m: log(f"{profile}: {kind} refresh {m}"),
+        progress=lambda m: log(f"{profile}: {label} refresh {m}"),
     )
     end = measured.started_at + measured.wall_s
-    log(
-        f"{profile}: {kind} refresh exit {measured.exit_code} in {measured.wall_s:.1f} s, "
-        f"peak RSS {measured.peak_rss / 1e9:.2f} GB"
-        + (f" — {measured.aborted}" if measured.aborted else "")
-    )
+    output = Path(measured.log_file).read_text(encoding="utf-8", errors="replace")
     result: dict = {
         "measured": measured.to_dict(),
         "load_before": load_before,
-        "warm_parse_s": parse_s,
+        "warm_parse_s": warm["seconds"],
+        "warm_manifest": warm,
         "manifest_parsed": manifest.exists() and manifest.stat().st_mtime != manifest_mtime,
+        "output_lines": count_output_lines(output),
+        "reparsed_by_dbt": "Unable to do partial parsing" in output,
         "warehouse_bytes": warehouse.stat().st_size if warehouse.exists() else None,
         "publish_bytes": (run / "publish.duckdb").stat().st_size
         if (run / "publish.duckdb").exists()
         else None,
     }
-    dagster = dagster_steps(run / "dagster_home") if (run / "dagster_home").exists() else None
+    if kind == "nothing_new":
+        result["output"] = output.splitlines()[:60]
+    log(
+        f"{profile}: {label} refresh exit {measured.exit_code} in {measured.wall_s:.1f} s, "
+        f"peak RSS {measured.peak_rss / 1e9:.2f} GB, {result['output_lines']} lines of output"
+        + (f" — {measured.aborted}" if measured.aborted else "")
+    )
+    new_runs = [r for r in refresh_runs(warehouse) if r.get("run_id") not in runs_before]
+    if new_runs:
+        row = new_runs[-1]
+        result["refresh_run"] = {k: None if v is None else str(v) for k, v in row.items()}
+        result["build_scope"] = row.get("build_scope")
+    run_id = new_runs[-1].get("run_id") if new_runs else None
+    dagster = dagster_steps(run / "dagster_home", run_id, since=measured.started_at)
+    if dagster and "error" in dagster:
+        result["dagster_error"] = dagster["error"]
+        dagster = None
     if dagster:
         result["dagster"] = dagster
         result["steps"] = step_breakdown(
@@ -407,16 +689,39 @@ def timed_refresh(kind: str, profile: str, run: Path, args: argparse.Namespace) 
             run_start=dagster["run_start"],
             run_end=dagster["run_end"],
         )
-        run_results = collect_run_results(dagster["run_id"], run / f"dbt-target-{kind}")
-        result["dbt"] = dbt_breakdown(run_results, threads=dbt_threads()) if run_results else None
-    if warehouse.exists() and dagster:
-        result["build_scope"] = build_scope(warehouse, dagster["run_id"])
-    if warehouse.exists():
-        try:
-            result["load_log"] = load_log(warehouse, before)
-        except Exception as error:  # a report, not a check
-            result["load_log_error"] = str(error)
+        run_id = dagster["run_id"]
+    run_results = collect_run_results(run_id, run / f"dbt-target-{label}", measured.started_at)
+    result["dbt"] = dbt_breakdown(run_results, threads=dbt_threads()) if run_results else None
+    try:
+        result["load_log"] = load_log(warehouse, before)
+    except Exception as error:  # a report, not a check
+        result["load_log_error"] = str(error)
     return result
+
+
+def timed_floor(profile: str, run: Path, args: argparse.Namespace) -> dict:
+    """benchmarks/floor.py on landing A, as a fresh process, in the same run."""
+    out, db = run / "floor.json", run / "floor.duckdb"
+    load_before = list(os.getloadavg())
+    log(f"{profile}: floor script on landing A (load average {load_before[0]:.2f})")
+    measured = run_measured(
+        [SOURCE.python, FLOOR_SCRIPT, run / "landing", out, "--db", db, "--memory-limit",
+         os.environ.get("BISTAND_DUCKDB_MEMORY_LIMIT", "5GB")],
+        log_file=run / "floor.log",
+        env=child_env(),
+        cwd=run,
+        timeout_s=args.timeout,
+        rss_cap=args.rss_cap,
+        progress=lambda m: log(f"{profile}: floor {m}"),
+    )  # fmt: skip
+    log(
+        f"{profile}: floor exit {measured.exit_code} in {measured.wall_s:.1f} s, "
+        f"peak RSS {measured.peak_rss / 1e9:.2f} GB"
+        + (f" — {measured.aborted}" if measured.aborted else "")
+    )
+    child = json.loads(out.read_text(encoding="utf-8")) if out.exists() else None
+    db.unlink(missing_ok=True)
+    return {"measured": measured.to_dict(), "load_before": load_before, "child": child}
 
 
 def timed_oracle(profile: str, run: Path, args: argparse.Namespace) -> dict:
@@ -424,7 +729,7 @@ def timed_oracle(profile: str, run: Path, args: argparse.Namespace) -> dict:
     load_before = list(os.getloadavg())
     log(f"{profile}: oracle on landing A (load average {load_before[0]:.2f})")
     measured = run_measured(
-        [sys.executable, "-m", "benchmarks.oracle_child", run / "landing", out],
+        [SOURCE.python, "-m", "benchmarks.oracle_child", run / "landing", out],
         log_file=run / "oracle.log",
         env=child_env(),
         cwd=SOURCE.root,
@@ -442,16 +747,27 @@ def timed_oracle(profile: str, run: Path, args: argparse.Namespace) -> dict:
 
 
 def timed_site(profile: str, run: Path) -> dict:
+    """The one-page site, then the project's site from the publish file (same run)."""
     try:
-        from benchmarks.site import markdown, measure_site
-    except ImportError as error:  # the pages engineer's module; optional here
+        from benchmarks.site import CHECK_SITE, markdown, measure_one_page, measure_site
+    except ImportError as error:
         return {"skipped": f"skipped: benchmarks/site.py not importable ({error})"}
     publish = run / "publish.duckdb"
     if not publish.exists():
         return {"skipped": "skipped: no publish.duckdb (the refresh failed)"}
+    check_site = SOURCE.root / "tests" / "browser" / "check_site.mjs"
+    check_site = check_site if check_site.exists() else CHECK_SITE
+    log(f"{profile}: one-page Evidence site (the floor of a build)")
+    try:
+        one_page = measure_one_page(run / "site-one-page", SOURCE.evidence)
+        log(f"{profile}: one-page site build {one_page['build_s']} s")
+    except Exception as error:  # reported; the site is still measured
+        log(f"{profile}: one-page site failed: {error}")
+        one_page = None
+        one_page_error = str(error).splitlines()[0][:300]
     log(f"{profile}: site benchmark on {publish}")
     try:
-        result = measure_site(publish, run / "site")
+        result = measure_site(publish, run / "site", SOURCE.evidence, check_site)
     except Exception as error:  # reported in the table
         log(f"{profile}: site benchmark failed: {error}")
         return {"error": str(error).splitlines()[0][:300], "traceback": traceback.format_exc()}
@@ -459,7 +775,81 @@ def timed_site(profile: str, run: Path) -> dict:
         f"{profile}: site build {result['build_s']} s, max first render "
         f"{result['first_render_ms_max']} ms"
     )
-    return {"result": result, "markdown": markdown(result)}
+    out = {"result": result, "markdown": markdown(result, one_page), "commit": SOURCE.commit}
+    if one_page:
+        out["one_page"] = one_page
+    else:
+        out["one_page_error"] = one_page_error
+    return out
+
+
+def timed_make_test(args: argparse.Namespace) -> dict:
+    """`git clone` of the measured commit into a new directory, then `CI=true make test` there."""
+    base = args.work / "make-test"
+    clone = base / f"clone-{SOURCE.commit}"
+    shutil.rmtree(clone, ignore_errors=True)
+    base.mkdir(parents=True, exist_ok=True)
+    result: dict = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "run_started": args.run_started,
+        "commit": SOURCE.commit,
+    }
+    if SOURCE.uncommitted:
+        result["note"] = (
+            "The clone holds the commit only: the working tree's uncommitted changes in "
+            + ", ".join(SOURCE.uncommitted)
+            + " are not in it."
+        )
+    try:
+        subprocess.run(
+            ["git", "clone", "--quiet", "--no-checkout", str(REPO), str(clone)],
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        subprocess.run(
+            ["git", "-C", str(clone), "checkout", "--quiet", "--detach", SOURCE.full_commit],
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+    except subprocess.CalledProcessError as error:
+        return {**result, "error": f"git: {_tail(error.stderr or '')}"}
+    env = clean_env()
+    env.update(CI="true", DBT_SEND_ANONYMOUS_USAGE_STATS="false", DAGSTER_TELEMETRY_ENABLED="false")
+    load_before = list(os.getloadavg())
+    log(f"make test on a fresh clone of {SOURCE.commit} in {clone} (load {load_before[0]:.2f})")
+    log_file = base / f"make-test-{SOURCE.commit}.log"
+    measured = run_measured(
+        ["make", "test"],
+        log_file=log_file,
+        env=env,
+        cwd=clone,
+        timeout_s=args.make_test_timeout,
+        rss_cap=args.rss_cap,
+        progress=lambda m: log(f"make test {m}"),
+    )
+    log(
+        f"make test exit {measured.exit_code} in {measured.wall_s:.1f} s"
+        + (f" — {measured.aborted}" if measured.aborted else "")
+    )
+    text = log_file.read_text(encoding="utf-8", errors="replace")
+    if not args.keep_clone:
+        shutil.rmtree(clone, ignore_errors=True)
+    return {
+        **result,
+        "measured": measured.to_dict(),
+        "load_before": load_before,
+        "log_file": str(log_file),
+        "summary": pytest_summary(text),
+        "tail": text.splitlines()[-15:],
+    }
+
+
+def pytest_summary(text: str) -> str | None:
+    """pytest's last summary line (`12 passed, 1 skipped in 301.2s`), without the `=` rule."""
+    found = None
+    for line in text.splitlines():
+        match = re.fullmatch(r"=+ (.*\bin [\d.]+s.*?) =+", line.strip())
+        if match:
+            found = match.group(1)
+    return found
 
 
 # ---------------------------------------------------------------- one profile
@@ -478,8 +868,10 @@ def bench_profile(
         "prev_month": prev,
         "month": month,
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "run_started": args.run_started,
         "commit": SOURCE.commit,
         "source": SOURCE.mode,
+        "setup": SOURCE.setup,
         "uncommitted": list(SOURCE.uncommitted),
         "machine": machine(),
         "incomplete": True,
@@ -515,6 +907,8 @@ def bench_profile(
     result["full"] = timed_refresh("full", profile, run, args)
     checkpoint(result)
     full_ok = result["full"]["measured"]["exit_code"] in (0, 2)
+    result["floor"] = timed_floor(profile, run, args)
+    checkpoint(result)
     if args.skip_oracle:
         result["oracle"] = {"skipped": "skipped (--skip-oracle)"}
     else:
@@ -533,6 +927,11 @@ def bench_profile(
         checkpoint(result)
     else:
         result["incremental"] = {"skipped": "skipped: the full refresh failed"}
+    if result["incremental"].get("measured", {}).get("exit_code") in (0, 2):
+        result["nothing_new"] = timed_refresh("nothing_new", profile, run, args)
+        checkpoint(result)
+    else:
+        result["nothing_new"] = {"skipped": "skipped: the incremental refresh failed"}
 
     if profile in args.site_profiles and not args.skip_site:
         result["site"] = timed_site(profile, run)
@@ -612,6 +1011,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--oracle-timeout", type=float, default=3600)
     parser.add_argument(
+        "--make-test",
+        action="store_true",
+        help="also time `CI=true make test` on a fresh clone of the measured commit (minutes)",
+    )
+    parser.add_argument(
+        "--make-test-timeout",
+        type=float,
+        default=3600,
+        help="seconds before `make test` is stopped (default %(default)s)",
+    )
+    parser.add_argument(
+        "--keep-clone", action="store_true", help="keep the clone `make test` ran in"
+    )
+    parser.add_argument(
         "--rss-cap-gb",
         type=float,
         default=12.0,
@@ -624,8 +1037,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if unknown:
         parser.error(f"unknown profiles {sorted(unknown)}: choose from {sorted(FIRST_MONTH)}")
     args.site_profiles = {p.strip() for p in args.site_profiles.split(",")}
+    if not args.profiles and not args.make_test and not args.render_only:
+        parser.error("no profiles: name at least one, or use --make-test")
     args.work = args.work.resolve()
     args.rss_cap = int(args.rss_cap_gb * 1e9)
+    args.run_started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return args
 
 
@@ -665,16 +1081,26 @@ def main(argv: list[str] | None = None) -> int:
                 current["site"] = {
                     **previous["site"],
                     "measured_in_run_of": previous["site"].get("measured_in_run_of")
+                    or previous.get("run_started")
                     or previous.get("date"),
+                    "commit": previous["site"].get("commit") or previous.get("commit"),
                 }
             results["profiles"][profile] = current
         except KeyboardInterrupt:
             log("interrupted: earlier profiles are saved")
             return 130
         save(results, args.out)
-        p = results["profiles"][profile]
-        failed |= "full" not in p or p["full"]["measured"]["exit_code"] not in (0, 2)
+        full = results["profiles"][profile].get("full") or {}
+        failed |= (full.get("measured") or {}).get("exit_code") not in (0, 2)
         log(f"{profile}: done; wrote {args.out}")
+    if args.make_test:
+        try:
+            results["make_test"] = timed_make_test(args)
+        except KeyboardInterrupt:
+            log("interrupted during make test: the profiles are saved")
+            return 130
+        save(results, args.out)
+        failed |= (results["make_test"].get("measured") or {}).get("exit_code") != 0
     print(render(results))
     return 1 if failed else 0
 

@@ -17,6 +17,7 @@ from benchmarks.report import (
     dbt_lines,
     evaluate,
     render,
+    runs_sentence,
     summary_table,
     targets_table,
 )
@@ -138,7 +139,15 @@ def measured(wall: float, exit_code: int | None = 0, peak: int = 10**9, aborted=
     }
 
 
-def profile(name: str, full: dict, inc: dict, oracle: dict, site: dict | None = None) -> dict:
+def profile(
+    name: str,
+    full: dict,
+    inc: dict,
+    oracle: dict,
+    site: dict | None = None,
+    floor: dict | None = None,
+    nothing_new: dict | None = None,
+) -> dict:
     result = {
         "profile": name,
         "seed": 1,
@@ -146,6 +155,7 @@ def profile(name: str, full: dict, inc: dict, oracle: dict, site: dict | None = 
         "prev_month": "2026-09",
         "month": "2026-10",
         "date": "2026-11-23 17:00 UTC",
+        "run_started": "2026-11-23 16:55 UTC",
         "commit": "abc1234",
         "uncommitted": [],
         "machine": {"cores": 2, "load_start": [0.5, 0.4, 0.3], "load_end": [1.0, 0.5, 0.3]},
@@ -160,8 +170,9 @@ def profile(name: str, full: dict, inc: dict, oracle: dict, site: dict | None = 
         "incremental": inc,
         "oracle": oracle,
     }
-    if site:
-        result["site"] = site
+    for key, value in (("site", site), ("floor", floor), ("nothing_new", nothing_new)):
+        if value:
+            result[key] = value
     return result
 
 
@@ -183,8 +194,11 @@ RESULTS = {
                         "/hushall/": {"first_render_ms": 2100},
                     },
                 },
+                "one_page": {"build_s": 60.0, "build_steps_s": {"sources": 2.0, "build": 58.0}},
                 "markdown": "(the site's own table)",
             },
+            floor={"measured": measured(5.0, peak=500_000_000)},
+            nothing_new={"measured": measured(2.0), "output_lines": 4},
         ),
         "national": profile(
             "national",
@@ -192,48 +206,107 @@ RESULTS = {
             {"measured": measured(30.0, exit_code=1)},
             {"measured": measured(3600.0, exit_code=None, aborted="stopped after 3600 s")},
         ),
-    }
+    },
+    "make_test": {
+        "date": "2026-11-23 18:00 UTC",
+        "run_started": "2026-11-23 16:55 UTC",
+        "commit": "abc1234",
+        "measured": measured(420.0),
+        "summary": "300 passed in 400.0s",
+    },
 }
 
 
 def test_verdicts_per_target() -> None:
-    assert [(r["profile"], r["verdict"]) for r in evaluate(RESULTS)] == [
-        ("stockholm", "met"),
-        ("stockholm", "not met"),
-        ("stockholm", "met"),
-        ("stockholm", "met"),
-        ("stockholm", "not met"),
-        ("national", "not met"),
-        ("national", "met"),
-        ("national", "not met (incremental refresh failed (exit 1))"),
-        ("national", "met"),
+    assert [(r["target"], r["verdict"]) for r in evaluate(RESULTS)] == [
+        ("≤ 30 s", "not met"),
+        ("≤ 3 s", "met"),
+        ("≤ 10 lines of output", "met"),
+        ("≤ 10 % of full", "not met (incremental refresh failed (exit 1))"),
+        ("≤ 50 % of full", "met"),
+        ("≤ 5 min", "not met"),
+        ("peak RSS ≤ 8 GB", "met"),
+        ("≥ 5× faster", "met"),
+        ("full refresh ≤ 8× the floor's time", "not met"),
+        ("≤ 1.5× a one-page, query-free site built in the same run", "met"),
+        ("first render ≤ 2 s on every page", "not met"),
+        ("≤ 8 min, passing", "met"),
     ]
 
 
 def test_targets_table() -> None:
+    nothing_new = "refresh with nothing new delivered (stockholm, right after the incremental one)"
     assert targets_table(RESULTS) == [
-        "| profile | target | measured | verdict |",
+        "| what (issue 22) | target | measured | verdict |",
         "|---|---|---|---|",
-        "| stockholm | full refresh ≤ 60 s | 58.0 s | met |",
-        "| stockholm | incremental refresh ≤ 15 % of full | 20.7 % | not met |",
-        "| stockholm | warehouse ≥ 5× faster than the oracle | 5.2× | met |",
-        "| stockholm | site build ≤ 90 s (issue 7) | 75.0 s | met |",
-        "| stockholm | first render ≤ 2 s on every page (issue 7) | 2100 ms (`/hushall/`) "
-        "| not met |",
-        "| national | full refresh ≤ 10 min | 700 s (11.7 min) | not met |",
-        "| national | peak RSS of the full refresh ≤ 8 GB | 7.50 GB | met |",
-        "| national | incremental refresh ≤ 15 % of full | 4.3 % "
+        "| stockholm full refresh (empty warehouse, `--no-pages`) | ≤ 30 s | 58.0 s | not met |",
+        f"| {nothing_new} | ≤ 3 s | 2.00 s | met |",
+        f"| {nothing_new} | ≤ 10 lines of output | 4 lines | met |",
+        "| one new month (incremental), national | ≤ 10 % of full | 4.3 % "
         "| not met (incremental refresh failed (exit 1)) |",
-        "| national | warehouse ≥ 5× faster than the oracle "
-        "| ≥ 5.1× (oracle stopped after 3600 s) | met |",
+        "| one new month (incremental), stockholm | ≤ 50 % of full | 20.7 % | met |",
+        "| national full refresh | ≤ 5 min | 700 s (11.7 min) | not met |",
+        "| national full refresh | peak RSS ≤ 8 GB | 7.50 GB | met |",
+        "| warehouse vs the pandas oracle (stockholm) | ≥ 5× faster | 5.2× | met |",
+        "| project vs a plain-DuckDB floor script (stockholm, same landing, same run) "
+        "| full refresh ≤ 8× the floor's time | 11.6× (58.0 s / 5.00 s) | not met |",
+        "| Evidence build of the stockholm site "
+        "| ≤ 1.5× a one-page, query-free site built in the same run "
+        "| 1.2× (75.0 s / 60.0 s) | met |",
+        "| Evidence build of the stockholm site | first render ≤ 2 s on every page "
+        "| 2100 ms (`/hushall/`) | not met |",
+        "| `make test` on a fresh clone | ≤ 8 min, passing "
+        "| 420.0 s (300 passed in 400.0s) | met |",
+        "",
+        "7 of 12 met, 5 not met, 0 not measured. "
+        "All from one run, started 2026-11-23 16:55 UTC, on commit `abc1234`.",
     ]
 
 
 def test_targets_not_measured_without_results() -> None:
     table = targets_table({"profiles": {}})
-    assert table[2] == "| stockholm | full refresh ≤ 60 s | — | not measured |"
-    assert all(line.endswith("| — | not measured |") for line in table[2:])
-    assert len(table) == 11
+    assert table[2] == (
+        "| stockholm full refresh (empty warehouse, `--no-pages`) | ≤ 30 s | — | not measured |"
+    )
+    assert all(line.endswith("| — | not measured |") for line in table[2:14])
+    assert table[14:] == ["", "0 of 12 met, 0 not met, 12 not measured. Nothing measured yet."]
+
+
+def test_targets_from_different_runs_say_so() -> None:
+    results = {
+        "profiles": {"stockholm": RESULTS["profiles"]["stockholm"]},
+        "make_test": {**RESULTS["make_test"], "run_started": "2026-11-20 09:00 UTC"},
+    }
+    assert runs_sentence(results) == (
+        "**Not from one run**: stockholm: 2026-11-23 16:55 UTC, `abc1234`; "
+        "make test: 2026-11-20 09:00 UTC, `abc1234`."
+    )
+
+
+def test_missing_parts_are_not_measured_or_not_met() -> None:
+    stockholm = dict(RESULTS["profiles"]["stockholm"])
+    stockholm["site"] = {**stockholm["site"]}
+    del stockholm["site"]["one_page"]
+    stockholm["nothing_new"] = {"skipped": "skipped: the incremental refresh failed"}
+    stockholm["floor"] = {"measured": measured(5.0, exit_code=1)}
+    failed_test = {**RESULTS["make_test"], "measured": measured(500.0, exit_code=2)}
+    rows = {
+        (r["what"][:20], r["target"]): (r["measured"], r["verdict"])
+        for r in evaluate({"profiles": {"stockholm": stockholm}, "make_test": failed_test})
+    }
+    assert rows[("refresh with nothing", "≤ 3 s")] == ("—", "not measured")
+    assert rows[("refresh with nothing", "≤ 10 lines of output")] == ("—", "not measured")
+    assert rows[("project vs a plain-D", "full refresh ≤ 8× the floor's time")] == (
+        "—",
+        "not met (floor script failed (exit 1))",
+    )
+    assert rows[
+        ("Evidence build of th", "≤ 1.5× a one-page, query-free site built in the same run")
+    ] == ("site 75.0 s", "not measured")
+    assert rows[("`make test` on a fre", "≤ 8 min, passing")] == (
+        "500.0 s (300 passed in 400.0s)",
+        "not met (make test failed (exit 2))",
+    )
 
 
 def test_summary_table() -> None:
@@ -247,21 +320,25 @@ def test_summary_table() -> None:
         "| full refresh (up to M-1, empty warehouse) | 58.0 s | 700 s (11.7 min) |",
         "| peak RSS, full refresh | 1.00 GB | 7.50 GB |",
         "| CPU time, full refresh (user + system) | 85.0 s | 85.0 s |",
+        "| floor script (plain DuckDB, landing A) | 5.00 s, 500 MB RSS | — |",
+        "| full refresh / floor | 11.6× (58.0 s / 5.00 s) | — |",
         "| incremental refresh (+ month M) | 12.0 s (exit 2: input rejected) "
         "| 30.0 s (FAILED, exit 1) |",
         "| incremental / full | 20.7 % | 4.3 % |",
         "| peak RSS, incremental | 1.00 GB | 1.00 GB |",
+        "| refresh with nothing new (after the incremental) | 2.00 s, 4 lines of output | — |",
         "| oracle (up to M-1) | 300.0 s, 1.00 GB RSS "
         "| 3600 s (60.0 min), 1.00 GB RSS (stopped after 3600 s) |",
         "| CPU time, oracle | 85.0 s | 85.0 s |",
         "| oracle / warehouse (full refresh) | 5.2× | ≥ 5.1× (oracle stopped after 3600 s) |",
         "| site (Evidence build, first render) "
-        "| build 75.0 s, slowest first render 2100 ms (2 pages) | — |",
+        "| build 75.0 s (one-page site 60.0 s), slowest first render 2100 ms (2 pages) | — |",
     ]
 
 
-def test_breakdown_table_full_and_incremental() -> None:
+def test_breakdown_table_full_incremental_and_nothing_new() -> None:
     full = {
+        "measured": measured(100.0),
         "steps": step_breakdown(
             STEPS, process_start=100.0, process_end=200.0, run_start=110.0, run_end=190.0
         ),
@@ -270,28 +347,36 @@ def test_breakdown_table_full_and_incremental() -> None:
     inc_steps = [{"step_key": "raw__arenden", "seconds": 0.5}, {"step_key": "dbt_warehouse",
                                                                  "seconds": 9.0}]  # fmt: skip
     inc = {
+        "measured": measured(20.0),
         "steps": step_breakdown(
             inc_steps, process_start=0.0, process_end=20.0, run_start=8.0, run_end=18.0
-        )
+        ),
     }
-    assert breakdown_table(full, inc) == [
-        "| where the time goes | full | share | incremental | share |",
-        "|---|---:|---:|---:|---:|",
-        "| whole `bistand refresh` process | 100.0 s | 100 % | 20.0 s | 100 % |",
-        "| start-up (imports, Dagster definitions) | 10.0 s | 10 % | 8.00 s | 40 % |",
-        "| loaders (all exports) | 5.00 s | 5 % | 0.50 s | 2 % |",
-        "|   ↳ utbetalningar | 4.00 s | 4 % | — |  |",
-        "|   ↳ arenden | 1.00 s | 1 % | 0.50 s | 2 % |",
-        "| dbt build (Dagster step) | 70.0 s | 70 % | 9.00 s | 45 % |",
-        "|   ↳ dbt start-up (to its first node) | 8.00 s | 8 % | — |  |",
-        "|   ↳ dbt nodes (dbt's elapsed time) | 50.0 s | 50 % | — |  |",
-        "|   ↳ dagster-dbt (process, events) around dbt | 10.0 s | 10 % | — |  |",
-        "| publish (copy to publish.duckdb) | 2.00 s | 2 % | — |  |",
-        "| pages | skipped (`--no-pages`) | | skipped | |",
-        "| step `something_new` | 0.50 s | 0 % | — |  |",
-        "| Dagster between steps | 2.50 s | 2 % | 0.50 s | 2 % |",
-        "| after the run (run log, summary) | 10.0 s | 10 % | 2.00 s | 10 % |",
+    nothing_new = {"measured": measured(1.5)}  # stopped early: no Dagster run, no dbt
+    assert breakdown_table(
+        [("full", full), ("incremental", inc), ("nothing new", nothing_new)]
+    ) == [
+        "| where the time goes | full | share | incremental | share | nothing new | share |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        "| whole `bistand refresh` process | 100.0 s | 100 % | 20.0 s | 100 % | 1.50 s | 100 % |",
+        "| start-up (imports, Dagster definitions) | 10.0 s | 10 % | 8.00 s | 40 % | — |  |",
+        "| loaders (all exports) | 5.00 s | 5 % | 0.50 s | 2 % | — |  |",
+        "|   ↳ utbetalningar | 4.00 s | 4 % | — |  | — |  |",
+        "|   ↳ arenden | 1.00 s | 1 % | 0.50 s | 2 % | — |  |",
+        "| dbt build (Dagster step) | 70.0 s | 70 % | 9.00 s | 45 % | — |  |",
+        "|   ↳ dbt start-up (to its first node) | 8.00 s | 8 % | — |  | — |  |",
+        "|   ↳ dbt nodes (dbt's elapsed time) | 50.0 s | 50 % | — |  | — |  |",
+        "|   ↳ dagster-dbt (process, events) around dbt | 10.0 s | 10 % | — |  | — |  |",
+        "| publish (copy to publish.duckdb) | 2.00 s | 2 % | — |  | — |  |",
+        "| pages | skipped (`--no-pages`) |  | skipped (`--no-pages`) |  "
+        "| skipped (`--no-pages`) |  |",
+        "| step `something_new` | 0.50 s | 0 % | — |  | — |  |",
+        "| Dagster between steps | 2.50 s | 2 % | 0.50 s | 2 % | — |  |",
+        "| after the run (run log, summary, exit) | 10.0 s | 10 % | 2.00 s | 10 % | — |  |",
+        "",
+        "No Dagster run recorded for: nothing new (whole process only; see its output below).",
     ]
+    assert breakdown_table([("full", None), ("incremental", {"skipped": "x"})]) == []
 
 
 def test_dbt_lines() -> None:
@@ -410,9 +495,9 @@ def test_a_page_that_never_rendered_fails_the_first_render_target() -> None:
     site = {"result": {**stockholm["site"]["result"], "first_render_ms_max": 900}}
     site["result"]["pages"] = {"/": {"first_render_ms": 900}, "/hushall/": {}}
     rows = evaluate({"profiles": {"stockholm": {**stockholm, "site": site}}})
-    assert rows[4] == {
-        "profile": "stockholm",
-        "target": "first render ≤ 2 s on every page (issue 7)",
+    assert rows[10] == {
+        "what": "Evidence build of the stockholm site",
+        "target": "first render ≤ 2 s on every page",
         "measured": "900 ms (`/hushall/`)",
         "verdict": "not met (1 of 2 pages did not render)",
     }
