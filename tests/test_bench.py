@@ -1,8 +1,10 @@
-"""The benchmark harness's pure parts (benchmarks/): no timings, exact expected output.
+"""The benchmark harness (benchmarks/) on small fakes: no long runs, exact expected output.
 
 `make bench` itself is slow and machine-dependent; here: dbt's run_results.json and Dagster's
-step timings into the breakdown, the verdicts per target, the markdown tables, the delivery of
-one more month between two landings, process labels and the month ranges.
+step timings into the breakdown, the verdicts per target of issue 22, the markdown tables, the
+delivery of one more month between two landings, process labels and the month ranges; the floor
+script on a hand-written landing; the nothing-new refresh and `make test` on a fresh clone with
+a fake `bistand` and a fake repository; the one-page Evidence site's files.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from benchmarks.report import (
     breakdown_table,
     dbt_lines,
     evaluate,
+    make_test_time,
     render,
     runs_sentence,
     summary_table,
     targets_table,
 )
-from benchmarks.run import month_range
+from benchmarks.run import Source, month_range
 
 RUN_RESULTS = {
     "metadata": {
@@ -521,3 +524,306 @@ def test_measured_child_exit_code_leftovers_and_time_limit(tmp_path: Path) -> No
     stopped = run_measured(["sleep", "60"], log_file=tmp_path / "c.log", timeout_s=1)
     assert stopped.exit_code is None and not stopped.ok
     assert stopped.aborted == "stopped after the time limit of 1 s"
+
+
+# ---------------------------------------------------------------- the floor script
+
+
+def luhn_pnr(first_eleven: str) -> str:
+    """A 12-digit personnummer with a valid check digit (Luhn over the last ten digits)."""
+    digits = [int(c) for c in first_eleven[2:]]
+    total = sum(sum(divmod(d * (2 - i % 2), 10)) for i, d in enumerate(digits))
+    return first_eleven + str((10 - total % 10) % 10)
+
+
+def fake_landing(root: Path) -> Path:
+    """Two households in 2025: H1 (BRO) paid all twelve months, H2 (ENS) three months and one
+    month cancelled by a correction; H1 has an adult, a samordningsnummer adult and a child."""
+    pay_header = (
+        "utbetalning_id;arende_id;hushall_id;stadsdel_kod;bidragsmanad;utbetalningsdatum;"
+        "belopp;bistandstyp;forsorjningshinder_kod;lo_andamal\n"
+    )
+    adult, coordination = luhn_pnr("19800101123"), luhn_pnr("19900171456")  # day 71 = 11
+    child = luhn_pnr("20200505789")
+    for m in range(1, 13):
+        month = f"2025-{m:02d}"
+        pays = [f"U{m}a;A1;H1;BRO;{month};{month}-01;1000,50;FS;03;"]
+        if m in (1, 2, 3):
+            pays.append(f"U{m}b;A2;H2;ENS;{month};{month}-01;800,00;FS;03;")
+        if m == 4:
+            pays += [f"U{m}c;A2;H2;ENS;{month};{month}-01;500,00;FS;03;",
+                     f"U{m}d;A2;H2;ENS;{month};{month}-20;-500,00;FS;03;"]  # fmt: skip
+        write(root / f"utbetalningar_{month}.csv", pay_header + "\n".join(pays) + "\n")
+        members = [
+            f"H1;{month};{adult[:8]}-{adult[8:]};K;SOK",
+            f"H1;{month};{coordination};M;MED",
+            f"H1;{month};{child};K;BARN",
+            f"H2;{month};199001011234;M;SOK",  # fails the Luhn check
+        ]
+        write(
+            root / f"hushallsmedlemmar_{month}.csv",
+            "hushall_id;bidragsmanad;personnummer;kon;roll\n" + "\n".join(members) + "\n",
+        )
+    write(root / "arenden_2025-12-31.csv", "arende_id\nA1\n")  # other exports are not read
+    return root
+
+
+def test_floor_script_does_the_core_work(tmp_path: Path) -> None:
+    from benchmarks.floor import run_floor
+
+    result = run_floor(fake_landing(tmp_path / "landing"), tmp_path / "floor.duckdb")
+    assert result["files"] == {"utbetalningar": 12, "hushallsmedlemmar": 12}
+    assert result["counts"] == {
+        "utbetalningar": 12 + 3 + 2,
+        "hushallsmedlemmar": 48,
+        "hushall_manad": 12 + 3,  # H2's April nets to 0 kr: not a bidragshushåll
+        "hushall_per_stadsdel": 12 + 3,
+        "langvarigt_per_ar": 1,
+        "reader_errors": 0,
+        "invalid_personnummer": 12,
+    }
+    # both adults of H1 (the samordningsnummer's birth day is 71 - 60), not the child
+    assert result["long_term_adults_per_year"] == {"2025": 2}
+    assert set(result["timings"]) == {
+        "connect_s",
+        "read_utbetalningar_s",
+        "read_hushallsmedlemmar_s",
+        "households_per_district_s",
+        "long_term_per_year_s",
+        "checkpoint_s",
+    }
+    import duckdb
+
+    con = duckdb.connect(str(tmp_path / "floor.duckdb"), read_only=True)
+    try:
+        stored = con.execute("select pseudonym from hushallsmedlemmar").fetchall()
+        assert all(p is None or len(p) == 64 for (p,) in stored)  # sha256 hex, never the number
+        assert con.execute(
+            "select stadsdel_kod, count(*) from hushall_manad group by all order by 1"
+        ).fetchall() == [("BRO", 12), ("ENS", 3)]
+    finally:
+        con.close()
+
+
+def test_floor_script_as_a_process(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from benchmarks.run import FLOOR_SCRIPT
+
+    out = tmp_path / "floor.json"
+    subprocess.run(
+        [sys.executable, FLOOR_SCRIPT, fake_landing(tmp_path / "landing"), out], check=True
+    )
+    result = json.loads(out.read_text())
+    assert result["long_term_adults_per_year"] == {"2025": 2}
+    assert result["script_s"] > 0 and result["db_bytes"] > 0
+
+
+# ---------------------------------------------------------------- the harness's steps, faked
+
+
+def fake_source(tmp_path: Path, bistand: str) -> Source:
+    """A code base whose `bistand` is a shell script (no orchestration package, no dbt)."""
+    import sys
+
+    root, bin_dir = tmp_path / "src", tmp_path / "venv" / "bin"
+    root.mkdir()
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "python").symlink_to(sys.executable)
+    write(bin_dir / "bistand", "#!/bin/sh\n" + bistand).chmod(0o755)
+    return Source(root, "head", "abc1234", full_commit="abc1234" * 5, python=bin_dir / "python")
+
+
+def test_nothing_new_refresh_counts_its_output_and_needs_no_dagster(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import argparse
+
+    from benchmarks import run
+
+    monkeypatch.setattr(run, "SOURCE", fake_source(
+        tmp_path, "echo 'Inget nytt levererat.'\necho 'Klart på 0,1 s' >&2\nexit 0\n"))  # fmt: skip
+    work = tmp_path / "run"
+    (work / "landing").mkdir(parents=True)
+    args = argparse.Namespace(timeout=60, rss_cap=None)
+    result = run.timed_refresh("nothing_new", "tiny", work, args)
+    assert result["measured"]["exit_code"] == 0
+    assert result["output_lines"] == 2
+    assert result["output"] == ["Inget nytt levererat.", "Klart på 0,1 s"]
+    assert "steps" not in result and result["dbt"] is None
+    assert result["warm_manifest"]["exit_code"] != 0  # no orchestration package: reported
+    assert (work / "refresh-nothing-new.log").exists()
+
+
+def test_output_lines_and_pytest_summary() -> None:
+    from benchmarks.run import count_output_lines, pytest_summary
+
+    assert count_output_lines("") == 0
+    assert count_output_lines("a\nb\n") == 2
+    assert count_output_lines("a\nb") == 2
+    assert count_output_lines("progress 10%\rprogress 100%\ndone\n") == 2
+    log = "lint ok\n==== 3 failed, 290 passed, 2 skipped in 401.23s (0:06:41) ====\nmake: *** x\n"
+    assert pytest_summary(log) == "3 failed, 290 passed, 2 skipped in 401.23s (0:06:41)"
+    assert pytest_summary("no tests ran\n") is None
+
+
+def fake_repo(root: Path, recipe: str) -> str:
+    import subprocess
+
+    root.mkdir()
+    write(root / "Makefile", f"test:\n\t{recipe}\n")
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run([*git, "add", "Makefile"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "x"], check=True)
+    return subprocess.run(
+        [*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def test_make_test_on_a_fresh_clone(tmp_path: Path, monkeypatch) -> None:
+    import argparse
+
+    from benchmarks import run
+
+    commit = fake_repo(
+        tmp_path / "repo",
+        'test -z "$$VIRTUAL_ENV" && echo "CI=$$CI" && echo "== 2 passed in 0.01s =="',
+    )
+    monkeypatch.setattr(run, "REPO", tmp_path / "repo")
+    monkeypatch.setattr(run, "SOURCE", Source(tmp_path, "head", commit[:7], full_commit=commit))
+    monkeypatch.setenv("VIRTUAL_ENV", "/somewhere/.venv")
+    args = argparse.Namespace(
+        work=tmp_path / "work", run_started="now", make_test_timeout=60, rss_cap=None,
+        keep_clone=False,
+    )  # fmt: skip
+    result = run.timed_make_test(args)
+    assert result["measured"]["exit_code"] == 0
+    assert result["summary"] == "2 passed in 0.01s"
+    assert "CI=true" in result["tail"]
+    assert result["commit"] == commit[:7] and result["run_started"] == "now"
+    assert not (tmp_path / "work" / "make-test" / f"clone-{commit[:7]}").exists()
+    assert make_test_time(result)[2] is None
+
+    failing = fake_repo(tmp_path / "repo2", "exit 3")
+    monkeypatch.setattr(run, "REPO", tmp_path / "repo2")
+    monkeypatch.setattr(run, "SOURCE", Source(tmp_path, "head", failing[:7], full_commit=failing))
+    result = run.timed_make_test(args)
+    assert result["measured"]["exit_code"] == 2  # make's own exit code for a failed recipe
+    assert make_test_time(result)[2] == "make test failed (exit 2)"
+
+
+def test_run_results_found_without_a_run_id(tmp_path: Path, monkeypatch) -> None:
+    import json
+    import time
+
+    from benchmarks import run
+
+    source = Source(tmp_path / "src", "head", "abc1234")
+    monkeypatch.setattr(run, "SOURCE", source)
+    since = time.time() - 1
+    write(source.dbt_target / "old" / "run_results.json", "{}")
+    old = source.dbt_target / "old" / "run_results.json"
+    import os
+
+    os.utime(old, (since - 100, since - 100))
+    write(source.dbt_target / "run_results.json", json.dumps(RUN_RESULTS))
+    dest = tmp_path / "run" / "dbt-target-full"
+    assert run.collect_run_results(None, dest, since) == RUN_RESULTS
+    assert (dest / "run_results.json").exists()
+    assert (source.dbt_target / "run_results.json").exists()  # copied, not moved
+    # a later refresh does not pick up the copy collected for this one
+    os.utime(source.dbt_target / "run_results.json", (since - 50, since - 50))
+    assert run.collect_run_results(None, tmp_path / "run" / "dbt-target-incremental", since) is None
+    assert run.dagster_steps(tmp_path / "no-dagster-home", None, since) is None
+
+
+def test_clean_env_drops_the_harness_venv(monkeypatch) -> None:
+    from benchmarks.run import clean_env
+
+    monkeypatch.setenv("VIRTUAL_ENV", "/x/.venv")
+    monkeypatch.setenv("DAGSTER_HOME", "/x/dagster")
+    monkeypatch.setenv("BISTAND_WAREHOUSE", "/x/w.duckdb")
+    env = clean_env()
+    assert not {"VIRTUAL_ENV", "DAGSTER_HOME", "BISTAND_WAREHOUSE"} & set(env)
+
+
+def test_snapshot_setup_is_reused_and_install_inputs_compared(tmp_path: Path) -> None:
+    import json
+    import sys
+
+    from benchmarks.run import _same_files, setup_snapshot
+
+    marker = {"python": sys.executable, "pythonpath": False, "steps": [], "prepared_at": "x"}
+    write(tmp_path / "snap" / ".bench-setup.json", json.dumps(marker))
+    assert setup_snapshot(tmp_path / "snap") == marker  # no uv, no npm the second time
+
+    for name in ("a", "b"):
+        write(tmp_path / name / "package.json", "{}")
+        write(tmp_path / name / "patches" / "x.patch", "p")
+    names = ("package.json", "package-lock.json", "patches")
+    assert _same_files(tmp_path / "a", tmp_path / "b", names)
+    write(tmp_path / "b" / "patches" / "y.patch", "q")
+    assert not _same_files(tmp_path / "a", tmp_path / "b", names)
+
+
+# ---------------------------------------------------------------- the one-page site
+
+
+def test_one_page_site_has_the_configuration_and_one_page(tmp_path: Path) -> None:
+    from benchmarks.site import one_page_site
+
+    evidence = tmp_path / "evidence"
+    for name in ("package.json", "package-lock.json", "evidence.config.yaml",
+                 "evidence.settings.json", "patches/a.patch", ".evidence/customization/c.json",
+                 "pages/index.md", "pages/indikator/[kod].md", "sources/kpi/kpi.sql",
+                 "components/X.svelte"):  # fmt: skip
+        write(evidence / name, name)
+    write(evidence / "node_modules" / ".bin" / "evidence", "")
+    site = one_page_site(evidence, tmp_path / "work")
+    files = sorted(
+        p.relative_to(site).as_posix()
+        for p in site.rglob("*")
+        if p.is_file() and "node_modules" not in p.parts
+    )
+    assert files == [
+        ".evidence/customization/c.json",
+        "evidence.config.yaml",
+        "evidence.settings.json",
+        "package-lock.json",
+        "package.json",
+        "pages/index.md",
+        "patches/a.patch",
+    ]
+    assert "{" not in (site / "pages" / "index.md").read_text()  # no query, no component
+    assert (site / "sources").is_dir() and not any((site / "sources").iterdir())
+    assert (site / "node_modules").resolve() == (evidence / "node_modules").resolve()
+
+
+def test_site_markdown_compares_with_the_one_page_site() -> None:
+    from benchmarks.site import build_ratio, markdown
+
+    site = {
+        "build_s": 90.0,
+        "build_steps_s": {"check:patches": 0.5, "sources": 3.0, "build": 87.0},
+        "build_size_mb": 90.0,
+        "build_cpu_s": 100.0,
+        "build_peak_rss": 3_000_000_000,
+        "load_average_build": [1.0, 2.0],
+        "cpu_count": 2,
+        "pages": {"/": {"first_render_ms": 800, "fcp_ms": 300, "settled_ms": 900}},
+    }
+    one_page = {
+        "build_s": 60.0,
+        "build_steps_s": {"sources": 2.0, "build": 58.0},
+        "build_cpu_s": 70.0,
+        "build_peak_rss": 3_100_000_000,
+        "load_average_build": [1.5, 1.8],
+    }
+    assert build_ratio(site, one_page) == 1.5
+    assert build_ratio(site, None) is None
+    text = markdown(site, one_page)
+    assert "Site / one-page: **1.50×** (target ≤ 1.5×); build:strict alone 1.50×." in text
+    assert text.endswith("| `/` | 800 | 300 | 900 |")
