@@ -815,6 +815,9 @@ def profile_section(p: dict) -> list[str]:
         lines.append("")
         lines.append(site["markdown"] if site.get("markdown") else _site_cell(site))
         lines.append("")
+        if site.get("one_page_error"):
+            lines += [f"One-page site failed: {site['one_page_error']}", ""]
+        lines += _setup_lines({"steps": [site["setup"]]} if site.get("setup") else None)
     return lines
 
 

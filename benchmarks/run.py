@@ -280,11 +280,59 @@ def _same_files(a: Path, b: Path, names: tuple[str, ...]) -> bool:
 EVIDENCE_INSTALL = ("package.json", "package-lock.json", ".npmrc", "patches")
 
 
+def setup_evidence(root: Path) -> dict | None:
+    """Evidence's node_modules for a snapshot, before the site is timed (once per snapshot):
+    a link to the main checkout's when package.json, package-lock.json, .npmrc and patches/ are
+    identical, else `npm install` in the snapshot, as `make setup` would."""
+    evidence, main_evidence = root / "evidence", REPO / "evidence"
+    marker = evidence / ".bench-node-modules.json"
+    if marker.exists() and (evidence / "node_modules").exists():
+        return json.loads(marker.read_text(encoding="utf-8"))
+    if not evidence.is_dir():
+        return None
+    started = time.monotonic()
+    installed = (main_evidence / "node_modules" / ".bin" / "evidence").exists()
+    modules = evidence / "node_modules"
+    if modules.is_symlink():
+        modules.unlink()
+    elif modules.exists():
+        shutil.rmtree(modules)  # an install that did not finish
+    if installed and _same_files(evidence, main_evidence, EVIDENCE_INSTALL):
+        (evidence / "node_modules").symlink_to(main_evidence / "node_modules")
+        result = (
+            "node_modules linked to evidence/node_modules (package.json, package-lock.json, "
+            ".npmrc and patches/ identical)"
+        )
+    else:
+        log(f"setup: npm install in {evidence}")
+        proc = subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=evidence,
+            env=clean_env(),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=1800,
+        )
+        if proc.returncode == 0:
+            result = "`npm install` in the snapshot's evidence/ (its install inputs differ)"
+        else:
+            result = f"npm install failed (exit {proc.returncode}: {_tail(proc.stderr)})"
+            if installed:
+                shutil.rmtree(evidence / "node_modules", ignore_errors=True)
+                (evidence / "node_modules").symlink_to(main_evidence / "node_modules")
+                result += "; linked to evidence/node_modules instead"
+    step = {"what": "Evidence", "result": result, "seconds": round(time.monotonic() - started, 1)}
+    log(f"setup: {result}")
+    marker.write_text(json.dumps(step), encoding="utf-8")
+    return step
+
+
 def setup_snapshot(root: Path) -> dict:
     """Prepare a snapshot like a fresh clone after `make setup`, once (root/.bench-setup.json):
     its own .venv (`uv sync --frozen --compile-bytecode`; else the main .venv with the snapshot
-    on PYTHONPATH), its modules byte-compiled, Evidence's node_modules (a link to the main
-    checkout's when the install inputs are identical, else `npm install`)."""
+    on PYTHONPATH) and its modules byte-compiled. Evidence's node_modules: setup_evidence, when
+    a site is to be built."""
     marker = root / ".bench-setup.json"
     if marker.exists():
         setup = json.loads(marker.read_text(encoding="utf-8"))
@@ -337,39 +385,6 @@ def setup_snapshot(root: Path) -> dict:
         }
     )
 
-    evidence, main_evidence = root / "evidence", REPO / "evidence"
-    if evidence.is_dir() and not (evidence / "node_modules").exists():
-        started = time.monotonic()
-        installed = (main_evidence / "node_modules" / ".bin" / "evidence").exists()
-        if installed and _same_files(evidence, main_evidence, EVIDENCE_INSTALL):
-            (evidence / "node_modules").symlink_to(main_evidence / "node_modules")
-            result = (
-                "node_modules linked to evidence/node_modules (package.json, package-lock.json, "
-                ".npmrc and patches/ identical)"
-            )
-        else:
-            log(f"setup: npm install in {evidence}")
-            proc = subprocess.run(
-                ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"],
-                cwd=evidence,
-                env=clean_env(),
-                capture_output=True,
-                text=True,
-                check=False,
-                timeout=1800,
-            )
-            if proc.returncode == 0:
-                result = "`npm install` in the snapshot's evidence/ (its install inputs differ)"
-            else:
-                result = f"npm install failed (exit {proc.returncode}: {_tail(proc.stderr)})"
-                if installed:
-                    shutil.rmtree(evidence / "node_modules", ignore_errors=True)
-                    (evidence / "node_modules").symlink_to(main_evidence / "node_modules")
-                    result += "; linked to evidence/node_modules instead"
-        steps.append(
-            {"what": "Evidence", "result": result, "seconds": round(time.monotonic() - started, 1)}
-        )
-        log(f"setup: {result}")
     setup = {
         "python": str(python),
         "pythonpath": pythonpath,
@@ -757,6 +772,7 @@ def timed_site(profile: str, run: Path) -> dict:
         return {"skipped": "skipped: no publish.duckdb (the refresh failed)"}
     check_site = SOURCE.root / "tests" / "browser" / "check_site.mjs"
     check_site = check_site if check_site.exists() else CHECK_SITE
+    setup = setup_evidence(SOURCE.root) if SOURCE.root != REPO else None
     log(f"{profile}: one-page Evidence site (the floor of a build)")
     try:
         one_page = measure_one_page(run / "site-one-page", SOURCE.evidence)
@@ -776,6 +792,8 @@ def timed_site(profile: str, run: Path) -> dict:
         f"{result['first_render_ms_max']} ms"
     )
     out = {"result": result, "markdown": markdown(result, one_page), "commit": SOURCE.commit}
+    if setup:
+        out["setup"] = setup
     if one_page:
         out["one_page"] = one_page
     else:
