@@ -2,10 +2,12 @@
 
     bistand generate --out DIR [--profile tiny|stockholm|national]
                      [--from YYYY-MM] [--to YYYY-MM] [--seed N]
-    bistand refresh [--landing DIR] [--warehouse FILE] [--no-pages] [--wait]
+    bistand refresh [--landing DIR] [--warehouse FILE] [--no-pages] [--wait] [--full-rebuild]
+                    [--verbose]
 
 Exit codes of refresh: 0 all good; 2 finished but some input was rejected; 1 failed (the
-previously published file is untouched).
+previously published file is untouched). A refresh with nothing new stops early, without
+starting Dagster or dbt (orchestration/uptodate.py): this module imports neither before it knows.
 """
 
 from __future__ import annotations
@@ -13,31 +15,123 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_REJECTED = 2
 
+ENVIRONMENT = """\
+miljövariabler:
+  BISTAND_LANDING       leveranskatalog när --landing saknas (standard data/landing)
+  BISTAND_WAREHOUSE     lagrets fil när --warehouse saknas (standard data/warehouse.duckdb)
+  EB_PSEUDONYM_KEY      nyckeln för pseudonymer av personnummer (annars skapas pseudonym.key
+                        bredvid lagret första gången)
+  DAGSTER_HOME          Dagsters instans (standard dagster_home/ bredvid lagret, samma som
+                        `make ui` använder)
+  BISTAND_DUCKDB_MEMORY_LIMIT  DuckDB:s minnesgräns för dbt (standard 5GB)
+"""
+
+REFRESH_EPILOG = (
+    """\
+slutkoder:
+  0  allt laddat, byggt, testat och publicerat (eller inget nytt att göra)
+  2  klart och publicerat, men någon leverans eller rad avvisades (se sammanfattningen och
+     sidan Datakvalitet); koden står kvar tills en rättad leverans kommit
+  1  misslyckat: en blockerande kontroll eller ett steg fallerade, eller en annan uppdatering
+     pågår; den tidigare publicerade filen och sidorna är orörda
+
+"""
+    + ENVIRONMENT
+)
+
+
+def _version() -> str:
+    try:
+        return metadata.version("bistand")
+    except metadata.PackageNotFoundError:  # run from a source tree without installing
+        return "okänd"
+
+
+class _SwedishHelp(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, "användning: " if prefix is None else prefix)
+
+
+def _swedish(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Swedish section titles and -h (argparse's own texts are English)."""
+    parser._positionals.title = "kommandon"
+    parser._optionals.title = "flaggor"
+    parser.add_argument("-h", "--help", action="help", help="visa den här hjälpen och avsluta")
+    return parser
+
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="bistand", description="KPI-lager för ekonomiskt bistånd (Dagster + DuckDB + dbt)."
+    parser = _swedish(
+        argparse.ArgumentParser(
+            prog="bistand",
+            description="KPI-lager för ekonomiskt bistånd: exportfiler → DuckDB → dbt → sidor.",
+            epilog=ENVIRONMENT,
+            formatter_class=_SwedishHelp,
+            add_help=False,
+        )
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument(
+        "--version", action="version", version=f"bistand {_version()}", help="visa versionen"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="kommando")
 
-    gen = sub.add_parser("generate", help="skriv syntetiska exportfiler enligt kontraktet")
-    gen.add_argument("--out", required=True, type=Path, help="katalog att skriva filerna till")
-    gen.add_argument("--profile", default="tiny", choices=["tiny", "stockholm", "national"])
-    gen.add_argument("--from", dest="start", metavar="YYYY-MM", help="första månad")
-    gen.add_argument("--to", dest="end", metavar="YYYY-MM", help="sista månad")
-    gen.add_argument("--seed", type=int, default=0)
+    gen = sub.add_parser(
+        "generate",
+        add_help=False,
+        formatter_class=_SwedishHelp,
+        help="skriv syntetiska exportfiler enligt kontraktet",
+        description="Skriv syntetiska exportfiler (alla exporter i kontraktet) till en katalog. "
+        "Samma argument ger byte-identiska filer.",
+    )
+    gen.add_argument(
+        "--out", required=True, type=Path, metavar="KATALOG", help="katalog att skriva filerna till"
+    )
+    gen.add_argument(
+        "--profile",
+        default="tiny",
+        choices=["tiny", "stockholm", "national"],
+        help="storlek: tiny (två enheter, för tester), stockholm (stadens 14 stadsdelar, "
+        "kalibrerad mot verkliga tal), national (≈ 110 000 hushåll i månaden); standard tiny",
+    )
+    gen.add_argument("--from", dest="start", metavar="ÅÅÅÅ-MM", help="första månad")
+    gen.add_argument(
+        "--to", dest="end", metavar="ÅÅÅÅ-MM", help="sista månad (standard: förra månaden)"
+    )
+    gen.add_argument("--seed", type=int, default=0, metavar="N", help="slumpfrö (standard 0)")
 
-    ref = sub.add_parser("refresh", help="ladda leveranser, bygg lagret och publicera")
-    ref.add_argument("--landing", type=Path, default=None, help="leveranskatalog (data/landing)")
+    _swedish(gen)
+    ref = sub.add_parser(
+        "refresh",
+        add_help=False,
+        help="ladda leveranser, bygg lagret och publicera",
+        description="Ladda nya leveranser, bygg och testa lagret (dbt), publicera och bygg "
+        "sidorna. Utan nya leveranser eller ändrade modeller avslutas den direkt.",
+        epilog=REFRESH_EPILOG,
+        formatter_class=_SwedishHelp,
+    )
+    _swedish(ref)
     ref.add_argument(
-        "--warehouse", type=Path, default=None, help="lagrets fil (data/warehouse.duckdb)"
+        "--landing",
+        type=Path,
+        default=None,
+        metavar="KATALOG",
+        help="leveranskatalog (standard data/landing)",
+    )
+    ref.add_argument(
+        "--warehouse",
+        type=Path,
+        default=None,
+        metavar="FIL",
+        help="lagrets fil (standard data/warehouse.duckdb)",
     )
     ref.add_argument("--no-pages", action="store_true", help="bygg inte om webbsidorna")
     ref.add_argument(
@@ -47,6 +141,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     ref.add_argument(
         "--wait", action="store_true", help="vänta om en annan uppdatering pågår (annars avbryt)"
+    )
+    ref.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="visa hela loggen (dbt, Dagster) medan den skrivs; annars bara en rad per steg",
     )
     return parser
 
@@ -61,14 +161,28 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _generate(args: argparse.Namespace) -> int:
     from orchestration.synthetic import generate
 
+    started = time.monotonic()
+    shown = [started]
+
+    def progress(month: object, months: int) -> None:
+        now = time.monotonic()
+        if now - shown[0] >= 5:  # a line every few seconds on long profiles
+            shown[0] = now
+            print(f"  … t.o.m. {month} ({months} månader), {now - started:.0f} s", flush=True)
+
     try:
         files = generate(
-            args.out, profile=args.profile, seed=args.seed, start=args.start, end=args.end
+            args.out,
+            profile=args.profile,
+            seed=args.seed,
+            start=args.start,
+            end=args.end,
+            on_month=progress,
         )
     except ValueError as error:
         print(f"bistand generate: {error}", file=sys.stderr)
         return EXIT_FAILED
-    print(f"Skrev {len(files)} filer till {args.out}")
+    print(f"Skrev {len(files)} filer till {args.out} ({time.monotonic() - started:.0f} s)")
     return EXIT_OK
 
 
@@ -87,15 +201,56 @@ def _refresh(args: argparse.Namespace) -> int:
     os.environ[LANDING_ENV] = str(paths.landing)
     os.environ[WAREHOUSE_ENV] = str(paths.warehouse)
 
+    early = _up_to_date(paths, args)
+    if early is not None:
+        return early
+
     from orchestration.run import run_refresh
 
     outcome = run_refresh(
-        paths, pages=not args.no_pages, wait=args.wait, full_rebuild=args.full_rebuild
+        paths,
+        pages=not args.no_pages,
+        wait=args.wait,
+        full_rebuild=args.full_rebuild,
+        verbose=args.verbose,
     )
     print(outcome.summary())
     if not outcome.success:
         return EXIT_FAILED
     return EXIT_REJECTED if outcome.anything_rejected else EXIT_OK
+
+
+def _up_to_date(paths, args: argparse.Namespace) -> int | None:
+    """The exit code when nothing is new (after one or two lines), else None: refresh."""
+    if args.full_rebuild:
+        return None
+    from orchestration import uptodate
+    from orchestration.lock import WarehouseBusy, WriterLock
+    from orchestration.numbers import thousands
+
+    lock = WriterLock(paths.warehouse)
+    try:
+        lock.acquire(wait=args.wait)
+    except WarehouseBusy as busy:
+        print(f"bistand refresh: {busy}", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        current = uptodate.check(paths, pages=not args.no_pages)
+    finally:
+        lock.release()
+    if current is None:
+        return None
+    print(
+        f"Inget nytt: {thousands(current.files)} leveransfiler och modellerna oförändrade sedan "
+        f"uppdateringen {current.finished_at:%Y-%m-%d %H:%M} (UTC); det publicerade är aktuellt."
+    )
+    if current.anything_rejected:
+        print(
+            "Utestående avvisningar (väntar på en rättad leverans): "
+            f"{current.outstanding_files} filer, {thousands(current.outstanding_rows)} rader"
+        )
+        return EXIT_REJECTED
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -6,13 +6,14 @@ executes the same job in-process.
 
 from __future__ import annotations
 
-from dagster import Definitions
+from dagster import Definitions, colored_console_logger
 from dagster_dbt import DbtCliResource
 
 from orchestration.assets.loaders import loader_assets
 from orchestration.assets.publish import pages, published_file
 from orchestration.assets.warehouse import dbt_warehouse
 from orchestration.jobs import nightly_schedule, refresh_job, refresh_without_pages_job
+from orchestration.progress import logfile_logger, progress_logger
 from orchestration.project import dbt_project
 from orchestration.resources import WarehouseResource
 from orchestration.sensors import landing_sensor, refresh_failed, refresh_succeeded
@@ -23,6 +24,12 @@ defs = Definitions(
     jobs=[refresh_job, refresh_without_pages_job],
     schedules=[nightly_schedule],
     sensors=[landing_sensor, refresh_succeeded, refresh_failed],
+    # `console` is Dagster's default (daemon and UI runs); the CLI configures the other two.
+    loggers={
+        "console": colored_console_logger,
+        "progress": progress_logger,
+        "logfile": logfile_logger,
+    },
     resources={
         "warehouse": WarehouseResource(),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),

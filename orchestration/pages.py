@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from orchestration.settings import EVIDENCE_DIR
+from orchestration.uptodate import pages_marker, publish_stamp
 
 SOURCE_DIR = EVIDENCE_DIR / "sources" / "kpi"
 STEPS: tuple[tuple[tuple[str, ...], int], ...] = (
@@ -56,4 +57,6 @@ def build_site(publish_file: Path, evidence_dir: Path = EVIDENCE_DIR) -> dict[st
             raise PagesBuildFailed(
                 f"`{name}` misslyckades ({why}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
             )
+    # which published file these pages show: a refresh with nothing new checks it (uptodate.py)
+    pages_marker(evidence_dir).write_text(publish_stamp(publish_file))
     return timings

@@ -1,18 +1,35 @@
-"""Run the refresh job in-process and summarise it for a person at a terminal."""
+"""Run the refresh job in-process and summarise it for a person at a terminal.
+
+The terminal gets one line per step (orchestration/progress.py) and a Swedish summary; everything
+else — dbt's log, Dagster's events, warnings — goes to a log file per refresh
+(`logs/refresh-<time>.log` beside the warehouse; the newest `KEEP_LOGS` are kept), whose path the
+summary names. `verbose` shows the same lines live.
+
+A refresh with nothing new never gets here: the CLI stops early (orchestration/uptodate.py).
+"""
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
+import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
 
 import duckdb
-from dagster import AssetCheckSeverity
 
-from orchestration.instance import cli_instance
 from orchestration.loaders.engine import Outstanding, outstanding_rejects
 from orchestration.lock import WarehouseBusy, WriterLock
-from orchestration.runlog import record_end
+from orchestration.numbers import seconds, thousands
 from orchestration.settings import Paths
+
+KEEP_LOGS = 30
 
 
 @dataclass
@@ -27,6 +44,8 @@ class RefreshOutcome:
     outstanding: Outstanding = field(default_factory=Outstanding)
     # what the dbt build rebuilt of the month-keyed facts (orchestration/incremental.py)
     build_scope: str | None = None
+    seconds: float = 0.0
+    log_file: Path | None = None
 
     @property
     def anything_rejected(self) -> bool:
@@ -38,8 +57,8 @@ class RefreshOutcome:
         rejected = sum(f[4] for f in self.files)
         files_rejected = sum(f[1] == "rejected" for f in self.files)
         lines = [
-            f"Nya filer: {len(self.files)} ({files_rejected} avvisade hela), "
-            f"rader laddade: {loaded}, rader avvisade: {rejected}"
+            f"Nya filer: {thousands(len(self.files))} ({files_rejected} avvisade hela), "
+            f"rader laddade: {thousands(loaded)}, rader avvisade: {thousands(rejected)}"
         ]
         for name, status, _, _, _, message in self.files:
             if status == "rejected":
@@ -49,7 +68,7 @@ class RefreshOutcome:
         if self.outstanding.any:
             lines.append(
                 f"Utestående avvisningar (väntar på en rättad leverans): "
-                f"{len(self.outstanding.files)} filer, {self.outstanding.rows} rader"
+                f"{len(self.outstanding.files)} filer, {thousands(self.outstanding.rows)} rader"
             )
             lines.extend(f"  AVVISAD FIL {message}" for message in self.outstanding.files)
             lines.extend(
@@ -58,11 +77,16 @@ class RefreshOutcome:
         if self.build_scope:
             lines.append(f"Månadsfakta byggda: {self.build_scope}")
         if self.success:
-            lines.append("Uppdateringen klar: lagret byggt, testat och publicerat.")
+            lines.append(
+                f"Uppdateringen klar på {seconds(self.seconds)}: lagret byggt, testat och "
+                "publicerat."
+            )
         else:
             lines.append("Uppdateringen MISSLYCKADES; den tidigare publicerade versionen är orörd.")
             lines.extend(f"  {failure}" for failure in self.failures)
             lines.extend(f"  kontroll som fallerade: {check}" for check in self.failed_checks)
+        if self.log_file:
+            lines.append(f"Hela loggen: {self.log_file}")
         return "\n".join(lines)
 
 
@@ -106,6 +130,8 @@ def _deliveries_since(paths: Paths, after: int, outcome: RefreshOutcome) -> None
 
 def _failed_checks(result) -> list[str]:
     """Blocking (error-severity) checks that failed, e.g. dbt tests, by asset and check name."""
+    from dagster import AssetCheckSeverity
+
     return sorted(
         f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}"
         for evaluation in result.get_asset_check_evaluations()
@@ -114,6 +140,8 @@ def _failed_checks(result) -> list[str]:
 
 
 def _close_run_log(paths: Paths, run_id: str, status: str, failed: list[str], message: str | None):
+    from orchestration.runlog import record_end
+
     con = duckdb.connect(str(paths.warehouse))
     try:
         record_end(con, run_id, status, failed, message)
@@ -121,13 +149,79 @@ def _close_run_log(paths: Paths, run_id: str, status: str, failed: list[str], me
         con.close()
 
 
+def log_file_for(paths: Paths, started: datetime) -> Path:
+    """A new log file beside the warehouse; the oldest beyond KEEP_LOGS are removed."""
+    folder = paths.warehouse.parent / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in sorted(folder.glob("refresh-*.log"))[: -(KEEP_LOGS - 1) or None]:
+        old.unlink(missing_ok=True)
+    path = folder / f"refresh-{started:%Y%m%d-%H%M%S}.log"
+    n = 1
+    while path.exists():
+        n += 1
+        path = folder / f"refresh-{started:%Y%m%d-%H%M%S}-{n}.log"
+    return path
+
+
+@contextmanager
+def output_to(log_file: Path, *, verbose: bool) -> Iterator[TextIO]:
+    """Send this process's stdout and stderr (file descriptors 1 and 2, so the dbt child's too)
+    to `log_file` for the block; yields a stream to the terminal. `verbose` copies every line to
+    the terminal as well."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved_out, saved_err = os.dup(1), os.dup(2)
+    terminal = open(os.dup(saved_out), "w", buffering=1, encoding="utf-8", closefd=True)  # noqa: SIM115
+    log = open(log_file, "ab", buffering=0)  # noqa: SIM115
+    copier: threading.Thread | None = None
+    if verbose:
+        read_end, write_end = os.pipe()
+
+        def copy() -> None:
+            with open(read_end, "rb", buffering=0) as pipe:
+                for chunk in iter(lambda: pipe.read(65536), b""):
+                    log.write(chunk)
+                    os.write(saved_err, chunk)
+
+        copier = threading.Thread(target=copy, name="bistand-log-tee", daemon=True)
+        copier.start()
+        os.dup2(write_end, 1)
+        os.dup2(write_end, 2)
+        os.close(write_end)
+    else:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+    try:
+        yield terminal
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(saved_out, 1)
+        os.dup2(saved_err, 2)
+        if copier is not None:
+            copier.join(timeout=10)
+        os.close(saved_out)
+        os.close(saved_err)
+        terminal.close()
+        log.close()
+
+
 def run_refresh(
-    paths: Paths, *, pages: bool = True, wait: bool = False, full_rebuild: bool = False
+    paths: Paths,
+    *,
+    pages: bool = True,
+    wait: bool = False,
+    full_rebuild: bool = False,
+    verbose: bool = False,
+    log_file: Path | None = None,
 ) -> RefreshOutcome:
     """Execute the refresh job in this process; the run log is closed with the outcome.
 
     `full_rebuild` rebuilds every month of the month-keyed facts, not only the changed ones.
+    Output goes to `log_file` (a new one beside the warehouse when None), progress lines to the
+    terminal.
     """
+    started = time.monotonic()
     lock = WriterLock(paths.warehouse)
     try:  # fail fast (or wait) before anything is started
         lock.acquire(wait=wait)
@@ -135,13 +229,38 @@ def run_refresh(
         return RefreshOutcome(success=False, failures=[str(busy)])
     lock.release()  # the run takes it again in its resource, for its whole length
 
+    log_file = log_file or log_file_for(paths, datetime.now())
+    with output_to(log_file, verbose=verbose) as terminal:
+        outcome = _execute(
+            paths, terminal, pages=pages, wait=wait, full_rebuild=full_rebuild, log_file=log_file
+        )
+    outcome.seconds = time.monotonic() - started
+    outcome.log_file = log_file
+    return outcome
+
+
+def _execute(
+    paths: Paths,
+    terminal: TextIO,
+    *,
+    pages: bool,
+    wait: bool,
+    full_rebuild: bool,
+    log_file: Path,
+) -> RefreshOutcome:
+    from orchestration import progress
     from orchestration.project import ensure_manifest
 
+    progress.TERMINAL = terminal
+    step_started = time.monotonic()
     ensure_manifest()  # the manifest always matches the models on disk
     from orchestration.definitions import defs
+    from orchestration.instance import cli_instance, prune_runs, sync_instance
 
+    terminal.write(f"  {'start':<20} {seconds(time.monotonic() - step_started)}\n")
     before = _last_delivery_id(paths)
     instance = cli_instance(paths.warehouse)
+    recording_since = time.time()
     job = defs.resolve_job_def("refresh" if pages else "refresh_without_pages")
     result = job.execute_in_process(
         instance=instance,
@@ -150,8 +269,11 @@ def run_refresh(
             "resources": {
                 "warehouse": {"config": {"wait_for_lock": wait, "full_rebuild": full_rebuild}}
             },
-            # the terminal gets warnings and errors; everything is in the Dagster event log
-            "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+            # one line per step on the terminal, every record in the log file
+            "loggers": {
+                "progress": {},
+                "logfile": {"config": {"path": str(log_file), "echo": False}},
+            },
         },
     )
     outcome = RefreshOutcome(success=result.success)
@@ -174,6 +296,8 @@ def run_refresh(
         _close_run_log(
             paths, result.run_id, status, outcome.failed_checks, "; ".join(outcome.failures) or None
         )
+    prune_runs(instance)
+    sync_instance(Path(os.environ["DAGSTER_HOME"]), recording_since)
     return outcome
 
 

@@ -34,6 +34,11 @@ class Refreshed:
     def dagster_home(self) -> Path:
         return self.warehouse.parent / "dagster_home"
 
+    @property
+    def log_dir(self) -> Path:
+        """The refresh's log files (orchestration/run.py)."""
+        return self.warehouse.parent / "logs"
+
 
 def run_bistand(
     *args: str | Path, env: dict[str, str] | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date, timedelta
 from pathlib import Path
@@ -77,9 +77,17 @@ class MonthFiles:
 
 class AssistanceSimulation:
     def __init__(
-        self, profile: Profile, seed: int, start: Month, end: Month, out_dir: Path, extraction: date
+        self,
+        profile: Profile,
+        seed: int,
+        start: Month,
+        end: Month,
+        out_dir: Path,
+        extraction: date,
+        on_month: Callable[[Month], None] | None = None,
     ) -> None:
         self.profile = profile
+        self.on_month = on_month  # told after each written month (the CLI's progress)
         self.start = start
         self.end = end
         self.out_dir = out_dir
@@ -136,6 +144,8 @@ class AssistanceSimulation:
                     self._plant_turning_18()
                 with self._month_files(month) as files:
                     self._month(month, files)
+                if self.on_month is not None:
+                    self.on_month(month)
             for household in self.active:
                 self.cases.finish(household.case, None, None)
         return self.paths

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -35,11 +36,13 @@ def generate(
     seed: int = 0,
     start: str | None = None,
     end: str | None = None,
+    on_month: Callable[[Month, int], None] | None = None,
 ) -> list[Path]:
     """Write synthetic raw exports for ``profile`` into ``out_dir``; return the files written.
 
     Deterministic: the same arguments give byte-identical files. Raises ValueError for an
-    unknown profile or a bad month range.
+    unknown profile or a bad month range. `on_month(month, months)` is told after each month of
+    the case exports is written (progress for long profiles).
     """
     spec = get_profile(profile)
     first, last = resolve_range(spec, start, end)
@@ -47,7 +50,8 @@ def generate(
     extraction = last.add(1).first.replace(day=5)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = AssistanceSimulation(spec, seed, first, last, out_dir, extraction).run()
+    told = None if on_month is None else (lambda month: on_month(month, len(months)))
+    paths = AssistanceSimulation(spec, seed, first, last, out_dir, extraction, told).run()
     paths += write_population(spec.areas, first.year - 1, last.year, out_dir, seed)
     paths += write_staff(spec.areas, months, extraction, out_dir, seed)
     paths += write_client_surveys(spec.areas, months, out_dir, seed)

@@ -1,0 +1,137 @@
+"""Stop early: is there anything for a refresh to do?
+
+A refresh with nothing new (the nightly run on a night without deliveries, a landing sensor tick
+that saw nothing) verifies the landing directory against what the warehouse recorded and exits,
+without starting Dagster or dbt. It is *up to date* when all of these hold:
+
+1. the last refresh run in `meta.refresh_runs` finished (`klar` or `klar_med_avvisningar`);
+2. the landing directory lists exactly the files the loaders saw at that run
+   (`raw.landing_files`: masked name, size and modification time — a new, replaced, touched or
+   removed file is a change);
+3. the dbt project (models, macros, seeds, settings) has the fingerprint of the last successful
+   build (`meta.dbt_build_state`, orchestration/incremental.py);
+4. the published file exists and was written after that run started;
+5. when pages are asked for, `evidence/build` was built from that very published file (the
+   marker orchestration/pages.py writes after a build).
+
+Anything else, or anything unreadable (no warehouse yet, an older layout), means "not up to date"
+and the full refresh runs. This module must stay cheap: it imports neither dagster nor dbt.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+from orchestration.settings import EVIDENCE_DIR, Paths
+
+FINISHED = ("klar", "klar_med_avvisningar")
+PAGES_MARKER = ".bistand-publish"
+EPOCH = datetime(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class UpToDate:
+    """Why the warehouse is current: the last run and its outstanding rejects."""
+
+    run_id: str
+    finished_at: datetime
+    files: int
+    outstanding_files: int
+    outstanding_rows: int
+
+    @property
+    def anything_rejected(self) -> bool:
+        return bool(self.outstanding_files or self.outstanding_rows)
+
+
+def pages_marker(evidence_dir: Path = EVIDENCE_DIR) -> Path:
+    return evidence_dir / "build" / PAGES_MARKER
+
+
+def publish_stamp(publish_file: Path) -> str:
+    """What identifies one published file: its path, size and modification time."""
+    st = publish_file.stat()
+    return f"{publish_file.resolve()}\n{st.st_size}\n{st.st_mtime_ns}\n"
+
+
+def _listing(landing: Path) -> list[tuple[str, int, datetime]]:
+    # masked names, as the loaders record them (never a raw personnummer in the warehouse)
+    from orchestration.loaders.identifiers import mask
+
+    rows = []
+    with os.scandir(landing) as entries:
+        for entry in entries:
+            if entry.name.startswith(".") or not entry.is_file(follow_symlinks=True):
+                continue
+            st = entry.stat()
+            rows.append((mask(entry.name), st.st_size, _utc_naive(st.st_mtime_ns)))
+    return sorted(rows)
+
+
+def _utc_naive(ns: int) -> datetime:
+    """A modification time as the loaders store it: naive UTC, microseconds."""
+    return EPOCH + timedelta(microseconds=ns // 1000)
+
+
+def check(paths: Paths, *, pages: bool, evidence_dir: Path = EVIDENCE_DIR) -> UpToDate | None:
+    """The last run when nothing has changed since it, else None (a refresh must run)."""
+    if not (paths.warehouse.exists() and paths.publish_file.exists() and paths.landing.is_dir()):
+        return None
+    try:
+        con = duckdb.connect(str(paths.warehouse), read_only=True)
+    except duckdb.Error:  # another process writes it: let the refresh report that
+        return None
+    try:
+        return _check(con, paths, pages=pages, evidence_dir=evidence_dir)
+    except duckdb.Error:  # a table or column missing: an older or unfinished warehouse
+        return None
+    finally:
+        con.close()
+
+
+def _check(
+    con: duckdb.DuckDBPyConnection, paths: Paths, *, pages: bool, evidence_dir: Path
+) -> UpToDate | None:
+    last = con.execute(
+        "select run_id, status, started_at, finished_at from meta.refresh_runs "
+        "order by started_at desc, finished_at desc nulls first limit 1"
+    ).fetchone()
+    if last is None or last[1] not in FINISHED or last[3] is None:
+        return None
+    run_id, _, started_at, finished_at = last
+
+    recorded = sorted(
+        con.execute("select file_name, file_size, file_mtime from raw.landing_files").fetchall()
+    )
+    if recorded != _listing(paths.landing):
+        return None
+
+    from orchestration.incremental import project_fingerprint
+
+    built = con.execute("select distinct project_fingerprint from meta.dbt_build_state").fetchall()
+    if [row[0] for row in built] != [project_fingerprint()]:
+        return None
+
+    published = _utc_naive(paths.publish_file.stat().st_mtime_ns)
+    if published < started_at:
+        return None
+    if pages:
+        marker = pages_marker(evidence_dir)
+        if not marker.exists() or marker.read_text() != publish_stamp(paths.publish_file):
+            return None
+
+    outstanding = dict(
+        con.execute("select level, count(*) from raw.outstanding_rejects group by level").fetchall()
+    )
+    return UpToDate(
+        run_id=run_id,
+        finished_at=finished_at,
+        files=len(recorded),
+        outstanding_files=outstanding.get("fil", 0),
+        outstanding_rows=outstanding.get("rad", 0),
+    )
