@@ -12,6 +12,11 @@ DATA := data
 LANDING := $(DATA)/landing
 WAREHOUSE := $(DATA)/warehouse.duckdb
 PORT ?= 3000
+# The demo runs on the calibrated Stockholm-sized profile; tests generate their own tiny data.
+PROFILE ?= stockholm
+# The one Dagster instance of the default warehouse: the CLI records its runs here, `make ui`
+# shows them (orchestration/instance.py).
+DAGSTER_HOME_DIR := $(CURDIR)/$(DATA)/dagster_home
 CHROMIUM := /usr/bin/chromium
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DAGSTER_TELEMETRY_ENABLED := false
@@ -21,7 +26,7 @@ export DAGSTER_TELEMETRY_ENABLED := false
 help:
 	@echo "make demo   installera allt, generera testdata, uppdatera lagret, bygg och visa sidorna"
 	@echo "make test   installera det testerna behöver och kör alla tester (även webbläsartestet)"
-	@echo "make ui     starta Dagsters gränssnitt (dagster dev) med DAGSTER_HOME i .dagster_home"
+	@echo "make ui     starta Dagsters gränssnitt (dagster dev) på samma instans som bistand refresh"
 	@echo "make bench  kör prestandamätningarna och skriv benchmarks/results.md"
 
 setup: python-deps evidence-deps
@@ -42,7 +47,7 @@ chromium:
 	fi
 
 $(LANDING):
-	$(RUN) bistand generate --out $(LANDING) --profile tiny
+	$(RUN) bistand generate --out $(LANDING) --profile $(PROFILE)
 
 refresh: python-deps $(LANDING)
 	$(RUN) bistand refresh --landing $(LANDING) --warehouse $(WAREHOUSE)
@@ -64,9 +69,12 @@ lint: python-deps
 test: setup chromium lint
 	$(RUN) pytest
 
+# `dagster dev` (not `dg dev`): the pinned dagster 1.13 set has no `dg` command (dagster-dg-cli
+# is not a dependency); DAGSTER_HOME set in the environment still wins.
 ui: python-deps
-	@mkdir -p .dagster_home && printf 'telemetry:\n  enabled: false\n' > .dagster_home/dagster.yaml
-	DAGSTER_HOME=$(CURDIR)/.dagster_home $(RUN) dagster dev
+	@mkdir -p $(DAGSTER_HOME_DIR)
+	$(RUN) python -c "from pathlib import Path; from orchestration.instance import prepare_dagster_home as p; p(Path('$(DAGSTER_HOME_DIR)'))"
+	DAGSTER_HOME=$${DAGSTER_HOME:-$(DAGSTER_HOME_DIR)} $(RUN) dagster dev
 
 docs: python-deps
 	cd dbt_project && BISTAND_WAREHOUSE=$(CURDIR)/$(WAREHOUSE) ../.venv/bin/dbt docs generate --profiles-dir .

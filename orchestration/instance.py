@@ -12,7 +12,8 @@ benchmarks/). A CLI refresh therefore writes its run with `synchronous=OFF` and 
 instance's files durable once, when the run has ended (`sync_instance`): a killed process loses
 nothing (the operating system still has the pages), and a power cut during a refresh can lose
 that run's history — never the warehouse, whose own writes DuckDB syncs. The daemon and the
-webserver keep Dagster's defaults.
+webserver keep Dagster's defaults. All of them reuse one SQLAlchemy engine per database file
+(orchestration/dagster_storage.py, selected in the dagster.yaml written here).
 
 Bounded: runs beyond the newest `KEEP_RUNS` are deleted after each CLI refresh (`prune_runs`);
 the warehouse's `meta.refresh_runs` keeps the whole history.
@@ -26,9 +27,20 @@ from pathlib import Path
 
 from dagster import DagsterInstance
 
+# Written into a new instance (and over the telemetry-only file earlier versions wrote).
+OLD_DAGSTER_YAML = "telemetry:\n  enabled: false\n"
 DAGSTER_YAML = """\
+# Written by bistand (orchestration/instance.py); the CLI, `make ui` and the services share it.
 telemetry:
   enabled: false
+# Dagster's SQLite storage, recording events without re-creating an engine per write
+# (orchestration/dagster_storage.py); the files are Dagster's own.
+storage:
+  custom:
+    module: orchestration.dagster_storage
+    class: BistandSqliteStorage
+    config:
+      base_dir: {home}
 """
 KEEP_RUNS = 200
 
@@ -41,8 +53,8 @@ def dagster_home_for(warehouse: Path) -> Path:
 def prepare_dagster_home(home: Path) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(DAGSTER_YAML, encoding="utf-8")
+    if not config.exists() or config.read_text(encoding="utf-8") == OLD_DAGSTER_YAML:
+        config.write_text(DAGSTER_YAML.format(home=home.resolve()), encoding="utf-8")
     return home
 
 

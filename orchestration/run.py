@@ -106,10 +106,7 @@ def _last_delivery_id(paths: Paths) -> int:
         con.close()
 
 
-def _deliveries_since(paths: Paths, after: int, outcome: RefreshOutcome) -> None:
-    if not paths.warehouse.exists():
-        return
-    con = duckdb.connect(str(paths.warehouse), read_only=True)
+def _deliveries_since(con: duckdb.DuckDBPyConnection, after: int, outcome: RefreshOutcome) -> None:
     try:
         outcome.files = con.execute(
             "select file_name, status, rows_read, rows_loaded, rows_rejected, message "
@@ -124,8 +121,6 @@ def _deliveries_since(paths: Paths, after: int, outcome: RefreshOutcome) -> None
         outcome.outstanding = outstanding_rejects(con)
     except duckdb.CatalogException:
         pass
-    finally:
-        con.close()
 
 
 def _failed_checks(result) -> list[str]:
@@ -137,16 +132,6 @@ def _failed_checks(result) -> list[str]:
         for evaluation in result.get_asset_check_evaluations()
         if not evaluation.passed and evaluation.severity == AssetCheckSeverity.ERROR
     )
-
-
-def _close_run_log(paths: Paths, run_id: str, status: str, failed: list[str], message: str | None):
-    from orchestration.runlog import record_end
-
-    con = duckdb.connect(str(paths.warehouse))
-    try:
-        record_end(con, run_id, status, failed, message)
-    finally:
-        con.close()
 
 
 def log_file_for(paths: Paths, started: datetime) -> Path:
@@ -285,32 +270,29 @@ def _execute(
         if event.event_type_value == "RESOURCE_INIT_FAILURE":
             outcome.failures.append(event.message or "resursen kunde inte startas")
     outcome.failed_checks = _failed_checks(result)
-    _deliveries_since(paths, before, outcome)
-    if paths.warehouse.exists() and not any("uppdatering pågår" in f for f in outcome.failures):
-        status = (
-            "misslyckad"
-            if not outcome.success
-            else ("klar_med_avvisningar" if outcome.anything_rejected else "klar")
-        )
-        outcome.build_scope = _build_scope(paths, result.run_id)
-        _close_run_log(
-            paths, result.run_id, status, outcome.failed_checks, "; ".join(outcome.failures) or None
-        )
+    if paths.warehouse.exists():
+        # one connection for all that follows (read-write: a connection the run left open in
+        # this process, e.g. after a failure, has that configuration)
+        with duckdb.connect(str(paths.warehouse)) as con:
+            _deliveries_since(con, before, outcome)
+            if not any("uppdatering pågår" in f for f in outcome.failures):
+                _close_run_log(con, result.run_id, outcome)
     prune_runs(instance)
     sync_instance(Path(os.environ["DAGSTER_HOME"]), recording_since)
     return outcome
 
 
-def _build_scope(paths: Paths, run_id: str) -> str | None:
-    """What this run's dbt build rebuilt, from the run log (None when dbt did not start)."""
-    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
-        has = con.execute(
-            "select count(*) from information_schema.columns where table_schema = 'meta' "
-            "and table_name = 'refresh_runs' and column_name = 'build_scope'"
-        ).fetchone()[0]
-        if not has:
-            return None
-        row = con.execute(
-            "select build_scope from meta.refresh_runs where run_id = ?", [run_id]
-        ).fetchone()
-    return row[0] if row else None
+def _close_run_log(con: duckdb.DuckDBPyConnection, run_id: str, outcome: RefreshOutcome) -> None:
+    """The run's final status in meta.refresh_runs, and what its dbt build rebuilt."""
+    from orchestration.runlog import record_end
+
+    status = (
+        "misslyckad"
+        if not outcome.success
+        else ("klar_med_avvisningar" if outcome.anything_rejected else "klar")
+    )
+    record_end(con, run_id, status, outcome.failed_checks, "; ".join(outcome.failures) or None)
+    row = con.execute(
+        "select build_scope from meta.refresh_runs where run_id = ?", [run_id]
+    ).fetchone()
+    outcome.build_scope = row[0] if row else None

@@ -1,0 +1,106 @@
+"""Dagster's SQLite storage, with the event log reusing one SQLAlchemy engine per database file.
+
+Dagster's `SqliteEventLogStorage` creates and disposes of a SQLAlchemy engine for every write
+(several per event: the run's own database, the cross-run index, the asset-check tables). A dbt
+build is a few hundred events, so that set-up — not SQLite — was most of what recording a
+refresh cost (profiled: ~5 engine creations per event). This subclass keeps one engine per
+database file for the life of the process. Engines still use `NullPool` (a new SQLite
+connection per transaction, exactly as before), the files and tables are Dagster's own, and the
+same lock serialises writers, so the webserver and the daemon read it as any Dagster instance.
+
+It is selected in the instance's `dagster.yaml` (orchestration/instance.py writes it):
+
+    storage:
+      custom:
+        module: orchestration.dagster_storage
+        class: BistandSqliteStorage
+        config: {base_dir: <DAGSTER_HOME>}
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+    SQLITE_BUSY_TIMEOUT_SECONDS,
+    SqliteEventLogStorage,
+)
+from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
+from dagster._core.storage.schedules.sqlite.sqlite_schedule_storage import SqliteScheduleStorage
+from dagster._core.storage.sqlite_storage import DagsterSqliteStorage
+from dagster._serdes import ConfigurableClassData
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import NullPool
+
+
+class ReusedEngineEventLogStorage(SqliteEventLogStorage):
+    """`SqliteEventLogStorage` with one engine per shard (database file) instead of one per
+    transaction."""
+
+    def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
+        self._engines: dict[str, Engine] = {}  # the parent's __init__ already connects
+        super().__init__(base_dir, inst_data=inst_data)
+
+    def _engine(self, shard: str) -> Engine:
+        engine = self._engines.get(shard)
+        if engine is None:
+            engine = create_engine(
+                self.conn_string_for_shard(shard),
+                poolclass=NullPool,
+                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+            )
+            self._engines[shard] = engine
+        return engine
+
+    @contextmanager
+    def _connect(self, shard: str) -> Iterator[Connection]:
+        with self._db_lock:
+            engine = self._engine(shard)
+            if shard not in self._initialized_dbs:
+                self._initdb(engine)
+                self._initialized_dbs.add(shard)
+            with engine.connect() as conn, conn.begin():
+                yield conn
+
+    def delete_events(self, run_id: str) -> None:
+        with self._db_lock:  # the run's file is removed: forget its engine first
+            engine = self._engines.pop(run_id, None)
+            if engine is not None:
+                engine.dispose()
+        super().delete_events(run_id)
+
+    def dispose(self) -> None:
+        super().dispose()
+        with self._db_lock:
+            for engine in self._engines.values():
+                engine.dispose()
+            self._engines.clear()
+
+
+def _history(base: str, *parts: str) -> str:
+    return os.path.join(base, "history", *parts, "")
+
+
+class BistandSqliteStorage(DagsterSqliteStorage):
+    """Dagster's default SQLite storage (same files under `base_dir`), with the event log above."""
+
+    def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
+        self.base_dir = base_dir
+        self._run_storage = SqliteRunStorage.from_local(_history(base_dir))
+        self._event_log_storage = ReusedEngineEventLogStorage(_history(base_dir, "runs"))
+        self._schedule_storage = SqliteScheduleStorage.from_local(
+            os.path.join(base_dir, "schedules")
+        )
+        self._inst_data = inst_data
+        super(DagsterSqliteStorage, self).__init__()
+
+    @classmethod
+    def from_config_value(  # type: ignore[override]
+        cls, inst_data: ConfigurableClassData, config_value: dict[str, Any]
+    ) -> BistandSqliteStorage:
+        os.makedirs(config_value["base_dir"], exist_ok=True)
+        return cls(config_value["base_dir"], inst_data=inst_data)
