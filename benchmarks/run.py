@@ -56,6 +56,7 @@ from benchmarks.report import render
 REPO = Path(__file__).resolve().parents[1]
 FLOOR_SCRIPT = Path(__file__).resolve().parent / "floor.py"
 SNAPSHOTS_KEPT = 3  # snapshot directories (each with its .venv) kept under work/src
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -678,8 +679,8 @@ def timed_refresh(kind: str, profile: str, run: Path, args: argparse.Namespace) 
         if (run / "publish.duckdb").exists()
         else None,
     }
-    if kind == "nothing_new":
-        result["output"] = output.splitlines()[:60]
+    if kind == "nothing_new":  # shown in results.md, without terminal colours
+        result["output"] = [ANSI.sub("", line) for line in output.splitlines()[:60]]
     log(
         f"{profile}: {label} refresh exit {measured.exit_code} in {measured.wall_s:.1f} s, "
         f"peak RSS {measured.peak_rss / 1e9:.2f} GB, {result['output_lines']} lines of output"

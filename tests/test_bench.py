@@ -643,8 +643,12 @@ def test_nothing_new_refresh_counts_its_output_and_needs_no_dagster(
 
     from benchmarks import run
 
-    monkeypatch.setattr(run, "SOURCE", fake_source(
-        tmp_path, "echo 'Inget nytt levererat.'\necho 'Klart på 0,1 s' >&2\nexit 0\n"))  # fmt: skip
+    script = (
+        "echo 'Inget nytt levererat.'\n"
+        "printf '\\033[32mKlart\\033[0m på 0,1 s\\n' >&2\n"  # coloured, on stderr
+        "exit 0\n"
+    )
+    monkeypatch.setattr(run, "SOURCE", fake_source(tmp_path, script))
     work = tmp_path / "run"
     (work / "landing").mkdir(parents=True)
     args = argparse.Namespace(timeout=60, rss_cap=None)
