@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -51,13 +52,20 @@ class _Step:
     extra: list[str] = field(default_factory=list)
 
 
+# A step that runs longer (the dbt build of the national profile) shows how far it has come.
+HEARTBEAT_SECONDS = 30.0
+
+
 class ProgressHandler(logging.Handler):
-    """Turns Dagster events into one line per finished step."""
+    """Turns Dagster events into one line per finished step (and a line every
+    HEARTBEAT_SECONDS while a long step materialises assets)."""
 
     def __init__(self, stream: TextIO) -> None:
         super().__init__(logging.DEBUG)
         self.stream = stream
         self.steps: dict[str, _Step] = {}
+        self.started: dict[str, float] = {}
+        self.shown = time.monotonic()
 
     def emit(self, record: logging.LogRecord) -> None:
         meta: dict[str, Any] | None = getattr(record, "dagster_meta", None)
@@ -67,6 +75,10 @@ class ProgressHandler(logging.Handler):
         key = event.step_key or ""
         step = self.steps.setdefault(key, _Step())
         kind = event.event_type_value
+        if kind == "STEP_START":
+            self.started[key] = self.shown = time.monotonic()
+        elif kind in ("ASSET_MATERIALIZATION", "ASSET_CHECK_EVALUATION"):
+            self._heartbeat(key, step)
         if kind == "ASSET_MATERIALIZATION":
             step.materialized += 1
             metadata = event.event_specific_data.materialization.metadata
@@ -83,6 +95,18 @@ class ProgressHandler(logging.Handler):
             self._line(key, step, event.event_specific_data.duration_ms / 1000, ok=True)
         elif kind == "STEP_FAILURE":
             self._line(key, step, None, ok=False)
+
+    def _heartbeat(self, key: str, step: _Step) -> None:
+        now = time.monotonic()
+        if now - self.shown < HEARTBEAT_SECONDS:
+            return
+        self.shown = now
+        elapsed = now - self.started.get(key, now)
+        self.stream.write(
+            f"  {step_label(key):<20} … {step.materialized} klara, "
+            f"{step.checks_passed + step.checks_failed} kontroller hittills, {seconds(elapsed)}\n"
+        )
+        self.stream.flush()
 
     def _line(self, key: str, step: _Step, duration: float | None, ok: bool) -> None:
         parts: list[str] = []
