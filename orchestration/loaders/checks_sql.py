@@ -67,7 +67,12 @@ KIND_WORD = {
 }
 
 
-def period_exprs(spec: ExportSpec, file_key: str) -> tuple[str, str] | None:
+# The file's key as SQL over a staged row (`_file_key`: a batch holds files of many keys).
+KEY_DATE = "cast(_file_key as date)"
+KEY_YEAR = "cast(left(_file_key, 4) as integer)"
+
+
+def period_exprs(spec: ExportSpec) -> tuple[str, str] | None:
     """SQL for the first and last day of a row's period (for code validity), over `typed`."""
     if not spec.validity:
         return None
@@ -80,16 +85,15 @@ def period_exprs(spec: ExportSpec, file_key: str) -> tuple[str, str] | None:
     if len(spec.validity) == 1:
         return t, t
     end = f"t_{spec.validity[1]}"
-    open_until = (
-        f"date {sql_str(file_key)}" if spec.key_kind is KeyKind.SNAPSHOT else "date '9999-12-31'"
-    )
+    open_until = KEY_DATE if spec.key_kind is KeyKind.SNAPSHOT else "date '9999-12-31'"
     return t, f"greatest({t}, coalesce({end}, {open_until}))"
 
 
-def reason_exprs(spec: ExportSpec, file_key: str, pii_check: bool) -> list[str]:
-    """One nullable reason expression per check, evaluated over the `typed` relation."""
+def reason_exprs(spec: ExportSpec) -> list[str]:
+    """One nullable reason expression per check, evaluated over the `typed` relation (which
+    carries the staged `_pii_<column>` flags, staging.py)."""
     reasons: list[str] = []
-    period = period_exprs(spec, file_key)
+    period = period_exprs(spec)
     for column in spec.columns:
         v = column.name
         t = f"t_{v}"
@@ -98,9 +102,9 @@ def reason_exprs(spec: ExportSpec, file_key: str, pii_check: bool) -> list[str]:
             continue
         if column.required:
             reasons.append(f"case when {v} is null then 'saknar värde i {v}' end")
-        if pii_check and column.kind is not Kind.EMPLOYEE_NUMBER:
+        if column.kind is not Kind.EMPLOYEE_NUMBER:
             reasons.append(
-                f"case when {v} in (select v from _pii) then 'värdet i {v} ser ut som ett "
+                f"case when _pii_{v} then 'värdet i {v} ser ut som ett "
                 f"personnummer och lagras inte' end"
             )
         if column.kind is Kind.CODE:
@@ -143,9 +147,7 @@ def reason_exprs(spec: ExportSpec, file_key: str, pii_check: bool) -> list[str]:
                 f"case when {t} > {column.maximum} "
                 f"then '{v} över tillåtet maximum {column.maximum:g}: ' || {quoted(v)} end"
             )
-    reasons.extend(
-        INVARIANTS[name].format(key_year=int(file_key[:4])) for name in spec.extra_checks
-    )
+    reasons.extend(INVARIANTS[name].format(key_year=KEY_YEAR) for name in spec.extra_checks)
     return reasons
 
 
@@ -166,19 +168,20 @@ def code_joins(spec: ExportSpec) -> tuple[str, str]:
 
 
 def duplicate_exprs(spec: ExportSpec) -> tuple[str, str, str]:
-    """For ExportSpec.unique: (a CTE `dups` over `typed` with one row per repeated identity,
-    the join that brings its columns to each row, the reason over those columns)."""
+    """For ExportSpec.unique: (a CTE `dups` over `typed` with one row per identity repeated
+    within one file, the join that brings its columns to each row, the reason over those
+    columns). Rows of different files (`_file`) never duplicate each other."""
     if not spec.unique:
         return "", "", "null"
     key = ", ".join(spec.unique)
     complete = " and ".join(f"{c} is not null" for c in spec.unique)
     content = "hash(" + ", ".join(spec.column_names) + ")"
     cte = (
-        f", dups as (select {key}, count(*) as _dup_count, "
+        f", dups as (select _file, {key}, count(*) as _dup_count, "
         f"min(_line_number) as _dup_first, min({content}) <> max({content}) as _dup_conflict "
-        f"from typed where {complete} group by {key} having count(*) > 1)"
+        f"from typed where {complete} group by _file, {key} having count(*) > 1)"
     )
-    join = f"left join dups using ({key})"
+    join = f"left join dups using (_file, {key})"
     reason = (
         f"case when _dup_count is null then null "
         f"when _dup_conflict then 'dubblett med olika innehåll: samma {key} på ' "
@@ -207,7 +210,8 @@ INVARIANTS: dict[str, str] = {
     "when t_sjukfranvaro_timmar > t_schemalagd_tid_timmar "
     "then 'sjukfranvaro_timmar större än schemalagd_tid_timmar' end",
     "date_in_year": "case when year(t_datum) <> {key_year} "
-    "then 'datum ' || strftime(t_datum, '%Y-%m-%d') || ' ligger inte i filens år {key_year}' end",
+    "then 'datum ' || strftime(t_datum, '%Y-%m-%d') || ' ligger inte i filens år ' "
+    "|| {key_year} end",
 }
 
 

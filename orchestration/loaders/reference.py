@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.loaders.contract import ExportSpec, Kind
+from orchestration.loaders.literals import text_list
 from orchestration.settings import REFERENCE_DIR
 
 CODE_COLUMN = {"ref_districts": "stadsdel_kod", "ref_units": "enhet_kod"}
@@ -65,18 +66,16 @@ def register_reference_tables(
     """Temp tables `_codes_<seed>(kod, giltig_from, giltig_tom)`, one row per code."""
     for seed in seeds_of(spec):
         codes = reference_codes(seed, directory)
+        kods = text_list([c.code for c in codes])
+        froms = text_list([c.valid_from.isoformat() if c.valid_from else None for c in codes])
+        tos = text_list([c.valid_to.isoformat() if c.valid_to else None for c in codes])
         con.execute(
             f"""create or replace temp table _codes_{seed} as
             select kod, min(coalesce(giltig_from, date '0001-01-01')) as giltig_from,
                    nullif(max(coalesce(giltig_tom, date '9999-12-31')), date '9999-12-31')
                        as giltig_tom
-            from (select unnest($1::varchar[]) as kod,
-                         unnest($2::varchar[])::date as giltig_from,
-                         unnest($3::varchar[])::date as giltig_tom)
-            group by kod""",
-            [
-                [c.code for c in codes],
-                [c.valid_from.isoformat() if c.valid_from else None for c in codes],
-                [c.valid_to.isoformat() if c.valid_to else None for c in codes],
-            ],
+            from (select unnest({kods}) as kod,
+                         unnest({froms})::date as giltig_from,
+                         unnest({tos})::date as giltig_tom)
+            group by kod"""
         )

@@ -232,7 +232,7 @@ def ensure_raw_layer(con: duckdb.DuckDBPyConnection) -> None:
     try:
         for statement in _layer_statements():
             con.execute(statement)
-        con.execute("create or replace table raw.layer_version as select ? as version", [version])
+        con.execute(f"create or replace table raw.layer_version as select '{version}' as version")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

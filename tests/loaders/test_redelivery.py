@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.loaders import engine
+from orchestration.loaders import deliveries
 from tests.loaders.support import FILE, Env, delivery
 
 PAYMENTS = FILE["utbetalningar"]
@@ -146,7 +146,7 @@ def test_a_failure_while_writing_a_slice_leaves_nothing_half_written(
     def broken_log(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(engine, "_log", broken_log)
+    monkeypatch.setattr(deliveries, "write_load_log", broken_log)
     with pytest.raises(OSError, match="disk full"):
         env.load("utbetalningar")
     assert amounts(env) == before

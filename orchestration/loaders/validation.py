@@ -1,0 +1,202 @@
+"""Validation: every staged row of a batch of files checked set-based, in one DuckDB query.
+
+`check` turns a staged relation (staging.py) into the temporary table `_checked`: per row its
+file, physical line number, the masked reasons (`''` for a good row; checks_sql.py has the value
+rules), for a rejected row its masked line, for a good row its typed history columns. A rejected
+row keeps nothing else — no value of it, typed or not, reaches a table — so a personnummer in a
+wrong column is never stored, not even temporarily. `summarise` then gives per file what the
+load log needs: rows read (= loaded + rejected), the reasons, the warnings, and whether the file
+is refused whole because a key column (`bidragsmanad`, `manad`, `ar`, `enkat_ar`) names another
+month or year than the file's key.
+
+Values are trimmed (empty = missing) before they are checked; a decimal with more than four
+decimals is rounded and reported as a warning on the file, not as a reject.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+
+from orchestration.loaders.checks_sql import (
+    LONG_DECIMAL_RE,
+    MONTH_RE,
+    YEAR_RE,
+    code_joins,
+    duplicate_exprs,
+    mask_sql,
+    masked_line_expr,
+    reason_exprs,
+    typed_expr,
+)
+from orchestration.loaders.contract import ExportSpec, KeyKind, Kind
+from orchestration.loaders.header import Plan
+from orchestration.loaders.staging import pii_columns
+from orchestration.loaders.storage import column_ddl
+
+CHECKED = "_checked"
+IDENTITY_KINDS = (Kind.PERSONNUMMER, Kind.EMPLOYEE_NUMBER)
+
+
+@dataclass
+class FileCheck:
+    """What validation found in one file of the batch."""
+
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    # rows whose key column names another period: (count, first line, its value)
+    other_period: tuple[int, int, str] | None = None
+    warnings: list[str] = field(default_factory=list)
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+def history_columns(spec: ExportSpec) -> list[str]:
+    """The history table's columns after `_delivery_id`, `_line_number` (storage.column_ddl)."""
+    return [name for column in spec.columns for name, _type in column_ddl(column)]
+
+
+def _clean_columns(spec: ExportSpec, plan: Plan) -> list[str]:
+    """Contract columns trimmed (empty = null) and the identities' columns."""
+    cols = []
+    for column in spec.columns:
+        name = column.name
+        if column.kind is Kind.PERSONNUMMER:
+            cols += [
+                f"nullif(_pnr_reason_{name}, '') as _pnr_reason_{name}",
+                f"nullif(_pnr_pseudonym_{name}, '') as {name}",
+                f"nullif(_pnr_pseudonym_{name}, '') as person_pseudonym",
+                f"try_cast(nullif(_pnr_birth_{name}, '') as date) as person_birth_month",
+                f"case _pnr_coord_{name} when '1' then true when '0' then false end "
+                "as person_is_coordination_number",
+            ]
+        elif column.kind is Kind.EMPLOYEE_NUMBER:
+            cols += [
+                f"nullif(_emp_{name}, '') as {name}",
+                f"nullif(_emp_{name}, '') as employee_pseudonym",
+            ]
+        elif name in plan.positions:
+            cols.append(f"nullif(trim(_f{plan.positions[name]}), '') as {name}")
+        else:
+            cols.append(f"null::varchar as {name}")
+    return cols
+
+
+def _decimals(spec: ExportSpec, plan: Plan) -> list[str]:
+    return [c.name for c in spec.columns if c.kind is Kind.DECIMAL and c.name in plan.positions]
+
+
+def check(con: duckdb.DuckDBPyConnection, spec: ExportSpec, plan: Plan, source: str) -> None:
+    """Create `_checked` from the staged relation `source` (see the module docstring)."""
+    staged = ["_file", "_file_key", "_line_number", "_route", "_python_reason", "_python_line"]
+    staged += [f"_f{j}" for j in range(plan.width)]
+    staged += [f"_pii_{name}" for name in pii_columns(spec)]
+    typed = ", ".join(
+        f"{typed_expr(c, f'c.{c.name}')} as t_{c.name}"
+        for c in spec.columns
+        if c.kind not in IDENTITY_KINDS
+    )
+    joins, ref_columns = code_joins(spec)
+    dup_cte, dup_join, dup_reason = duplicate_exprs(spec)
+    reasons = [*reason_exprs(spec), dup_reason]
+    good = "(not _route and _reasons = '')"
+    history = [
+        f"case when {good} then {name} end as h_{name}"
+        if column.kind in IDENTITY_KINDS
+        else f"case when {good} then t_{name} end as h_{name}"
+        for column in spec.columns
+        for name, _type in column_ddl(column)
+    ]
+    outputs = [
+        "_file",
+        "_line_number",
+        "_route",
+        f"case when not _route then {mask_sql('_reasons')} end as _reason",
+        f"case when not _route and _reasons <> '' then "
+        f"coalesce(_python_line, {masked_line_expr(plan.width)}) end as _masked_line",
+        *history,
+        *(
+            f"case when {good} then regexp_matches({d}, '{LONG_DECIMAL_RE}') end as _long_{d}"
+            for d in _decimals(spec, plan)
+        ),
+    ]
+    if spec.key_column is not None:
+        col = spec.key_column
+        pattern = YEAR_RE if spec.key_kind is KeyKind.YEAR else MONTH_RE
+        outputs.append(
+            f"case when regexp_full_match({col}, '{pattern}') and {col} <> _file_key "
+            f"then {col} end as _other_key"
+        )
+    con.execute(
+        f"""create or replace temp table {CHECKED} as
+        with clean as (
+            select {", ".join(staged)},
+                   {", ".join(_clean_columns(spec, plan))}
+            from {source}
+        ),
+        typed as (
+            select c.*, {typed}{", " + ref_columns if ref_columns else ""}
+            from clean as c {joins}
+        ){dup_cte},
+        checked as (
+            select typed.*,
+                   coalesce(_python_reason, concat_ws('; ', {", ".join(reasons)})) as _reasons
+            from typed {dup_join}
+        )
+        select {", ".join(outputs)}
+        from checked"""
+    )
+
+
+def routed_files(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Files of the batch with a row the SQL staging did not decide (staging.py), which are
+    dropped from `_checked` and must be staged by the Python record reader."""
+    routed = [
+        f for (f,) in con.execute(f"select distinct _file from {CHECKED} where _route").fetchall()
+    ]
+    if routed:
+        con.execute(f"delete from {CHECKED} where _file in ({', '.join(map(str, routed))})")
+    return sorted(routed)
+
+
+def summarise(
+    con: duckdb.DuckDBPyConnection, spec: ExportSpec, plan: Plan, files: list[int]
+) -> dict[int, FileCheck]:
+    """Per file of the batch (every index in `files`, also those without rows)."""
+    result = {f: FileCheck() for f in files}
+    decimals = _decimals(spec, plan)
+    other = (
+        ", count(_other_key), min(_line_number) filter (where _other_key is not null), "
+        "arg_min(_other_key, _line_number) filter (where _other_key is not null)"
+    )
+    for f, read, loaded, rejected, *rest in con.execute(
+        "select _file, count(*), count(*) filter (where _reason = ''), "
+        "count(*) filter (where _reason <> '')"
+        + (other if spec.key_column is not None else "")
+        + "".join(f", count(*) filter (where _long_{d})" for d in decimals)
+        + f" from {CHECKED} group by _file"
+    ).fetchall():
+        found = result[f]
+        found.rows_read, found.rows_loaded, found.rows_rejected = read, loaded, rejected
+        if spec.key_column is not None:
+            count, first, value = rest[:3]
+            rest = rest[3:]
+            if count:
+                found.other_period = (count, first, value)
+        if loaded:
+            for name, count in zip(decimals, rest, strict=True):
+                if count:
+                    found.warnings.append(
+                        f"{count} värde(n) i {name} hade fler än 4 decimaler och avrundades till 4"
+                    )
+    for f, reason, count in con.execute(
+        f"select _file, _reason, count(*) from {CHECKED} where _reason <> '' "
+        "group by all order by _file, _reason"
+    ).fetchall():
+        result[f].reasons[reason] = count
+    return result
+
+
+def drop(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"drop table if exists {CHECKED}")
