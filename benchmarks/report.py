@@ -303,7 +303,7 @@ def runs_sentence(results: dict) -> str:
     for name, p in results.get("profiles", {}).items():
         site = p.get("site") or {}
         if name == "stockholm" and site.get("measured_in_run_of"):
-            sources["site"] = (site["measured_in_run_of"], site.get("commit") or p.get("commit"))
+            sources["site"] = (site["measured_in_run_of"], site.get("commit") or "?")
     runs = set(sources.values())
     if not runs:
         return "Nothing measured yet."

@@ -1102,7 +1102,12 @@ def main(argv: list[str] | None = None) -> int:
                     "measured_in_run_of": previous["site"].get("measured_in_run_of")
                     or previous.get("run_started")
                     or previous.get("date"),
-                    "commit": previous["site"].get("commit") or previous.get("commit"),
+                    "commit": previous["site"].get("commit")
+                    or (
+                        None
+                        if previous["site"].get("measured_in_run_of")
+                        else previous.get("commit")
+                    ),
                 }
             results["profiles"][profile] = current
         except KeyboardInterrupt:

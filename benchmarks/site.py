@@ -319,7 +319,7 @@ def markdown(result: dict, one_page: dict | None = None) -> str:
         f"{result['load_average_build'][1]:.1f} after the build on {result['cpu_count']} cores.",
     ]
     if one_page:
-        ratio = build_ratio(result, one_page)
+        ratio = build_ratio(result, one_page) or float("nan")
         strict_only = (
             result["build_steps_s"].get("build", 0) / one_page["build_steps_s"]["build"]
             if one_page["build_steps_s"].get("build")
@@ -334,6 +334,11 @@ def markdown(result: dict, one_page: dict | None = None) -> str:
             f"{one_page['load_average_build'][0]:.1f} before. Site / one-page: "
             f"**{ratio:.2f}×** (target ≤ {BUILD_RATIO_TARGET}×)"
             + (f"; build:strict alone {strict_only:.2f}×" if strict_only else "")
+            + (
+                f"; CPU seconds {result['build_cpu_s'] / one_page['build_cpu_s']:.2f}×"
+                if one_page.get("build_cpu_s")
+                else ""
+            )
             + ".",
         ]
     if result.get("problems"):

@@ -829,5 +829,8 @@ def test_site_markdown_compares_with_the_one_page_site() -> None:
     assert build_ratio(site, one_page) == 1.5
     assert build_ratio(site, None) is None
     text = markdown(site, one_page)
-    assert "Site / one-page: **1.50×** (target ≤ 1.5×); build:strict alone 1.50×." in text
+    assert (
+        "Site / one-page: **1.50×** (target ≤ 1.5×); build:strict alone 1.50×; "
+        "CPU seconds 1.43×." in text
+    )
     assert text.endswith("| `/` | 800 | 300 | 900 |")
