@@ -89,9 +89,9 @@ def period_exprs(spec: ExportSpec) -> tuple[str, str] | None:
     return t, f"greatest({t}, coalesce({end}, {open_until}))"
 
 
-def reason_exprs(spec: ExportSpec) -> list[str]:
-    """One nullable reason expression per check, evaluated over the `typed` relation (which
-    carries the staged `_pii_<column>` flags, staging.py)."""
+def reason_exprs(spec: ExportSpec, *, pii_flags: bool) -> list[str]:
+    """One nullable reason expression per check, evaluated over the `typed` relation (with
+    `pii_flags`, it carries the staged `_pii_<column>` flags, staging.py)."""
     reasons: list[str] = []
     period = period_exprs(spec)
     for column in spec.columns:
@@ -102,7 +102,7 @@ def reason_exprs(spec: ExportSpec) -> list[str]:
             continue
         if column.required:
             reasons.append(f"case when {v} is null then 'saknar värde i {v}' end")
-        if column.kind is not Kind.EMPLOYEE_NUMBER:
+        if pii_flags and column.kind is not Kind.EMPLOYEE_NUMBER:
             reasons.append(
                 f"case when _pii_{v} then 'värdet i {v} ser ut som ett "
                 f"personnummer och lagras inte' end"
@@ -167,19 +167,25 @@ def code_joins(spec: ExportSpec) -> tuple[str, str]:
     return " ".join(joins), ", ".join(columns)
 
 
-def duplicate_exprs(spec: ExportSpec) -> tuple[str, str, str]:
-    """For ExportSpec.unique: (a CTE `dups` over `typed` with one row per identity repeated
-    within one file, the join that brings its columns to each row, the reason over those
-    columns). Rows of different files (`_file`) never duplicate each other."""
+def duplicate_exprs(spec: ExportSpec, relation: str = "typed") -> tuple[str, str, str]:
+    """For ExportSpec.unique: (CTEs ending in `dups` over `relation` with one row per identity
+    repeated within one file, the join that brings its columns to each row, the reason over
+    those columns). Rows of different files (`_file`) never duplicate each other. A 64-bit hash
+    of the identity finds the candidates cheaply; `dups` groups them by the identity itself."""
     if not spec.unique:
         return "", "", "null"
     key = ", ".join(spec.unique)
     complete = " and ".join(f"{c} is not null" for c in spec.unique)
     content = "hash(" + ", ".join(spec.column_names) + ")"
     cte = (
+        f", dup_hashes as (select hash(_file, {key}) as _dup_hash from {relation} "
+        f"where {complete} "
+        f"group by _dup_hash having count(*) > 1)"
         f", dups as (select _file, {key}, count(*) as _dup_count, "
         f"min(_line_number) as _dup_first, min({content}) <> max({content}) as _dup_conflict "
-        f"from typed where {complete} group by _file, {key} having count(*) > 1)"
+        f"from {relation} where {complete} "
+        f"and hash(_file, {key}) in (select _dup_hash from dup_hashes) "
+        f"group by _file, {key} having count(*) > 1)"
     )
     join = f"left join dups using (_file, {key})"
     reason = (
@@ -218,16 +224,3 @@ INVARIANTS: dict[str, str] = {
 def mask_sql(text_sql: str) -> str:
     """SQL masking everything shaped like a personnummer in `text_sql`."""
     return f"regexp_replace({text_sql}, '{MASK_PATTERN}', '{MASK_TEXT}', 'g')"
-
-
-def masked_line_expr(width: int) -> str:
-    """The staged record (fields `_f0`… in file order, identifiers already masked per field) as
-    one `;`-separated line, CSV-quoted where needed, with anything like a personnummer masked."""
-    parts = []
-    for j in range(width):
-        f = f"coalesce(_f{j}, '')"
-        parts.append(
-            f"case when regexp_matches({f}, '[;\"\\n\\r]') "
-            f"then '\"' || replace({f}, '\"', '\"\"') || '\"' else {f} end"
-        )
-    return mask_sql("concat_ws(';', " + ", ".join(parts) + ")")

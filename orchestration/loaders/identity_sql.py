@@ -125,7 +125,7 @@ def _luhn_ok(d: str) -> str:
 
 def person_columns(raw_sql: str, column: str) -> dict[str, str]:
     """SQL over one distinct raw personnummer `raw_sql` (its 12 digits are `d` below):
-    masked, reason, pseudonym, birth ('YYYY-MM-01'), coord ('1'/'0'), route (see docstring).
+    masked, reason, birth ('YYYY-MM-01'), coord ('1'/'0'), route (see docstring).
     The expressions refer to the columns `v` (stripped) and `d` of the relation that
     `person_relation` builds."""
     year, month, day = "substr(d, 1, 4)::int", "substr(d, 5, 2)::int", "substr(d, 7, 2)::int"
@@ -145,7 +145,6 @@ def person_columns(raw_sql: str, column: str) -> dict[str, str]:
     return {
         "masked": f"nullif({mask_digits(raw_sql)}, '')",
         "reason": reason,
-        "pseudonym": f"case when _ok then {pseudonym('d')} end",
         "birth": f"case when _ok then printf('%04d-%02d-01', {year}, {month}) end",
         "coord": f"case when _ok then (case when {day} > 60 then '1' else '0' end) end",
         "route": "regexp_matches(v, '[^\\x00-\\x7F]')",
@@ -154,18 +153,23 @@ def person_columns(raw_sql: str, column: str) -> dict[str, str]:
 
 def person_relation(values_sql: str, column: str) -> str:
     """A relation of one row per distinct raw value (column `raw` of `values_sql`) with the
-    columns of `person_columns`; `raw` is kept only to join back inside the same query."""
+    columns of `person_columns`; `raw` is kept only to join back inside the same query. The
+    HMAC runs once per distinct 12-digit number (with and without `-` are the same number)."""
     cols = person_columns("raw", column)
     return f"""(
-        select raw, {cols["masked"]} as masked, _reason as reason,
-               {cols["pseudonym"]} as pseudonym, {cols["birth"]} as birth,
-               {cols["coord"]} as coord, {cols["route"]} as route
-        from (
+        with checked as (
             select *, _reason is null and not {cols["route"]} as _ok
             from (select *, {cols["reason"]} as _reason
                   from (select raw, v, replace(v, '-', '') as d
                         from (select raw, {python_strip("raw")} as v from ({values_sql}))))
+        ),
+        hashed as (
+            select d, {pseudonym("d")} as _pseudonym from (select distinct d from checked where _ok)
         )
+        select raw, {cols["masked"]} as masked, _reason as reason,
+               _pseudonym as pseudonym, {cols["birth"]} as birth,
+               {cols["coord"]} as coord, {cols["route"]} as route
+        from checked left join hashed using (d)
     )"""
 
 

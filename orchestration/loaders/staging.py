@@ -9,20 +9,23 @@ Two ways, one result (tests/loaders/test_plain_path.py loads every case both way
   live only inside that query (a materialised CTE): no raw personnummer reaches a table,
   temporary or not, or a file. A row the SQL does not decide — a personnummer with a non-ASCII
   character, a value in another column that might be a personnummer (the SQL prefilter of
-  `identifiers.CANDIDATE_PREFILTER_SQL` matches), a line longer than the csv module's field
-  limit — sets `_route`: its file is staged again the other way, alone.
+  `identifiers.CANDIDATE_PREFILTER_SQL` matches; validation.py checks it on the trimmed values),
+  a line longer than the csv module's field limit — sets `_route`: its file is staged again the
+  other way, alone.
 - `python_source`: any other file goes through the csv module (textfile.open_records), one
   record at a time, with `identifiers.identify_person` per distinct value; the records become a
   relation registered from Python memory (never a table or a file).
 
 The relation's columns:
 `_file` (the file's index in the batch), `_file_key`, `_line_number` (physical line), `_route`,
-`_python_reason` / `_python_line` (a record that cannot be used at all — wrong number of fields,
-a quoting error — with its masked line), `_f0`… (the file's fields in file order, empty = null,
-identifiers masked digit by digit, ignored columns `*`), per personnummer column
-`_pnr_reason_<c>`, `_pnr_pseudonym_<c>`, `_pnr_birth_<c>` (YYYY-MM-01), `_pnr_coord_<c>` (1/0),
-per employee-number column `_emp_<c>` (pseudonym), and per other contract column `_pii_<c>`
-(the value holds a valid personnummer: the row is rejected and the value never stored).
+`_no_space` (no field holds anything `trim` would remove: it is skipped), `_python_reason` /
+`_python_line` (a record that cannot be used at all — wrong number of fields, a quoting error —
+with its masked line), `_f<j>` (the field at position j of each contract column other than the
+identifiers, empty = null), per personnummer column `_pnr_reason_<c>`, `_pnr_pseudonym_<c>`,
+`_pnr_birth_<c>` (YYYY-MM-01), `_pnr_coord_<c>` (1/0), per employee-number column `_emp_<c>`
+(pseudonym); and what `Staged.shown` reads to show a rejected record (the raw line `_line`, or
+`_shown` from Python). The Python relation also has, per other contract column, `_pii_<c>`: the
+value holds a valid personnummer, so the row is rejected and the value never stored.
 """
 
 from __future__ import annotations
@@ -67,6 +70,17 @@ class BatchFile:
     header_line: int
 
 
+def _blank(line: str) -> str:
+    """SQL: the line is blank (BLANK_LINE_RE); the regular expression runs only on lines that
+    do not start with an ASCII letter or digit (no blank line does)."""
+    first = f"ord({line})"
+    return (
+        f"(case when {first} between 48 and 57 or {first} between 65 and 90 "
+        f"or {first} between 97 and 122 then false "
+        f"else regexp_full_match({line}, '{BLANK_LINE_RE}') end)"
+    )
+
+
 def suits_plain(path: Path, plain: bool) -> bool:
     """Whether DuckDB may read the file (textfile.FileFacts.plain, a path without glob
     characters, which read_text would expand)."""
@@ -91,18 +105,44 @@ def derived_columns(plan: Plan) -> list[str]:
     return names
 
 
-def plain_source(spec: ExportSpec, plan: Plan, files: list[BatchFile]) -> str:
+@dataclass(frozen=True)
+class Staged:
+    """A staged relation and how validation.py reads it."""
+
+    relation: str  # SQL: the staged rows (see the module docstring)
+    shown: str  # SQL over the relation: a record as shown in a reject, before `mask_sql`
+    shown_columns: tuple[str, ...]  # the relation's columns `shown` reads
+    pii_flags: bool  # whether the relation has `_pii_<c>` (else lookalikes are routed)
+
+
+def _shown_fields(plan: Plan, fields: str) -> str:
+    """SQL: a plain record's fields (a list) as `Plan.masked_line` shows them before `mask`:
+    identifiers digit by digit, ignored columns `*`, joined by `;` (a plain field holds no `;`,
+    quote or line break, so nothing is quoted)."""
+    identity_positions = ", ".join(str(j) for j in [*sorted(plan.identity_positions), -1])
+    ignored_positions = ", ".join(str(j) for j in [*plan.ignored, -1])
+    return (
+        f"array_to_string(list_transform({fields}, lambda x, i: case "
+        f"when i - 1 in ({identity_positions}) then {identity_sql.mask_digits('x')} "
+        f"when i - 1 in ({ignored_positions}) and x <> '' then '*' else x end), ';')"
+    )
+
+
+def plain_source(spec: ExportSpec, plan: Plan, files: list[BatchFile]) -> Staged:
     """The staged relation of plain files sharing `plan` (see the module docstring)."""
     width = plan.width
     rows = ", ".join(
         f"({f.index}, {text(str(f.path))}, {f.header_line}, {text(f.file_key)})" for f in files
     )
     paths = "[" + ", ".join(text(str(f.path)) for f in files) + "]"
+    # a carriage return can only end a plain line (CRLF)
+    line = "case when suffix(line, chr(13)) then rtrim(line, chr(13)) else line end"
     ctes = [
         f"_files(_file, _path, _header_line, _file_key) as (values {rows})",
-        f"""_lines as materialized (
-            select _file, _file_key, line_number as _line_number,
-                   string_split(rtrim(line, chr(13)), ';') as f, length(line) as _length
+        # the unnesting runs on one thread (a few rows, one per file); materialised, the lines
+        # are then split, checked and joined by every thread
+        f"""_physical as materialized (
+            select _file, _file_key, line_number as _line_number, line
             from (
                 select _file, _file_key, _header_line,
                        generate_subscripts(l, 1) as line_number, unnest(l) as line
@@ -110,17 +150,25 @@ def plain_source(spec: ExportSpec, plan: Plan, files: list[BatchFile]) -> str:
                              string_split(t.content, chr(10)) as l
                       from read_text({paths}) as t join _files as fl on fl._path = t.filename)
             )
-            where line_number > _header_line and not regexp_full_match(line, '{BLANK_LINE_RE}')
+            where line_number > _header_line
+        )""",
+        # `_no_space`: ASCII without a space, so no field has anything `trim` removes
+        f"""_lines as not materialized (
+            select _file, _file_key, _line_number, _line, string_split(_line, ';') as f,
+                   _length, strlen(_line) = length(_line) and not contains(_line, ' ') as _no_space
+            from (select _file, _file_key, _line_number, {line} as _line,
+                         length(line) as _length
+                  from _physical where not {_blank("line")})
         )""",
     ]
     joins: list[str] = []
-    fields: dict[int, str] = {}
     derived: list[str] = []
     routes = [f"l._length > {csv.field_size_limit()}"]
     identities = [(name, j, True) for name, j in plan.persons]
     identities += [(name, j, False) for name, j in plan.employees]
     for n, (name, j, is_person) in enumerate(identities):
-        values = f"select distinct f[{j + 1}] as raw from _lines where len(f) = {width}"
+        # every line's field (a malformed line's too: never joined, harmless and cheaper)
+        values = f"select distinct split_part({line}, ';', {j + 1}) as raw from _physical"
         relation = (
             identity_sql.person_relation(values, name)
             if is_person
@@ -130,7 +178,6 @@ def plain_source(spec: ExportSpec, plan: Plan, files: list[BatchFile]) -> str:
         joins.append(
             f"left join _ids{n} as id{n} on id{n}.raw = case when l.ok then l.f[{j + 1}] end"
         )
-        fields[j] = f"id{n}.masked"
         if is_person:
             derived += [
                 f"id{n}.reason as _pnr_reason_{name}",
@@ -141,40 +188,29 @@ def plain_source(spec: ExportSpec, plan: Plan, files: list[BatchFile]) -> str:
             routes.append(f"coalesce(id{n}.route, false)")
         else:
             derived.append(f"id{n}.employee as _emp_{name}")
-    for j in plan.ignored:
-        fields[j] = f"case when l.f[{j + 1}] <> '' then '*' end"
-    pii = []
-    for name in pii_columns(spec):
-        pii.append(f"false as _pii_{name}")
-        if name in plan.positions:
-            value = f"trim(l.f[{plan.positions[name] + 1}])"
-            routes.append(
-                f"(l.ok and case when length({value}) >= 10 then "
-                f"regexp_matches({value}, {text(CANDIDATE_PREFILTER_SQL)}) else false end)"
-            )
     columns = [
-        f"case when l.ok then {fields.get(j, f'nullif(l.f[{j + 1}], {chr(39) * 2})')} end as _f{j}"
-        for j in range(width)
+        f"case when l.ok then nullif(l.f[{j + 1}], '') end as _f{j}" for j in value_positions(plan)
     ]
-    identity_positions = ", ".join(str(j) for j in [*sorted(plan.identity_positions), -1])
-    ignored_positions = ", ".join(str(j) for j in [*plan.ignored, -1])
-    shown = (  # Plan.masked_line before `mask` (rebuild_line quotes nothing a plain line holds)
-        "list_transform(l.f, lambda x, i: case "
-        f"when i - 1 in ({identity_positions}) then {identity_sql.mask_digits('x')} "
-        f"when i - 1 in ({ignored_positions}) and x <> '' then '*' else x end)"
-    )
-    return f"""(
+    relation = f"""(
         with {", ".join(ctes)}
         select l._file, l._file_key, l._line_number::bigint as _line_number,
-               ({" or ".join(routes)}) as _route,
+               ({" or ".join(routes)}) as _route, l._no_space, l._line,
                case when not l.ok then 'fel antal fält: ' || len(l.f) || ', väntade {width}'
                     end as _python_reason,
-               case when not l.ok then {identity_sql.python_mask(f"array_to_string({shown}, ';')")}
-                    end as _python_line,
-               {", ".join(columns + derived + pii)}
+               case when not l.ok
+                    then {identity_sql.python_mask(_shown_fields(plan, "l.f"))} end as _python_line,
+               {", ".join(columns + derived)}
         from (select *, len(f) = {width} as ok from _lines) as l
         {" ".join(joins)}
     )"""
+    shown = _shown_fields(plan, "string_split(_line, ';')")
+    return Staged(relation, shown, ("_no_space", "_line"), pii_flags=False)
+
+
+def value_positions(plan: Plan) -> list[int]:
+    """Positions of the contract's columns other than identifiers (staged as `_f<j>`)."""
+    identity = plan.identity_positions
+    return sorted(j for j in plan.positions.values() if j not in identity)
 
 
 def _person_entry(raw: str, key: bytes, column: str) -> tuple:
@@ -199,6 +235,14 @@ def holds_personnummer(value: str) -> bool:
     return bool(_PREFILTER.search(value)) and contains_personnummer(value)
 
 
+def _quoted(field: str) -> str:
+    """A field of a rejected record as shown: quoted (CSV style) when it holds `;`, a quote
+    or a line break."""
+    if any(c in field for c in ';"\n\r'):
+        return '"' + field.replace('"', '""') + '"'
+    return field
+
+
 def python_source(
     con: duckdb.DuckDBPyConnection,
     spec: ExportSpec,
@@ -206,7 +250,7 @@ def python_source(
     file: BatchFile,
     encoding: str,
     key: bytes,
-) -> str:
+) -> Staged:
     """Read one file with the csv module and register its records as the relation RECORDS;
     the staged relation over it (see the module docstring). FileRejected for a quote never
     closed."""
@@ -218,6 +262,7 @@ def python_source(
     width = plan.width
     persons, employees, ignored = plan.persons, plan.employees, set(plan.ignored)
     identity = plan.identity_positions
+    values = value_positions(plan)
     others = [(name, plan.positions.get(name)) for name in pii_columns(spec)]
     derived = derived_columns(plan)
     person_cache: list[dict[str, tuple]] = [{} for _ in persons]
@@ -225,8 +270,9 @@ def python_source(
     pii_cache: dict[str, bool] = {}
     lines: list[int] = []
     reasons: list[str | None] = []
+    python_lines: list[str | None] = []
     shown: list[str | None] = []
-    field_columns: list[list[str | None]] = [[] for _ in range(width)]
+    value_columns: list[list[str | None]] = [[] for _ in values]
     derived_values: list[list[str | None]] = [[] for _ in derived]
     pii_values: list[list[bool]] = [[] for _ in others]
     for record in records:
@@ -239,8 +285,9 @@ def python_source(
             reason, line = width_reason(str(len(fields)), width), plan.masked_line(fields)
         if reason is not None:
             reasons.append(reason)
-            shown.append(line)
-            for column in field_columns:
+            python_lines.append(line)
+            shown.append(None)
+            for column in value_columns:
                 column.append(None)
             for column in derived_values:
                 column.append(None)
@@ -249,29 +296,29 @@ def python_source(
             continue
         assert fields is not None
         reasons.append(None)
-        shown.append(None)
+        python_lines.append(None)
         extra: list[str | None] = []
-        masked: dict[int, str | None] = {}
+        masked: dict[int, str] = {}
         for (name, j), cache in zip(persons, person_cache, strict=True):
             entry = cache.get(fields[j])
             if entry is None:
                 entry = cache[fields[j]] = _person_entry(fields[j], key, name)
-            masked[j] = entry[0]
+            masked[j] = entry[0] or ""
             extra.extend(entry[1:])
         for (_, j), cache in zip(employees, employee_cache, strict=True):
             entry = cache.get(fields[j])
             if entry is None:
                 entry = cache[fields[j]] = _employee_entry(fields[j], key)
-            masked[j] = entry[0]
+            masked[j] = entry[0] or ""
             extra.append(entry[1])
-        for j, column in enumerate(field_columns):
-            value = fields[j]
-            if j in identity:
-                column.append(masked[j])
-            elif j in ignored:
-                column.append("*" if value else None)
-            else:
-                column.append(value or None)
+        shown.append(
+            ";".join(
+                _quoted(masked[j] if j in identity else ("*" if j in ignored and f else f))
+                for j, f in enumerate(fields)
+            )
+        )
+        for column, j in zip(value_columns, values, strict=True):
+            column.append(fields[j] or None)
         for column, value in zip(derived_values, extra, strict=True):
             column.append(value)
         for column, (_, j) in zip(pii_values, others, strict=True):
@@ -283,25 +330,27 @@ def python_source(
     frame: dict[str, object] = {
         "_line_number": pd.Series(lines, dtype="int64"),
         "_python_reason": pd.Series(reasons, dtype=object),
-        "_python_line": pd.Series(shown, dtype=object),
+        "_python_line": pd.Series(python_lines, dtype=object),
+        "_shown": pd.Series(shown, dtype=object),
     }
-    for j, column in enumerate(field_columns):
+    for j, column in zip(values, value_columns, strict=True):
         frame[f"_f{j}"] = pd.Series(column, dtype=object)
     for name, column in zip(derived, derived_values, strict=True):
         frame[name] = pd.Series(column, dtype=object)
     for (name, _), column in zip(others, pii_values, strict=True):
         frame[f"_pii_{name}"] = pd.Series(column, dtype=bool)
     con.register(RECORDS, pd.DataFrame(frame))
-    columns = [f"_f{j}::varchar as _f{j}" for j in range(width)]
+    columns = [f"_f{j}::varchar as _f{j}" for j in values]
     columns += [f"{name}::varchar as {name}" for name in derived]
     columns += [f"_pii_{name}::boolean as _pii_{name}" for name, _ in others]
-    return f"""(
+    relation = f"""(
         select {file.index} as _file, {text(file.file_key)} as _file_key,
-               _line_number::bigint as _line_number, false as _route,
+               _line_number::bigint as _line_number, false as _route, false as _no_space,
                _python_reason::varchar as _python_reason, _python_line::varchar as _python_line,
-               {", ".join(columns)}
+               _shown::varchar as _shown, {", ".join(columns)}
         from {RECORDS}
     )"""
+    return Staged(relation, "_shown", ("_no_space", "_shown"), pii_flags=True)
 
 
 def unregister(con: duckdb.DuckDBPyConnection) -> None:
