@@ -105,3 +105,29 @@ def test_every_page_is_an_exposure_reading_only_publish_models(manifest: dict) -
             read.add(nodes[node_id]["name"])
     published = {n["name"] for n in models(manifest) if n["fqn"][1] == "publish"}
     assert published == read, f"publish models no page reads: {sorted(published - read)}"
+
+
+def test_every_singular_test_is_a_dagster_check_and_the_publish_scan_runs_last(
+    manifest: dict,
+) -> None:
+    """A singular test with several parents names the model it checks (meta.dagster.ref), so
+    that Dagster records it as an asset check; the scan of the publish schema depends on every
+    publish model, so that it runs after them (it reads the catalogue, not a ref)."""
+    nodes = manifest["nodes"]
+    for node in nodes.values():
+        if node["resource_type"] != "test" or node.get("test_metadata"):
+            continue
+        parents = node["depends_on"]["nodes"]
+        if len(parents) != 1:
+            assert node["config"]["meta"]["dagster"]["ref"]["name"], node["name"]
+    scan = next(
+        n for n in nodes.values() if n["name"] == "assert_publish_has_no_person_level_columns"
+    )
+    published = {
+        uid
+        for uid, n in nodes.items()
+        if n["resource_type"] == "model" and n["fqn"][1] == "publish"
+    }
+    assert published <= set(scan["depends_on"]["nodes"]), sorted(
+        published - set(scan["depends_on"]["nodes"])
+    )

@@ -2,6 +2,15 @@
 -- every relation there is a materialised table (no view reaching back into the warehouse), and
 -- no column carries an identifier of a person, household, case, measure, employee or
 -- respondent, a pseudonym, a birth date or an age.
+-- It reads the catalogue, so it must run after every publish model is built: the refs below
+-- make it depend on each of them (tests/dbt/test_dbt_project.py checks that none is missing).
+-- In Dagster it is a check of publish.kpi, the table the pages are about.
+-- depends_on: {{ ref('area') }}, {{ ref('datakvalitet') }}, {{ ref('datakvalitet_orsak') }}
+-- depends_on: {{ ref('hushall_forsorjningshinder') }}, {{ ref('hushall_typ') }}
+-- depends_on: {{ ref('indicator') }}, {{ ref('insats_manad') }}, {{ ref('insats_utfall') }}
+-- depends_on: {{ ref('kpi') }}, {{ ref('period') }}, {{ ref('personal_enhet') }}
+
+{{ config(meta={"dagster": {"ref": {"name": "kpi"}}}) }}
 
 select table_name, null as column_name, 'not a table: ' || table_type as problem
 from information_schema.tables

@@ -1,6 +1,8 @@
 -- No suppressed KPI value is visible in the published layer: every published row whose
 -- warehouse row rests on 1–4 individuals shows no value, previous-year value or status, and the
--- flag agrees with the warehouse.
+-- flag agrees with the warehouse. In Dagster it is a check of publish.kpi.
+
+{{ config(meta={"dagster": {"ref": {"name": "kpi"}}}) }}
 
 select published.*
 from {{ ref('kpi') }} as published

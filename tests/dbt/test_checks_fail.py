@@ -1,0 +1,170 @@
+"""The folded checks still fail: break rows of a refreshed warehouse and see each kind of rule
+catch them — a `rules` test (staging view, intermediate table, big fact with keys and
+relationships), the singular test of int_kpi_observations, and a contract constraint on an
+incremental model's append. And every constraint the contracts declare is in the warehouse."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import REPO_ROOT, Refreshed
+
+DBT = str(Path(sys.executable).parent / "dbt")
+DBT_DIR = REPO_ROOT / "dbt_project"
+
+
+def _dbt(warehouse: Path, target: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [DBT, *args, "--profiles-dir", ".", "--target-path", str(target)],
+        cwd=DBT_DIR,
+        env={
+            **os.environ,
+            "BISTAND_WAREHOUSE": str(warehouse),
+            "DBT_LOG_PATH": str(target),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def broken(refreshed_warehouse: Refreshed, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A copy of the refreshed warehouse with rows broken in several models, and the checks
+    run on it: {test name: broken rules}, plus the output of a rebuild of fct_person_month."""
+    work = tmp_path_factory.mktemp("broken")
+    # the same file name: dbt's views name the warehouse's catalog
+    warehouse = work / refreshed_warehouse.warehouse.name
+    shutil.copy2(refreshed_warehouse.warehouse, warehouse)
+    target = work / "target"
+    with duckdb.connect(str(warehouse)) as con:
+        # staging view: a payment of an unknown assistance type and district
+        con.execute(
+            "update raw.utbetalningar_history set bistandstyp = 'XX', stadsdel_kod = 'NOPE' "
+            "where utbetalning_id = (select min(utbetalning_id) from raw.utbetalningar)"
+        )
+        # intermediate table: a household-month twice
+        con.execute(
+            "insert into intermediate.int_household_months "
+            "select * from intermediate.int_household_months limit 1"
+        )
+        # big fact: a person-month twice, and a person missing from dim_person
+        con.execute(
+            "insert into marts.fct_person_month select * from marts.fct_person_month limit 1"
+        )
+        con.execute(
+            "delete from marts.dim_person where person_id = "
+            "(select max(person_id) from marts.fct_person_month)"
+        )
+        # observations: a counted-once subject contributing 2
+        con.execute(
+            "update intermediate.int_kpi_obs_cases set numerator = 2 "
+            "where indicator_code = 'EB_AVSLUT_EGEN' and subject_id = "
+            "(select min(subject_id) from intermediate.int_kpi_obs_cases "
+            " where indicator_code = 'EB_AVSLUT_EGEN')"
+        )
+        # an input of fct_person_month that breaks its contract (age 0–120)
+        con.execute(
+            "update intermediate.int_recipient_months set age_at_month_end = 130 "
+            "where person_id = (select min(person_id) from intermediate.int_recipient_months)"
+        )
+    selected = [
+        "rules_stg_case_system__payments",
+        "rules_int_household_months",
+        "rules_fct_person_month",
+        "rules_int_kpi_observations",
+    ]
+    tested = _dbt(warehouse, target, "test", "--select", *selected)
+    assert tested.returncode == 1, tested.stdout[-3000:]
+    run = json.loads((target / "run_results.json").read_text())
+    failed = {r["unique_id"].split(".")[2] for r in run["results"] if r["status"] == "fail"}
+    # each test's own query, run on the broken warehouse, names the rules it found broken
+    rules = {}
+    manifest = json.loads((target / "manifest.json").read_text())
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for node in manifest["nodes"].values():
+            if node["resource_type"] == "test" and node["name"] in selected:
+                compiled = target / "compiled" / node["package_name"] / node["original_file_path"]
+                sql = (compiled / f"{node['name']}.sql") if compiled.suffix == ".yml" else compiled
+                rows = con.execute(sql.read_text()).fetchall()
+                rules[node["name"]] = {rule: count for rule, count in rows}
+    # an incremental run of fct_person_month (no plan: every month is rebuilt and appended)
+    rebuilt = _dbt(warehouse, target, "run", "--select", "fct_person_month")
+    return {"failed": failed, "rules": rules, "rebuild": rebuilt, "manifest": manifest}
+
+
+def test_rules_of_a_staging_view_fail(broken: dict) -> None:
+    assert "rules_stg_case_system__payments" in broken["failed"]
+    assert broken["rules"]["rules_stg_case_system__payments"] == {
+        "accepted_values(assistance_type)": 1,
+        "relationship((district_code) → ref_districts (stadsdel_kod))": 1,
+    }
+
+
+def test_rules_of_an_intermediate_table_fail(broken: dict) -> None:
+    assert broken["rules"]["rules_int_household_months"] == {
+        "unique(household_id, benefit_month)": 1
+    }
+
+
+def test_rules_of_a_big_fact_fail_on_its_key_and_relationships(broken: dict) -> None:
+    rules = broken["rules"]["rules_fct_person_month"]
+    assert rules["unique(person_id, benefit_month)"] == 1
+    assert rules["relationship((person_id) → dim_person (person_id))"] >= 1
+    # the duplicated int_household_months row is not in fct_household_month's table, so the
+    # composite relationship still holds
+    assert set(rules) == {
+        "unique(person_id, benefit_month)",
+        "relationship((person_id) → dim_person (person_id))",
+    }
+
+
+def test_the_singular_rules_of_the_kpi_observations_fail(broken: dict) -> None:
+    assert broken["rules"]["rules_int_kpi_observations"] == {"counted_once": 1}
+
+
+def test_a_contract_check_fails_an_incremental_append(broken: dict) -> None:
+    rebuilt = broken["rebuild"]
+    assert rebuilt.returncode == 1
+    assert "Constraint Error" in rebuilt.stdout
+    assert "age_at_month_end" in rebuilt.stdout
+
+
+def test_every_contract_constraint_is_in_the_warehouse(
+    refreshed_warehouse: Refreshed, broken: dict
+) -> None:
+    """The primary keys and checks declared in the marts and publish contracts are in the
+    tables the refresh wrote (so DuckDB enforced them on every row)."""
+    declared = {}
+    for node in broken["manifest"]["nodes"].values():
+        if node["resource_type"] != "model" or not node["config"]["contract"]["enforced"]:
+            continue
+        kinds = [c["type"] for c in node["constraints"]]
+        kinds += [c["type"] for col in node["columns"].values() for c in col["constraints"]]
+        declared[(node["schema"], node["name"])] = {
+            "PRIMARY KEY": kinds.count("primary_key"),
+            "CHECK": kinds.count("check"),
+        }
+    with duckdb.connect(str(refreshed_warehouse.warehouse), read_only=True) as con:
+        found = {}
+        for schema, table, kind, n in con.execute(
+            "select schema_name, table_name, constraint_type, count(distinct constraint_index) "
+            "from duckdb_constraints() where constraint_type in ('PRIMARY KEY', 'CHECK') "
+            "group by all"
+        ).fetchall():
+            found.setdefault((schema, table), {"PRIMARY KEY": 0, "CHECK": 0})[kind] = n
+    missing = {
+        key: (kinds, found.get(key))
+        for key, kinds in declared.items()
+        if any(kinds.values()) and found.get(key, {}) != kinds
+    }
+    assert not missing, missing
