@@ -43,6 +43,8 @@ def dbt_warehouse(
         record_build_scope(con, context.run_id, plan.scope)
     context.log.info(f"Uppbyggnad av månadsfakta: {plan.scope} ({plan.reason}).")
     args = ["build", "--exclude-resource-type", "unit_test", *plan.dbt_args()]
-    yield from dbt.cli(args, context=context).stream()
+    # One target folder for every build (not dagster-dbt's default of a new one per run): dbt
+    # keeps its partial-parse state there, so a build re-parses only what changed.
+    yield from dbt.cli(args, context=context, target_path=dbt_project.target_path).stream()
     with warehouse.connect() as con:
         record_state(con, now(), fingerprint)
