@@ -47,10 +47,10 @@ def quoted(value_sql: str) -> str:
 def typed_expr(column: Column, v: str) -> str:
     """A `try_` cast of the trimmed text `v` to the column's raw type (text kinds pass through)."""
     return {
-        Kind.DATE: f"case when regexp_full_match({v}, '{DATE_RE}') "
-        f"then try_strptime({v}, '%Y-%m-%d')::date end",
+        # for text of the pattern, a cast is `strptime(…, '%Y-%m-%d')` (test_checks_sql.py)
+        Kind.DATE: f"case when regexp_full_match({v}, '{DATE_RE}') then try_cast({v} as date) end",
         Kind.MONTH: f"case when regexp_full_match({v}, '{MONTH_RE}') "
-        f"then try_strptime({v} || '-01', '%Y-%m-%d')::date end",
+        f"then try_cast({v} || '-01' as date) end",
         Kind.YEAR: f"case when regexp_full_match({v}, '{YEAR_RE}') "
         f"then try_cast({v} as integer) end",
         Kind.INT: f"case when regexp_full_match({v}, '{INT_RE}') then try_cast({v} as integer) end",

@@ -70,9 +70,8 @@ def inspect_file(path: Path) -> FileFacts:
             has_quote = has_quote or b'"' in chunk
             if previous_cr and not chunk.startswith(b"\n"):
                 lone_cr = True
-            lone_cr = lone_cr or chunk.count(b"\r") - chunk.count(b"\r\n") > int(
-                chunk.endswith(b"\r")
-            )
+            if not lone_cr and b"\r" in chunk:  # most files have no carriage return at all
+                lone_cr = chunk.count(b"\r") - chunk.count(b"\r\n") > int(chunk.endswith(b"\r"))
             previous_cr = chunk.endswith(b"\r")
             if utf8_ok:
                 try:
