@@ -93,7 +93,7 @@ from orchestration.loaders.textfile import FileFacts, FileRejected, read_header
 log = logging.getLogger(__name__)
 
 # Plain files staged together at most (bytes of files): bounds the memory of one batch.
-BATCH_BYTES = 256 << 20
+BATCH_BYTES = 128 << 20
 
 
 @dataclass(frozen=True)
