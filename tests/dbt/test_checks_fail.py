@@ -72,6 +72,14 @@ def broken(refreshed_warehouse: Refreshed, tmp_path_factory: pytest.TempPathFact
             "(select min(subject_id) from intermediate.int_kpi_obs_cases "
             " where indicator_code = 'EB_AVSLUT_EGEN')"
         )
+        # observations: a second row of a case with another eligible_from
+        con.execute(
+            "insert into intermediate.int_kpi_obs_cases "
+            "select * replace (eligible_from + 1 as eligible_from) "
+            "from intermediate.int_kpi_obs_cases where indicator_code = 'EB_PLAN_3MAN' "
+            "and subject_id = (select min(subject_id) from intermediate.int_kpi_obs_cases "
+            " where indicator_code = 'EB_PLAN_3MAN')"
+        )
         # an input of fct_person_month that breaks its contract (age 0–120)
         con.execute(
             "update intermediate.int_recipient_months set age_at_month_end = 130 "
@@ -129,7 +137,11 @@ def test_rules_of_a_big_fact_fail_on_its_key_and_relationships(broken: dict) -> 
 
 
 def test_the_singular_rules_of_the_kpi_observations_fail(broken: dict) -> None:
-    assert broken["rules"]["rules_int_kpi_observations"] == {"counted_once": 1}
+    assert broken["rules"]["rules_int_kpi_observations"] == {
+        "counted_once": 1,
+        "one_eligible_from (subject)": 1,
+        "one_eligible_from (person)": 1,
+    }
 
 
 def test_a_contract_check_fails_an_incremental_append(broken: dict) -> None:

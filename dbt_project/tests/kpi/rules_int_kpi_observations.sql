@@ -18,6 +18,14 @@
 
 with
 
+dated as (
+
+    select distinct indicator_code
+    from {{ ref('int_kpi_observations') }}
+    where eligible_from is not null
+
+),
+
 broken as (
 
     select 'subject_for_person' as rule, count(*) as failing_rows
@@ -37,12 +45,13 @@ broken as (
 
     union all
 
-    -- more than one distinct eligible_from (null as a date of its own) ⟺ min and max differ
+    -- more than one distinct eligible_from (null as a date of its own) ⟺ min and max differ;
+    -- only possible in an indicator where some row has an eligible_from
     select 'one_eligible_from (subject)', count(*)
     from (
         select 1
         from {{ ref('int_kpi_observations') }}
-        where subject_id is not null
+        where subject_id is not null and indicator_code in (select indicator_code from dated)
         group by indicator_code, subject_id
         having min(coalesce(eligible_from, date '1900-01-01'))
             <> max(coalesce(eligible_from, date '1900-01-01'))
@@ -54,12 +63,11 @@ broken as (
     from (
         select 1
         from {{ ref('int_kpi_observations') }}
-        where person_id is not null
+        where person_id is not null and indicator_code in (select indicator_code from dated)
         group by indicator_code, person_id
         having min(coalesce(eligible_from, date '1900-01-01'))
             <> max(coalesce(eligible_from, date '1900-01-01'))
     )
-
 )
 
 select rule, failing_rows
