@@ -107,34 +107,36 @@ def pseudonym(message_sql: str) -> str:
     return f"translate(left({digest}, {PSEUDONYM_LENGTH}), '0123456789abcdef', 'abcdefghijklmnop')"
 
 
-def _digit(d: str, position: int) -> str:
-    return f"(ord(substr({d}, {position}, 1)) - 48)"
+def _digit(n: str, position: int) -> str:
+    """SQL: digit `position` (1–12, from the left) of the 12-digit number `n`."""
+    return f"(({n} // {10 ** (12 - position)}) % 10)"
 
 
-def _luhn_ok(d: str) -> str:
+def _luhn_ok(n: str) -> str:
     """The package's Luhn rule over digits 3–11 (weights 2, 1, 2, …), check digit 12."""
     terms = []
     for i in range(9):
-        x = _digit(d, 3 + i)
+        x = _digit(n, 3 + i)
         terms.append(
             f"(case when {x} * 2 > 9 then {x} * 2 - 9 else {x} * 2 end)" if i % 2 == 0 else x
         )
     total = " + ".join(terms)
-    return f"(10 - ({total}) % 10) % 10 = {_digit(d, 12)}"
+    return f"(10 - ({total}) % 10) % 10 = {_digit(n, 12)}"
 
 
 def person_columns(raw_sql: str, column: str) -> dict[str, str]:
-    """SQL over one distinct raw personnummer `raw_sql` (its 12 digits are `d` below):
-    masked, reason, birth ('YYYY-MM-01'), coord ('1'/'0'), route (see docstring).
-    The expressions refer to the columns `v` (stripped) and `d` of the relation that
-    `person_relation` builds."""
-    year, month, day = "substr(d, 1, 4)::int", "substr(d, 5, 2)::int", "substr(d, 7, 2)::int"
+    """SQL over one distinct raw personnummer `raw_sql`: masked, reason, birth ('YYYY-MM-01'),
+    coord ('1'/'0'), route (see the module docstring). The expressions refer to the columns
+    `v` (stripped), `d` (without `-`) and `n` (`d` as a number, where it is one) of the relation
+    that `person_relation` builds; the number's parts are only read where `v` has the shape of
+    a 12-digit personnummer (CASE evaluates a branch only for the rows that reach it)."""
+    year, month, day = "(n // 100000000)", "((n // 1000000) % 100)", "((n // 10000) % 100)"
     real_day = f"(case when {day} > 60 then {day} - 60 else {day} end)"
     date_ok = (
         f"(case when {year} >= 1 and {month} between 1 and 12 then {real_day} between 1 and "
-        f"day(last_day(make_date({year}, {month}, 1))) else false end)"
+        f"day(last_day(make_date({year}::int, {month}::int, 1))) else false end)"
     )
-    valid = f"(substr(d, 9, 3) <> '000' and {_luhn_ok('d')} and {date_ok})"
+    valid = f"((n // 10) % 1000 <> 0 and {_luhn_ok('n')} and {date_ok})"
     reason = (
         f"case when v = '' then {text(MISSING.format(column=column))} "
         f"when regexp_full_match(v, '[0-9]{{6}}[-+]?[0-9]{{4}}') then {text(TEN_DIGITS)} "
@@ -160,8 +162,10 @@ def person_relation(values_sql: str, column: str) -> str:
         with checked as (
             select *, _reason is null and not {cols["route"]} as _ok
             from (select *, {cols["reason"]} as _reason
-                  from (select raw, v, replace(v, '-', '') as d
-                        from (select raw, {python_strip("raw")} as v from ({values_sql}))))
+                  from (select raw, v, d, try_cast(d as bigint) as n
+                        from (select raw, v, replace(v, '-', '') as d
+                              from (select raw, {python_strip("raw")} as v
+                                    from ({values_sql})))))
         ),
         hashed as (
             select d, {pseudonym("d")} as _pseudonym from (select distinct d from checked where _ok)

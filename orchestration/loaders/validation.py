@@ -163,7 +163,7 @@ def check(con: duckdb.DuckDBPyConnection, spec: ExportSpec, plan: Plan, staged: 
             f"case when {col} = _file_key then null when regexp_full_match({col}, '{pattern}') "
             f"then {col} end as _other_key"
         )
-    execute_with_written_join_sides(
+    _run_check(
         con,
         f"""create or replace temp table {CHECKED} as
         with clean as {"materialized " if spec.unique else ""}(
@@ -184,18 +184,26 @@ def check(con: duckdb.DuckDBPyConnection, spec: ExportSpec, plan: Plan, staged: 
     )
 
 
-def execute_with_written_join_sides(con: duckdb.DuckDBPyConnection, sql: str) -> None:
-    """Run `sql` with every hash join building on the side written on the right (the small
-    one: identifiers per distinct value, codes, duplicates). DuckDB's build-side choice sees
-    no difference in size between a relation and its distinct values and may build a hash
-    table of every staged row instead (measured: 6× slower)."""
-    before = con.execute("select current_setting('disabled_optimizers')").fetchone()[0]
-    disabled = ", ".join(o for o in (before, "build_side_probe_side") if o)
+def _run_check(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Run the check query with two settings, restored afterwards:
+    - nothing spills to DuckDB's temporary directory: the query holds raw lines (personnummer
+      included) in memory, and they must never reach a file (batches are bounded, engine.py:
+      a batch that does not fit fails the run instead);
+    - every hash join builds on the side written on the right (the small one: identifiers per
+      distinct value, codes, duplicates). DuckDB's build-side choice sees no difference in size
+      between a relation and its distinct values and may build a hash table of every staged
+      row instead (measured: 6× slower)."""
+    before = con.execute(
+        "select current_setting('disabled_optimizers'), current_setting('temp_directory')"
+    ).fetchone()
+    disabled = ", ".join(o for o in (before[0], "build_side_probe_side") if o)
     con.execute(f"set disabled_optimizers = {text(disabled)}")
+    con.execute("set temp_directory = ''")
     try:
         con.execute(sql)
     finally:
-        con.execute(f"set disabled_optimizers = {text(before)}")
+        con.execute(f"set disabled_optimizers = {text(before[0])}")
+        con.execute(f"set temp_directory = {text(before[1])}")
 
 
 def routed_files(con: duckdb.DuckDBPyConnection) -> list[int]:
