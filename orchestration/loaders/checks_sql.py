@@ -89,11 +89,19 @@ def period_exprs(spec: ExportSpec) -> tuple[str, str] | None:
     return t, f"greatest({t}, coalesce({end}, {open_until}))"
 
 
+def period_columns(spec: ExportSpec) -> str:
+    """The row's period as columns `_p_start`, `_p_end` (computed once, read by every code
+    column's validity check), or '' when the export has no validity rule."""
+    period = period_exprs(spec)
+    return f"{period[0]} as _p_start, {period[1]} as _p_end" if period else ""
+
+
 def reason_exprs(spec: ExportSpec, *, pii_flags: bool) -> list[str]:
     """One nullable reason expression per check, evaluated over the `typed` relation (with
-    `pii_flags`, it carries the staged `_pii_<column>` flags, staging.py)."""
+    `pii_flags`, it carries the staged `_pii_<column>` flags, staging.py; with a validity rule,
+    the `period_columns`)."""
     reasons: list[str] = []
-    period = period_exprs(spec)
+    period = ("_p_start", "_p_end") if spec.validity else None
     for column in spec.columns:
         v = column.name
         t = f"t_{v}"
@@ -126,11 +134,12 @@ def reason_exprs(spec: ExportSpec, *, pii_flags: bool) -> list[str]:
                 )
             reasons.append(f"case {unknown}{invalid}end")
         elif column.kind is Kind.DECIMAL:
+            # a value with a decimal point never parses (DECIMAL_RE has none): only then look
             reasons.append(
-                f"case when {v} is not null and regexp_full_match({v}, '{DOT_DECIMAL_RE}') "
+                f"case when {v} is not null and {t} is null then (case "
+                f"when regexp_full_match({v}, '{DOT_DECIMAL_RE}') "
                 f"then 'decimalpunkt i {v} (ska vara decimalkomma): ' || {quoted(v)} "
-                f"when {v} is not null and {t} is null "
-                f"then 'ogiltigt tal i {v}: ' || {quoted(v)} end"
+                f"else 'ogiltigt tal i {v}: ' || {quoted(v)} end) end"
             )
         elif column.kind in KIND_WORD:
             reasons.append(

@@ -25,6 +25,7 @@ from orchestration.loaders.checks_sql import (
     code_joins,
     duplicate_exprs,
     mask_sql,
+    period_columns,
     reason_exprs,
     typed_expr,
 )
@@ -130,6 +131,7 @@ def check(con: duckdb.DuckDBPyConnection, spec: ExportSpec, plan: Plan, staged: 
         if c.kind not in IDENTITY_KINDS
     )
     joins, ref_columns = code_joins(spec)
+    period = period_columns(spec)
     dup_cte, dup_join, dup_reason = duplicate_exprs(spec, "clean")
     reasons = [*reason_exprs(spec, pii_flags=staged.pii_flags), dup_reason]
     good = "(not _route and _reasons = '')"
@@ -171,8 +173,9 @@ def check(con: duckdb.DuckDBPyConnection, spec: ExportSpec, plan: Plan, staged: 
             from {staged.relation}
         ){dup_cte},
         typed as (
-            select c.*, {typed}{", " + ref_columns if ref_columns else ""}
-            from clean as c {joins}
+            select *{", " + period if period else ""}
+            from (select c.*, {typed}{", " + ref_columns if ref_columns else ""}
+                  from clean as c {joins})
         ),
         checked as (
             select typed.*,
