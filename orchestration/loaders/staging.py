@@ -10,8 +10,8 @@ Two ways, one result (tests/loaders/test_plain_path.py loads every case both way
   temporary or not, or a file. A row the SQL does not decide — a personnummer with a non-ASCII
   character, a value in another column that might be a personnummer (the SQL prefilter of
   `identifiers.CANDIDATE_PREFILTER_SQL` matches; validation.py checks it on the trimmed values),
-  a line longer than the csv module's field limit — sets `_route`: its file is staged again the
-  other way, alone.
+  a line longer (in bytes) than the csv module's field limit — sets `_route`: its file is staged
+  again the other way, alone.
 - `python_source`: any other file goes through the csv module (textfile.open_records), one
   record at a time, with `identifiers.identify_person` per distinct value; the records become a
   relation registered from Python memory (never a table or a file).
@@ -157,7 +157,7 @@ def plain_source(spec: ExportSpec, plan: Plan, files: list[BatchFile]) -> Staged
             select _file, _file_key, _line_number, _line, string_split(_line, ';') as f,
                    _length, strlen(_line) = length(_line) and not contains(_line, ' ') as _no_space
             from (select _file, _file_key, _line_number, {line} as _line,
-                         length(line) as _length
+                         strlen(line) as _length
                   from _physical where not {_blank("line")})
         )""",
     ]
