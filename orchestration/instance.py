@@ -40,7 +40,8 @@ storage:
     module: orchestration.dagster_storage
     class: BistandSqliteStorage
     config:
-      base_dir: {home}
+      base_dir:
+        env: DAGSTER_HOME
 """
 KEEP_RUNS = 200
 
@@ -54,7 +55,7 @@ def prepare_dagster_home(home: Path) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists() or config.read_text(encoding="utf-8") == OLD_DAGSTER_YAML:
-        config.write_text(DAGSTER_YAML.format(home=home.resolve()), encoding="utf-8")
+        config.write_text(DAGSTER_YAML, encoding="utf-8")
     return home
 
 

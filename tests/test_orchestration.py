@@ -262,9 +262,10 @@ def test_sigkill_during_load_and_during_dbt_leaves_the_published_file_and_recove
     lock_file = work / "warehouse.duckdb.lock"
     lock_file.unlink(missing_ok=True)
 
-    # 1. killed while loading: once the run's first step (a loader) has succeeded — so the run
-    #    is recorded and loading has begun — while the other loaders still run. (Waiting a fixed
-    #    time after the warehouse file appears is not enough on a busy machine.)
+    # 1. killed while loading: as soon as the run's first step (a loader) has succeeded — so the
+    #    run is recorded and loading has begun — while the other loaders still run. (Waiting a
+    #    fixed time after the warehouse file appears is not enough on a busy machine, and the
+    #    loaders of the tiny profile take about a second together.)
     warehouse = work / "warehouse.duckdb"
     runs_dir = work / "dagster_home" / "history" / "runs"
     earlier_runs = set(runs_dir.glob("*.db"))
@@ -274,7 +275,7 @@ def test_sigkill_during_load_and_during_dbt_leaves_the_published_file_and_recove
     def loading() -> bool:
         if not started and _steps_succeeded(set(runs_dir.glob("*.db")) - earlier_runs):
             started.append(time.monotonic())
-        return bool(started) and time.monotonic() - started[0] > 0.5
+        return bool(started)
 
     _kill_when(proc, loading)
     assert file_hash(work / "publish.duckdb") == published
