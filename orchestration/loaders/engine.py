@@ -312,7 +312,9 @@ def _stage_batch(
                 return [result]
         else:
             source = staging.plain_source(spec, found, files)
-        validation.check(con, spec, found, source)
+        validation.check(con, spec, found, source, duplicates=python)
+        if spec.unique and not python and validation.has_duplicate_candidates(con):
+            validation.check(con, spec, found, source, duplicates=True)
         routed = validation.routed_files(con) if not python else []
         checks = validation.summarise(
             con, spec, found, [k for k in range(len(batch)) if k not in routed]

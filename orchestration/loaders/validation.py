@@ -103,11 +103,23 @@ def _may_hold_personnummer(value: str) -> str:
     )
 
 
-def check(con: duckdb.DuckDBPyConnection, spec: ExportSpec, plan: Plan, staged: Staged) -> None:
+def check(
+    con: duckdb.DuckDBPyConnection,
+    spec: ExportSpec,
+    plan: Plan,
+    staged: Staged,
+    *,
+    duplicates: bool,
+) -> None:
     """Create `_checked` from a staged relation (see the module docstring).
 
     Without `_pii_<c>` flags (the plain path) a row with a value that may hold a personnummer
-    is routed (`_route`) instead of checked."""
+    is routed (`_route`) instead of checked.
+
+    Duplicates (ExportSpec.unique) need the staged rows twice, which costs a materialisation of
+    them all; most batches have none. Without `duplicates`, `_checked` instead gets each row's
+    `_key_hash` (a hash of the file and the row's identity; equal identities hash equal), and
+    `has_duplicate_candidates` says whether the check must run again with `duplicates`."""
     cleaned = _clean_columns(spec, plan)
     route = "_route"
     if not staged.pii_flags:
@@ -132,7 +144,10 @@ def check(con: duckdb.DuckDBPyConnection, spec: ExportSpec, plan: Plan, staged: 
     )
     joins, ref_columns = code_joins(spec)
     period = period_columns(spec)
-    dup_cte, dup_join, dup_reason = duplicate_exprs(spec, "clean")
+    if duplicates:
+        dup_cte, dup_join, dup_reason = duplicate_exprs(spec, "clean")
+    else:
+        dup_cte, dup_join, dup_reason = "", "", "null"
     reasons = [*reason_exprs(spec, pii_flags=staged.pii_flags), dup_reason]
     good = "(not _route and _reasons = '')"
     history = [
@@ -158,6 +173,12 @@ def check(con: duckdb.DuckDBPyConnection, spec: ExportSpec, plan: Plan, staged: 
             for d in _decimals(spec, plan)
         ),
     ]
+    if spec.unique and not duplicates:
+        complete = " and ".join(f"{c} is not null" for c in spec.unique)
+        outputs.append(
+            f"case when not _route and {complete} then hash(_file, {', '.join(spec.unique)}) "
+            "end as _key_hash"
+        )
     if spec.key_column is not None:
         col = spec.key_column
         pattern = YEAR_RE if spec.key_kind is KeyKind.YEAR else MONTH_RE
@@ -168,7 +189,7 @@ def check(con: duckdb.DuckDBPyConnection, spec: ExportSpec, plan: Plan, staged: 
     _run_check(
         con,
         f"""create or replace temp table {CHECKED} as
-        with clean as {"materialized " if spec.unique else ""}(
+        with clean as {"materialized " if dup_cte else ""}(
             select {", ".join(columns + cleaned)}
             from {staged.relation}
         ){dup_cte},
@@ -207,6 +228,14 @@ def _run_check(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     finally:
         con.execute(f"set disabled_optimizers = {text(before[0])}")
         con.execute(f"set temp_directory = {text(before[1])}")
+
+
+def has_duplicate_candidates(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether two rows of `_checked` (checked without `duplicates`) may share an identity."""
+    return con.execute(
+        f"select exists (select 1 from {CHECKED} where _key_hash is not null "
+        "group by _key_hash having count(*) > 1)"
+    ).fetchone()[0]
 
 
 def routed_files(con: duckdb.DuckDBPyConnection) -> list[int]:
