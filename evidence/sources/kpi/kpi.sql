@@ -1,4 +1,0 @@
--- publish.duckdb names both the catalog and the schema "publish", so a bare
--- publish.kpi is ambiguous in DuckDB; select the schema first.
-set schema = 'publish';
-select * from kpi
