@@ -13,7 +13,7 @@
   is then refused whole.
 - A UTF-8 file with no quote character and no carriage return other than in CRLF is *plain*:
   every physical line is one record, split on `;`. The loader then reads it with DuckDB instead
-  of this module's record iterator (same records, same line numbers; see `engine.py`).
+  of this module's record iterator (same records, same line numbers; see `staging.py`).
 """
 
 from __future__ import annotations
