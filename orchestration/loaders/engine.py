@@ -20,7 +20,10 @@ How (one concern per module):
 - history.py — the transaction that writes a checked batch.
 Plain files of one export with the same header are staged, checked and written together (a
 batch, up to BATCH_BYTES of files): each stays its own delivery, with its own load-log row, its
-own rejects and its own file-level refusal, and the batch is one transaction.
+own rejects and its own file-level refusal, and the batch is one transaction. A batch's checked
+rows go straight to the history; the files among them with anything to report (rejects,
+warnings, refusal, possible duplicates) are taken out again in that transaction and checked the
+careful way, through a temporary table of checked rows, with a second read of just those files.
 
 Rules (the decisions behind them are the contract's, made precise here):
 
@@ -222,7 +225,7 @@ def _deliver(
     try:
         plain = [d for d in staged if staging.suits_plain(d.seen.path, d.facts.plain)]
         for batch in _batches(plain):
-            outcomes += _stage_batch(con, spec, batch, key, rules, python=False)
+            outcomes += _load_plain(con, spec, batch, key, rules)
         plain_ids = {d.delivery_id for d in plain}
         for d in staged:
             if d.delivery_id not in plain_ids:
@@ -283,6 +286,50 @@ def _deliver_again(
         con, [LogEntry(spec.name, seen, file_key, facts.encoding, result, rules)]
     )
     return [result]
+
+
+def _load_plain(
+    con: duckdb.DuckDBPyConnection,
+    spec: ExportSpec,
+    batch: list[Delivery],
+    key: bytes,
+    rules: str,
+) -> list[FileOutcome]:
+    """Load a batch of plain files sharing a header. Their checked rows are appended straight to
+    the history (validation.insert_clean_rows); a file with anything to report — a rejected or
+    routed row, a rounded decimal, rows of another period, possible duplicates — has its rows
+    removed again in the same transaction and goes the careful way (`_stage_batch`)."""
+    found = batch[0].plan
+    files = [BatchFile(k, d.seen.path, d.file_key, d.header_line) for k, d in enumerate(batch)]
+    ids = [d.delivery_id for d in batch]
+    outcomes: list[FileOutcome] = []
+    careful: list[Delivery] = []
+    con.execute("begin transaction")
+    try:
+        staged = staging.plain_source(spec, found, files)
+        validation.insert_clean_rows(con, spec, found, staged, ids)
+        appended = history.appended_rows(con, spec, ids)
+        dirty = {d for d, (_clean, not_clean) in appended.items() if not_clean}
+        dirty |= history.duplicated_deliveries(con, spec, ids)
+        if dirty:
+            history.drop_appended(con, spec, sorted(dirty))
+        entries = []
+        for d in batch:
+            if d.delivery_id in dirty:
+                careful.append(d)
+                continue
+            rows = appended[d.delivery_id][0]
+            result = _result(spec, d, validation.FileCheck(rows_read=rows, rows_loaded=rows))
+            entries.append(LogEntry(spec.name, d.seen, d.file_key, d.facts.encoding, result, rules))
+            outcomes.append(result)
+        deliveries.write_load_log(con, entries)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    if careful:
+        outcomes += _stage_batch(con, spec, careful, key, rules, python=False)
+    return outcomes
 
 
 def _stage_batch(

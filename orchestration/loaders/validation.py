@@ -32,11 +32,13 @@ from orchestration.loaders.checks_sql import (
 from orchestration.loaders.contract import ExportSpec, KeyKind, Kind
 from orchestration.loaders.header import Plan
 from orchestration.loaders.identifiers import CANDIDATE_PREFILTER_SQL
-from orchestration.loaders.literals import text
+from orchestration.loaders.literals import int_list, text
 from orchestration.loaders.staging import Staged, pii_columns
-from orchestration.loaders.storage import column_ddl
+from orchestration.loaders.storage import column_ddl, history_table
 
 CHECKED = "_checked"
+# Added to the delivery id of a row `insert_clean_rows` must not keep (ids stay far below it).
+NOT_CLEAN = 1 << 40
 IDENTITY_KINDS = (Kind.PERSONNUMMER, Kind.EMPLOYEE_NUMBER)
 
 
@@ -111,14 +113,53 @@ def check(
     *,
     duplicates: bool,
 ) -> None:
-    """Create `_checked` from a staged relation (see the module docstring).
+    """Create `_checked` from a staged relation (`checked_query`)."""
+    _run_check(
+        con,
+        f"create or replace temp table {CHECKED} as "
+        + checked_query(spec, plan, staged, duplicates=duplicates),
+    )
+
+
+def insert_clean_rows(
+    con: duckdb.DuckDBPyConnection,
+    spec: ExportSpec,
+    plan: Plan,
+    staged: Staged,
+    delivery_ids: list[int],
+) -> None:
+    """Append the checked rows of a batch straight to `raw.<export>_history` (the caller holds
+    the transaction): the fast way for files with nothing to report, which most are. A row
+    that would be rejected, routed, rounded (a warning) or refuse its file gets the delivery id
+    plus NOT_CLEAN instead, so the caller finds the files that must be checked the careful way
+    (`check`) and removes all their rows before committing; duplicates it finds in the
+    appended rows (history.duplicated_deliveries)."""
+    query = checked_query(spec, plan, staged, duplicates=False)
+    not_clean = ["_route", "_reason <> ''"]
+    if spec.key_column is not None:
+        not_clean.append("_other_key is not null")
+    not_clean += [f"coalesce(_long_{d}, false)" for d in _decimals(spec, plan)]
+    columns = history_columns(spec)
+    ids = int_list(delivery_ids)
+    _run_check(
+        con,
+        f"""insert into {history_table(spec)} (_delivery_id, _line_number, {", ".join(columns)})
+        select ({ids})[_file + 1] + case when {" or ".join(not_clean)} then {NOT_CLEAN} else 0 end,
+               _line_number, {", ".join(f"h_{c}" for c in columns)}
+        from ({query})
+        order by _file, _line_number""",
+    )
+
+
+def checked_query(spec: ExportSpec, plan: Plan, staged: Staged, *, duplicates: bool) -> str:
+    """The query behind `_checked` (see the module docstring for its columns).
 
     Without `_pii_<c>` flags (the plain path) a row with a value that may hold a personnummer
     is routed (`_route`) instead of checked.
 
     Duplicates (ExportSpec.unique) need the staged rows twice, which costs a materialisation of
-    them all; most batches have none. Without `duplicates`, `_checked` instead gets each row's
-    `_key_hash` (a hash of the file and the row's identity; equal identities hash equal), and
+    them all; most batches have none. Without `duplicates` each row gets instead `_key_hash` (a
+    hash of the file and the row's identity; equal identities hash equal), and
     `has_duplicate_candidates` says whether the check must run again with `duplicates`."""
     cleaned = _clean_columns(spec, plan)
     route = "_route"
@@ -186,9 +227,7 @@ def check(
             f"case when {col} = _file_key then null when regexp_full_match({col}, '{pattern}') "
             f"then {col} end as _other_key"
         )
-    _run_check(
-        con,
-        f"""create or replace temp table {CHECKED} as
+    return f"""
         with clean as {"materialized " if dup_cte else ""}(
             select {", ".join(columns + cleaned)}
             from {staged.relation}
@@ -204,8 +243,7 @@ def check(
             from typed {dup_join}
         )
         select {", ".join(outputs)}
-        from checked""",
-    )
+        from checked"""
 
 
 def _run_check(con: duckdb.DuckDBPyConnection, sql: str) -> None:
