@@ -7,11 +7,11 @@ executes the same job in-process.
 from __future__ import annotations
 
 from dagster import Definitions, colored_console_logger
-from dagster_dbt import DbtCliResource
 
 from orchestration.assets.loaders import loader_assets
 from orchestration.assets.publish import pages, published_file
 from orchestration.assets.warehouse import dbt_warehouse
+from orchestration.dbt_resource import BistandDbtCliResource
 from orchestration.jobs import nightly_schedule, refresh_job, refresh_without_pages_job
 from orchestration.progress import logfile_logger, progress_logger
 from orchestration.project import dbt_project
@@ -32,6 +32,6 @@ defs = Definitions(
     },
     resources={
         "warehouse": WarehouseResource(),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+        "dbt": BistandDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
     },
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dagster_dbt import DbtCliResource, DbtProject
+from dagster_dbt import DbtProject
 
 from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
@@ -26,7 +26,9 @@ def _manifest_is_stale() -> bool:
 def ensure_manifest(force: bool = False) -> None:
     """`dbt parse` when the manifest is missing (fresh clone) or older than the dbt sources."""
     if force or _manifest_is_stale():
-        dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
+        from orchestration.dbt_resource import BistandDbtCliResource
+
+        dbt = BistandDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
         dbt.cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
 
 
