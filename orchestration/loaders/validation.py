@@ -1,16 +1,20 @@
 """Validation: every staged row of a batch of files checked set-based, in one DuckDB query.
 
-`check` turns a staged relation (staging.py) into the temporary table `_checked`: per row its
-file, physical line number, the masked reasons (`''` for a good row; checks_sql.py has the value
+`checked_query` turns a staged relation (staging.py) into checked rows: per row its file,
+physical line number, the masked reasons (`''` for a good row; checks_sql.py has the value
 rules), for a rejected row its masked line, for a good row its typed history columns. A rejected
-row keeps nothing else — no value of it, typed or not, reaches a table — so a personnummer in a
-wrong column is never stored, not even temporarily. `summarise` then gives per file what the
-load log needs: rows read (= loaded + rejected), the reasons, the warnings, and whether the file
-is refused whole because a key column (`bidragsmanad`, `manad`, `ar`, `enkat_ar`) names another
-month or year than the file's key.
+row keeps nothing else — no value of it, typed or not, leaves the query — so a personnummer in a
+wrong column is never stored, not even temporarily. Two ways to use it:
+- `insert_clean_rows` appends the checked rows straight to the history table, marking the rows
+  of files with anything to report (engine.py takes those files out again);
+- `check` writes them to the temporary table `_checked`, and `summarise` then gives per file
+  what the load log needs: rows read (= loaded + rejected), the reasons, the warnings, and
+  whether the file is refused whole because a key column (`bidragsmanad`, `manad`, `ar`,
+  `enkat_ar`) names another month or year than the file's key.
 
 Values are trimmed (empty = missing) before they are checked; a decimal with more than four
-decimals is rounded and reported as a warning on the file, not as a reject.
+decimals is rounded and reported as a warning on the file, not as a reject. The query never
+spills to disk and builds its hash joins on the small side (`_run_check`).
 """
 
 from __future__ import annotations
