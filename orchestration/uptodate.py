@@ -20,7 +20,6 @@ and the full refresh runs. This module must stay cheap: it imports neither dagst
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -60,17 +59,10 @@ def publish_stamp(publish_file: Path) -> str:
 
 
 def _listing(landing: Path) -> list[tuple[str, int, datetime]]:
-    # masked names, as the loaders record them (never a raw personnummer in the warehouse)
-    from orchestration.loaders.identifiers import mask
+    """The landing as the loaders list it (masked name, size, modification time): one rule."""
+    from orchestration.loaders.deliveries import in_delivery_order, landing_paths
 
-    rows = []
-    with os.scandir(landing) as entries:
-        for entry in entries:
-            if entry.name.startswith(".") or not entry.is_file(follow_symlinks=True):
-                continue
-            st = entry.stat()
-            rows.append((mask(entry.name), st.st_size, _utc_naive(st.st_mtime_ns)))
-    return sorted(rows)
+    return sorted((s.name, s.size, s.mtime) for s in in_delivery_order(landing_paths(landing)))
 
 
 def _utc_naive(ns: int) -> datetime:
