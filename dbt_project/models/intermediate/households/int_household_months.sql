@@ -22,9 +22,15 @@ by_district as (
 
 ),
 
+-- the number of districts comes with it (same partition as the ranking; count(distinct) in
+-- `totals` would hash every payment's district again)
 household_district as (
 
-    select household_id, benefit_month, district_code
+    select
+        household_id,
+        benefit_month,
+        district_code,
+        count(district_code) over (partition by household_id, benefit_month) as district_count
     from by_district
     qualify row_number() over (
         partition by household_id, benefit_month order by district_sek desc, district_code
@@ -58,8 +64,7 @@ totals as (
         sum(amount_sek) as net_sek,
         coalesce(sum(amount_sek) filter (where assistance_type = 'FS'), 0) as net_fs_sek,
         coalesce(sum(amount_sek) filter (where assistance_type = 'LO'), 0) as net_lo_sek,
-        count(*) as payment_count,
-        count(distinct district_code) as district_count
+        count(*) as payment_count
     from payments
     group by household_id, benefit_month
 
@@ -74,7 +79,7 @@ select
     totals.net_fs_sek,
     totals.net_lo_sek,
     totals.payment_count,
-    totals.district_count,
+    household_district.district_count,
     totals.net_sek > 0 as is_recipient_household
 
 from totals
