@@ -177,9 +177,8 @@ origin_persons as (
 
 ),
 
--- 4. into every area and gender group (fan_targets); a subject or person seen in one origin ×
---    gender only keeps its mask, the others are OR-ed per area first; then counted per
---    distinct mask, so that the period join sees few rows
+-- 4. into every area and gender group (fan_targets), counted per distinct mask, so that the
+--    period join sees few rows
 sums as (
 
     select
@@ -198,32 +197,33 @@ sums as (
 
 ),
 
-subject_masks as (
+-- a subject or person seen in one origin × gender is counted per distinct mask in its origin
+-- first (many per origin), then those counts are added up into the areas; the others are
+-- fanned out one by one and OR-ed per area
+subject_origin_counts as (
 
     select
-        origin_subjects.indicator_code, origin_subjects.key_year,
-        origin_subjects.eligible_month, fan_targets.area_level, fan_targets.area_code,
-        fan_targets.gender_group, origin_subjects.combinations,
-        case when origin_subjects.combinations = 1 then null
-            else origin_subjects.subject_id end as subject_id,
-        origin_subjects.numerator_mask,
-        origin_subjects.denominator_mask
+        indicator_code, key_year, eligible_month, origin_level, origin_code, gender,
+        kon_uppdelad, numerator_mask, denominator_mask, count(*) as subjects
     from origin_subjects
-    inner join fan_targets
-        on fan_targets.origin_level = origin_subjects.origin_level
-        and fan_targets.origin_code = origin_subjects.origin_code
-        and fan_targets.gender is not distinct from origin_subjects.gender
-        and fan_targets.kon_uppdelad = origin_subjects.kon_uppdelad
+    where combinations = 1
+    group by all
 
 ),
 
 subject_mask_counts as (
 
     select
-        indicator_code, key_year, eligible_month, area_level, area_code, gender_group,
-        numerator_mask, denominator_mask, count(*) as subjects
-    from subject_masks
-    where combinations = 1
+        counts.indicator_code, counts.key_year, counts.eligible_month,
+        fan_targets.area_level, fan_targets.area_code, fan_targets.gender_group,
+        counts.numerator_mask, counts.denominator_mask,
+        cast(sum(counts.subjects) as bigint) as subjects
+    from subject_origin_counts as counts
+    inner join fan_targets
+        on fan_targets.origin_level = counts.origin_level
+        and fan_targets.origin_code = counts.origin_code
+        and fan_targets.gender is not distinct from counts.gender
+        and fan_targets.kon_uppdelad = counts.kon_uppdelad
     group by all
 
     union all
@@ -233,43 +233,48 @@ subject_mask_counts as (
         numerator_mask, denominator_mask, count(*)
     from (
         select
-            indicator_code, key_year, eligible_month, area_level, area_code, gender_group,
-            subject_id,
-            bit_or(numerator_mask) as numerator_mask,
-            bit_or(denominator_mask) as denominator_mask
-        from subject_masks
-        where combinations > 1
+            origin_subjects.indicator_code, origin_subjects.key_year,
+            origin_subjects.eligible_month, fan_targets.area_level, fan_targets.area_code,
+            fan_targets.gender_group, origin_subjects.subject_id,
+            bit_or(origin_subjects.numerator_mask) as numerator_mask,
+            bit_or(origin_subjects.denominator_mask) as denominator_mask
+        from origin_subjects
+        inner join fan_targets
+            on fan_targets.origin_level = origin_subjects.origin_level
+            and fan_targets.origin_code = origin_subjects.origin_code
+            and fan_targets.gender is not distinct from origin_subjects.gender
+            and fan_targets.kon_uppdelad = origin_subjects.kon_uppdelad
+        where origin_subjects.combinations > 1
         group by all
     ) as merged
     group by all
 
 ),
 
-person_masks as (
+person_origin_counts as (
 
     select
-        origin_persons.indicator_code, origin_persons.key_year, origin_persons.eligible_month,
-        fan_targets.area_level, fan_targets.area_code, fan_targets.gender_group,
-        origin_persons.combinations,
-        case when origin_persons.combinations = 1 then null
-            else origin_persons.person_id end as person_id,
-        origin_persons.person_mask
+        indicator_code, key_year, eligible_month, origin_level, origin_code, gender,
+        kon_uppdelad, person_mask, count(*) as persons
     from origin_persons
-    inner join fan_targets
-        on fan_targets.origin_level = origin_persons.origin_level
-        and fan_targets.origin_code = origin_persons.origin_code
-        and fan_targets.gender is not distinct from origin_persons.gender
-        and fan_targets.kon_uppdelad = origin_persons.kon_uppdelad
+    where combinations = 1
+    group by all
 
 ),
 
 person_mask_counts as (
 
     select
-        indicator_code, key_year, eligible_month, area_level, area_code, gender_group,
-        person_mask, count(*) as persons
-    from person_masks
-    where combinations = 1
+        counts.indicator_code, counts.key_year, counts.eligible_month,
+        fan_targets.area_level, fan_targets.area_code, fan_targets.gender_group,
+        counts.person_mask,
+        cast(sum(counts.persons) as bigint) as persons
+    from person_origin_counts as counts
+    inner join fan_targets
+        on fan_targets.origin_level = counts.origin_level
+        and fan_targets.origin_code = counts.origin_code
+        and fan_targets.gender is not distinct from counts.gender
+        and fan_targets.kon_uppdelad = counts.kon_uppdelad
     group by all
 
     union all
@@ -279,11 +284,17 @@ person_mask_counts as (
         person_mask, count(*)
     from (
         select
-            indicator_code, key_year, eligible_month, area_level, area_code, gender_group,
-            person_id,
-            bit_or(person_mask) as person_mask
-        from person_masks
-        where combinations > 1
+            origin_persons.indicator_code, origin_persons.key_year,
+            origin_persons.eligible_month, fan_targets.area_level, fan_targets.area_code,
+            fan_targets.gender_group, origin_persons.person_id,
+            bit_or(origin_persons.person_mask) as person_mask
+        from origin_persons
+        inner join fan_targets
+            on fan_targets.origin_level = origin_persons.origin_level
+            and fan_targets.origin_code = origin_persons.origin_code
+            and fan_targets.gender is not distinct from origin_persons.gender
+            and fan_targets.kon_uppdelad = origin_persons.kon_uppdelad
+        where origin_persons.combinations > 1
         group by all
     ) as merged
     group by all
