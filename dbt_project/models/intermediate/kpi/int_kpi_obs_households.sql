@@ -5,16 +5,16 @@
 --   EB_UTBETALT             net kronor, summed
 -- Every row lies in the household's district that month (largest net sum). n_individuals counts
 -- households: bidragshushåll for EB_HUSHALL, any household with a payment for the kronor ones.
--- Incremental by month (macros/incremental.sql).
+-- A view: a projection of tables that are incremental themselves, read once by
+-- fct_indicator_value (writing its millions of rows to a table cost more than computing them).
 
-{{ month_incremental_config('obs_month') }}
+{{ config(materialized='view') }}
 
 with
 
 household_months as (
 
     select * from {{ ref('int_household_months') }}
-    where {{ since_rebuild('benefit_month') }}
 
 ),
 

@@ -5,23 +5,22 @@
 --   EB_ANDEL_LANGVARIGT  at the period's last month e: adults with ≥ 10 recipient months in the
 --                        12 ending at e (area and gender of their latest recipient month in the
 --                        window) ÷ adult population (window period_end: only month e counts)
--- Incremental by month (macros/incremental.sql).
+-- A view: a projection of tables that are incremental themselves, read once by
+-- fct_indicator_value (writing its millions of rows to a table cost more than computing them).
 
-{{ month_incremental_config('obs_month') }}
+{{ config(materialized='view') }}
 
 with
 
 recipients as (
 
     select * from {{ ref('int_recipient_months') }}
-    where {{ since_rebuild('benefit_month') }}
 
 ),
 
 long_term as (
 
     select * from {{ ref('int_long_term_recipients') }}
-    where {{ since_rebuild('window_end_month') }}
 
 ),
 
