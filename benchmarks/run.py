@@ -526,7 +526,7 @@ def dagster_steps(dagster_home: Path, run_id: str | None, since: float) -> dict 
     try:
         from dagster import DagsterInstance
 
-        # the instance's dagster.yaml takes its base_dir from DAGSTER_HOME (orchestration/instance.py)
+        # its dagster.yaml takes base_dir from DAGSTER_HOME (orchestration/instance.py)
         os.environ["DAGSTER_HOME"] = str(dagster_home)
         instance = DagsterInstance.from_config(str(dagster_home))
     except Exception as error:  # another Dagster, another layout: a report, not a failure
