@@ -77,8 +77,8 @@ class ProgressHandler(logging.Handler):
         kind = event.event_type_value
         if kind == "STEP_START":
             self.started[key] = self.shown = time.monotonic()
-        elif kind in ("ASSET_MATERIALIZATION", "ASSET_CHECK_EVALUATION"):
-            self._heartbeat(key, step)
+        elif kind in ("ASSET_MATERIALIZATION", "ASSET_CHECK_EVALUATION") and key == "dbt_warehouse":
+            self._heartbeat(key, step)  # a loader's only materialisation is its end
         if kind == "ASSET_MATERIALIZATION":
             step.materialized += 1
             metadata = event.event_specific_data.materialization.metadata
