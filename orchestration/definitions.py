@@ -16,14 +16,19 @@ from orchestration.jobs import nightly_schedule, refresh_job, refresh_without_pa
 from orchestration.progress import logfile_logger, progress_logger
 from orchestration.project import dbt_project
 from orchestration.resources import WarehouseResource
-from orchestration.sensors import landing_sensor, refresh_failed, refresh_succeeded
+from orchestration.sensors import (
+    landing_sensor,
+    refresh_canceled,
+    refresh_failed,
+    refresh_succeeded,
+)
 from orchestration.settings import DBT_EXECUTABLE
 
 defs = Definitions(
     assets=[*loader_assets, dbt_warehouse, published_file, pages],
     jobs=[refresh_job, refresh_without_pages_job],
     schedules=[nightly_schedule],
-    sensors=[landing_sensor, refresh_succeeded, refresh_failed],
+    sensors=[landing_sensor, refresh_succeeded, refresh_failed, refresh_canceled],
     # `console` is Dagster's default (daemon and UI runs); the CLI configures the other two.
     loggers={
         "console": colored_console_logger,

@@ -15,12 +15,12 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import duckdb
 
@@ -28,6 +28,9 @@ from orchestration.loaders.engine import Outstanding, outstanding_rejects
 from orchestration.lock import WarehouseBusy, WriterLock
 from orchestration.numbers import seconds, thousands
 from orchestration.settings import Paths
+
+if TYPE_CHECKING:
+    from dagster import DagsterEvent
 
 KEEP_LOGS = 30
 
@@ -123,15 +126,29 @@ def _deliveries_since(con: duckdb.DuckDBPyConnection, after: int, outcome: Refre
         pass
 
 
-def _failed_checks(result) -> list[str]:
-    """Blocking (error-severity) checks that failed, e.g. dbt tests, by asset and check name."""
-    from dagster import AssetCheckSeverity
+def outcome_of_run(success: bool, events: Iterable[DagsterEvent]) -> RefreshOutcome:
+    """A finished run's outcome from its Dagster events: the failed steps, and the blocking
+    (error-severity) checks that failed, e.g. dbt tests, by asset and check name. Shared by the
+    CLI and the run-status sensors (orchestration/sensors.py)."""
+    from dagster import AssetCheckSeverity, DagsterEventType
 
-    return sorted(
-        f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}"
-        for evaluation in result.get_asset_check_evaluations()
-        if not evaluation.passed and evaluation.severity == AssetCheckSeverity.ERROR
-    )
+    outcome = RefreshOutcome(success=success)
+    failed_checks = []
+    for event in events:
+        if event.is_step_failure and event.step_failure_data is not None:
+            error = event.step_failure_data.error
+            message = error.message.strip() if error else "okänt fel"
+            outcome.failures.append(f"steg {event.step_key}: {message.splitlines()[0]}")
+        if event.event_type_value == "RESOURCE_INIT_FAILURE":
+            outcome.failures.append(event.message or "resursen kunde inte startas")
+        if event.event_type_value == DagsterEventType.ASSET_CHECK_EVALUATION.value:
+            evaluation = event.asset_check_evaluation_data
+            if not evaluation.passed and evaluation.severity == AssetCheckSeverity.ERROR:
+                failed_checks.append(
+                    f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}"
+                )
+    outcome.failed_checks = sorted(failed_checks)
+    return outcome
 
 
 def log_file_for(paths: Paths, started: datetime) -> Path:
@@ -261,15 +278,7 @@ def _execute(
             },
         },
     )
-    outcome = RefreshOutcome(success=result.success)
-    for event in result.all_events:
-        if event.is_step_failure and event.step_failure_data is not None:
-            error = event.step_failure_data.error
-            message = error.message.strip() if error else "okänt fel"
-            outcome.failures.append(f"steg {event.step_key}: {message.splitlines()[0]}")
-        if event.event_type_value == "RESOURCE_INIT_FAILURE":
-            outcome.failures.append(event.message or "resursen kunde inte startas")
-    outcome.failed_checks = _failed_checks(result)
+    outcome = outcome_of_run(result.success, result.all_events)
     if paths.warehouse.exists():
         # one connection for all that follows (read-write: a connection the run left open in
         # this process, e.g. after a failure, has that configuration)
@@ -296,3 +305,31 @@ def _close_run_log(con: duckdb.DuckDBPyConnection, run_id: str, outcome: Refresh
         "select build_scope from meta.refresh_runs where run_id = ?", [run_id]
     ).fetchone()
     outcome.build_scope = row[0] if row else None
+
+
+def close_dagster_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, outcome: RefreshOutcome
+) -> str | None:
+    """Close the run log of a run Dagster executed (daemon, schedule, sensor, UI), as the CLI
+    closes its own: the deliveries are those loaded since the run started. Returns the status
+    written, or None when the run never wrote the warehouse or is closed already."""
+    try:
+        row = con.execute(
+            "select started_at, status from meta.refresh_runs where run_id = ?", [run_id]
+        ).fetchone()
+    except duckdb.CatalogException:
+        return None
+    if row is None or row[1] not in ("pågår", "publicerad"):
+        return None
+    try:
+        (before,) = con.execute(
+            "select coalesce(max(delivery_id), 0) from raw.load_log where loaded_at < ?", [row[0]]
+        ).fetchone()
+    except duckdb.CatalogException:
+        before = 0
+    _deliveries_since(con, before, outcome)
+    _close_run_log(con, run_id, outcome)
+    (status,) = con.execute(
+        "select status from meta.refresh_runs where run_id = ?", [run_id]
+    ).fetchone()
+    return status

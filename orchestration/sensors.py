@@ -3,14 +3,25 @@
 The landing sensor keeps a cursor of {file name: [size, mtime_ns, sha256]}; a file is hashed
 again only when its size or modification time changed, and a run is requested only when a file
 was added or its content changed (a touched but identical file starts nothing).
+
+The run-status sensors close `meta.refresh_runs` for every run of this code location that the
+daemon or the UI launched — `refresh`, `refresh_without_pages`, a materialisation started in the
+UI — with the status the CLI would give (`klar`, `klar_med_avvisningar`, `misslyckad`;
+orchestration/run.py decides). Runs the CLI executes in-process have no code location, so these
+sensors never see them: the CLI closes its own. All sensors are on by default.
 """
+
+from __future__ import annotations
 
 import hashlib
 import json
+import time
 from pathlib import Path
 
 from dagster import (
+    DagsterRun,
     DagsterRunStatus,
+    DefaultSensorStatus,
     RunRequest,
     RunStatusSensorContext,
     SensorEvaluationContext,
@@ -20,8 +31,13 @@ from dagster import (
 )
 
 from orchestration.jobs import refresh_job
+from orchestration.lock import WarehouseBusy, WriterLock
 from orchestration.resources import WarehouseResource
-from orchestration.runlog import record_end
+from orchestration.run import close_dagster_run, outcome_of_run
+
+# How long a run-status sensor waits for another refresh to release the warehouse (a sensor
+# evaluation must end within Dagster's 60 s gRPC timeout).
+LOCK_WAIT_SECONDS = 40.0
 
 
 def _sha256(path: Path) -> str:
@@ -55,7 +71,12 @@ def changed_files(previous: dict[str, list], current: dict[str, list]) -> list[s
     )
 
 
-@sensor(job=refresh_job, minimum_interval_seconds=60, description=__doc__.splitlines()[0])
+@sensor(
+    job=refresh_job,
+    minimum_interval_seconds=60,
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Start a refresh when a delivery is added to or replaced in the landing directory.",
+)
 def landing_sensor(context: SensorEvaluationContext, warehouse: WarehouseResource):
     previous = json.loads(context.cursor) if context.cursor else {}
     current = scan_landing(warehouse.paths().landing, previous)
@@ -71,25 +92,78 @@ def landing_sensor(context: SensorEvaluationContext, warehouse: WarehouseResourc
     )
 
 
-def _close_run(context: RunStatusSensorContext, status: str) -> None:
-    warehouse = WarehouseResource()
-    with warehouse.connect() as con:
-        record_end(con, context.dagster_run.run_id, status)
+def _run_warehouse(run: DagsterRun, default: WarehouseResource) -> WarehouseResource:
+    """The warehouse the run wrote: the resource, with the run's own config over it."""
+    config = run.run_config.get("resources", {}).get("warehouse", {}).get("config", {})
+    return WarehouseResource(
+        landing=default.landing, warehouse=config.get("warehouse") or default.warehouse
+    )
 
 
+def close_run(
+    context: RunStatusSensorContext, warehouse: WarehouseResource, success: bool
+) -> str | None:
+    """Close the run's row in meta.refresh_runs under the one-writer lock; the status written,
+    or None when the run never wrote the warehouse or was closed already."""
+    run = context.dagster_run
+    events = (
+        entry.dagster_event
+        for entry in context.instance.all_logs(run.run_id)
+        if entry.dagster_event is not None
+    )
+    outcome = outcome_of_run(success, events)
+    if run.status == DagsterRunStatus.CANCELED:
+        outcome.failures.append("körningen avbröts")
+    warehouse = _run_warehouse(run, warehouse)
+    if not warehouse.paths().warehouse.exists():
+        return None
+    lock = WriterLock(warehouse.paths().warehouse)
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
+        try:
+            lock.acquire(wait=False)
+            break
+        except WarehouseBusy:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1.0)
+    try:
+        with warehouse.connect() as con:
+            status = close_dagster_run(con, run.run_id, outcome)
+    finally:
+        lock.release()
+    if status:
+        context.log.info(f"körning {run.run_id} ({run.job_name}): {status}")
+    return status
+
+
+# No monitored_jobs: every job of this code location (Dagster's default for a run-status sensor),
+# including the asset job of a materialisation started in the UI.
 @run_status_sensor(
     run_status=DagsterRunStatus.SUCCESS,
-    monitored_jobs=[refresh_job],
-    description="Close the run log of a successful refresh started by Dagster.",
+    monitor_all_code_locations=False,
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Close the run log of a successful run started by Dagster (any job).",
 )
-def refresh_succeeded(context: RunStatusSensorContext) -> None:
-    _close_run(context, "klar")
+def refresh_succeeded(context: RunStatusSensorContext, warehouse: WarehouseResource) -> None:
+    close_run(context, warehouse, success=True)
 
 
 @run_status_sensor(
     run_status=DagsterRunStatus.FAILURE,
-    monitored_jobs=[refresh_job],
-    description="Close the run log of a failed refresh started by Dagster.",
+    monitor_all_code_locations=False,
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Close the run log of a failed run started by Dagster (any job).",
 )
-def refresh_failed(context: RunStatusSensorContext) -> None:
-    _close_run(context, "misslyckad")
+def refresh_failed(context: RunStatusSensorContext, warehouse: WarehouseResource) -> None:
+    close_run(context, warehouse, success=False)
+
+
+@run_status_sensor(
+    run_status=DagsterRunStatus.CANCELED,
+    monitor_all_code_locations=False,
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Close the run log of a run started by Dagster and cancelled (any job).",
+)
+def refresh_canceled(context: RunStatusSensorContext, warehouse: WarehouseResource) -> None:
+    close_run(context, warehouse, success=False)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dagster import AssetKey
+from dagster import AssetKey, DefaultScheduleStatus, DefaultSensorStatus
+from dagster._core.definitions.run_status_sensor_definition import RunStatusSensorDefinition
 
 from orchestration.definitions import defs
 from orchestration.loaders.contract import EXPORTS
@@ -42,3 +43,38 @@ def test_dbt_tests_are_asset_checks() -> None:
     checks = {c.name for c in graph.asset_check_keys}
     assert any(name.startswith("unique_combination_fct_indicator_value") for name in checks)
     assert "inga_avvisade_leveranser" in checks
+
+
+def test_every_schedule_and_sensor_is_on_by_default() -> None:
+    """The README promises the schedule and the sensors run as soon as the daemon does."""
+    repository = defs.get_repository_def()
+    schedules = {s.name: s.default_status for s in repository.schedule_defs}
+    sensors = {s.name: s.default_status for s in repository.sensor_defs}
+    assert schedules == {"nightly_refresh": DefaultScheduleStatus.RUNNING}
+    assert sensors == {
+        "landing_sensor": DefaultSensorStatus.RUNNING,
+        "refresh_succeeded": DefaultSensorStatus.RUNNING,
+        "refresh_failed": DefaultSensorStatus.RUNNING,
+        "refresh_canceled": DefaultSensorStatus.RUNNING,
+    }
+
+
+def test_run_status_sensors_monitor_every_job() -> None:
+    """No job list: Dagster then watches every job of this code location — `refresh`,
+    `refresh_without_pages` and the asset job of UI materialisations (tested by evaluating the
+    sensors in tests/test_run_status_sensors.py) — and no other location's runs."""
+    repository = defs.get_repository_def()
+    run_status = [s for s in repository.sensor_defs if isinstance(s, RunStatusSensorDefinition)]
+    assert sorted(s.name for s in run_status) == [
+        "refresh_canceled",
+        "refresh_failed",
+        "refresh_succeeded",
+    ]
+    for sensor in run_status:
+        assert sensor._monitored_jobs == [], sensor.name
+        assert sensor._monitor_all_code_locations is False, sensor.name
+    assert sorted(job.name for job in repository.get_all_jobs()) == [
+        "__ASSET_JOB",
+        "refresh",
+        "refresh_without_pages",
+    ]
