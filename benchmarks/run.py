@@ -474,8 +474,11 @@ class GenerationFailed(RuntimeError):
 
 
 def warm_manifest(run: Path) -> dict:
-    """dbt's manifest as the refresh will want it, before timing: `ensure_manifest()` (dbt parse
-    when the project changed) in the refresh's environment; `dbt parse` if that is gone."""
+    """dbt's manifest and parse state as the refresh will want them, before timing:
+    `ensure_manifest()` (the manifest the Dagster definitions read; dbt parse when the project
+    changed), then `dbt parse` into the warehouse's own target folder in the refresh's
+    environment — the partial-parse state a warehouse's second refresh finds (its first would
+    parse the whole project once: the profile, which holds the warehouse path, is new)."""
     env = child_env()
     env.update(
         BISTAND_LANDING=str(run / "landing"), BISTAND_WAREHOUSE=str(run / "warehouse.duckdb")
@@ -486,17 +489,17 @@ def warm_manifest(run: Path) -> dict:
          "ensure_manifest()"],
         cwd=SOURCE.root, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
-    how, code, error = "ensure_manifest()", proc.returncode, proc.stderr + proc.stdout
+    how, code, error = "ensure_manifest() + dbt parse", proc.returncode, proc.stderr + proc.stdout
     project = SOURCE.root / "dbt_project"
-    if code != 0 and project.is_dir():
-        how = "dbt parse"
+    if project.is_dir():
         try:
             proc = subprocess.run(
                 [SOURCE.python.parent / "dbt", "parse", "--quiet", "--project-dir", project,
-                 "--profiles-dir", project],
-                cwd=project, env=env, capture_output=True, text=True, check=False,
+                 "--profiles-dir", project, "--target-path", run / "dbt_target"],
+                cwd=project, env={**env, "DBT_LOG_PATH": str(run / "dbt_target")},
+                capture_output=True, text=True, check=False,
             )  # fmt: skip
-            code, error = proc.returncode, proc.stderr + proc.stdout
+            code, error = code or proc.returncode, error + proc.stderr + proc.stdout
         except OSError as failure:
             code, error = None, str(failure)
     return {
@@ -505,6 +508,16 @@ def warm_manifest(run: Path) -> dict:
         "exit_code": code,
         **({"error": _tail(error)} if code != 0 else {}),
     }
+
+
+def reparsed_by_dbt(run: Path, since: float) -> bool:
+    """Whether the refresh's dbt build parsed the whole project (its dbt.log since `since`)."""
+    log_file = run / "dbt_target" / "dbt.log"
+    if not log_file.exists() or log_file.stat().st_mtime < since:
+        return False
+    text = log_file.read_text(encoding="utf-8", errors="replace")
+    last = text.rfind('"MainReportVersion"')
+    return "UnableToPartialParse" in text[last if last >= 0 else 0 :]
 
 
 def dbt_threads() -> int | None:
@@ -648,8 +661,6 @@ def timed_refresh(kind: str, profile: str, run: Path, args: argparse.Namespace) 
     landing, warehouse = run / "landing", run / "warehouse.duckdb"
     label = kind.replace("_", "-")
     warm = warm_manifest(run)
-    manifest = SOURCE.dbt_target / "manifest.json"
-    manifest_mtime = manifest.stat().st_mtime if manifest.exists() else None
     before = last_delivery(warehouse)
     runs_before = {r.get("run_id") for r in refresh_runs(warehouse)}
     load_before = list(os.getloadavg())
@@ -673,9 +684,8 @@ def timed_refresh(kind: str, profile: str, run: Path, args: argparse.Namespace) 
         "load_before": load_before,
         "warm_parse_s": warm["seconds"],
         "warm_manifest": warm,
-        "manifest_parsed": manifest.exists() and manifest.stat().st_mtime != manifest_mtime,
         "output_lines": count_output_lines(output),
-        "reparsed_by_dbt": "Unable to do partial parsing" in output,
+        "reparsed_by_dbt": reparsed_by_dbt(run, measured.started_at),
         "warehouse_bytes": warehouse.stat().st_size if warehouse.exists() else None,
         "publish_bytes": (run / "publish.duckdb").stat().st_size
         if (run / "publish.duckdb").exists()

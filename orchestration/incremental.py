@@ -32,6 +32,15 @@ from orchestration.settings import DBT_PROJECT_DIR
 MONTHLY_SOURCES = ("utbetalningar", "hushallsmedlemmar")
 # What decides the SQL and reference data of a build (tests do not change any table).
 PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "packages.yml", "models", "macros", "seeds")
+# On an incremental build: not the seeds (loaded from unchanged files, and their tests) and not
+# the views (unchanged definitions); tests are selected directly (dagster-dbt adds
+# `--select fqn:*`), so the tests of the views still run on the new data.
+UNCHANGED_DEFINITIONS_EXCLUDED = (
+    "--indirect-selection",
+    "empty",
+    "--exclude",
+    "config.materialized:view path:seeds",
+)
 # A month after any data: the month-keyed models rebuild nothing.
 NOTHING = date(9999, 12, 1)
 
@@ -56,8 +65,17 @@ class BuildPlan:
     rebuild_from: date | None  # first month to rebuild (incremental builds only)
     reason: str  # in Swedish, for the run log and the console
 
-    def dbt_args(self) -> list[str]:
-        return ["--full-refresh"] if self.full else []
+    def dbt_args(self, subset: bool = False) -> list[str]:
+        """The build's selection: everything on a full rebuild; on an incremental one (same
+        models and reference data as the last successful build) the seeds, their tests and the
+        views are left as they are — their definitions are unchanged, a view reads the new data
+        anyway — while every model that holds data and every data test runs. A Dagster subset
+        (assets picked in the UI) keeps dagster-dbt's own selection."""
+        if self.full:
+            return ["--full-refresh"]
+        if subset:
+            return []
+        return [*UNCHANGED_DEFINITIONS_EXCLUDED]
 
     @property
     def first_month(self) -> date | None:

@@ -39,6 +39,14 @@ class Paths:
         return self.warehouse.with_name("publish.duckdb")
 
     @property
+    def dbt_target(self) -> Path:
+        """dbt's target folder for this warehouse: compiled SQL, run results, dbt.log and the
+        partial-parse state. dbt re-parses the whole project when the profile changes, and the
+        warehouse path is part of the profile, so each warehouse keeps its own (one shared
+        folder would make every refresh of another warehouse a full parse)."""
+        return self.warehouse.with_name("dbt_target")
+
+    @property
     def key_file(self) -> Path:
         """Where the generated pseudonym key lives when EB_PSEUDONYM_KEY is unset."""
         return self.warehouse.with_name("pseudonym.key")

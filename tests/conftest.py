@@ -35,6 +35,11 @@ class Refreshed:
         return self.warehouse.parent / "dagster_home"
 
     @property
+    def dbt_target(self) -> Path:
+        """dbt's target folder of this warehouse (orchestration/settings.py)."""
+        return self.warehouse.parent / "dbt_target"
+
+    @property
     def log_dir(self) -> Path:
         """The refresh's log files (orchestration/run.py)."""
         return self.warehouse.parent / "logs"

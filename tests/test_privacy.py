@@ -8,6 +8,9 @@ from pathlib import Path
 from tests.conftest import REPO_ROOT, Refreshed
 from tests.privacy import duckdb_texts, file_texts, personnummer_in_text, scan
 
+# dbt's text artifacts in a warehouse's target folder: run results, manifest, log, compiled SQL
+TEXT = {".json", ".log", ".sql"}
+
 
 def test_the_scanner_finds_personnummer_in_every_written_form() -> None:
     text = "a 19850709-9805 b 198507099805 c 850709-9805 d 8507099805 e 198507699802"
@@ -40,6 +43,7 @@ def test_no_personnummer_in_warehouse_publish_dagster_or_dbt(
         *duckdb_texts(refreshed_warehouse.publish_file),
         *file_texts(refreshed_warehouse.dagster_home.rglob("*")),
         *file_texts(refreshed_warehouse.log_dir.rglob("*")),
+        *file_texts(p for p in refreshed_warehouse.dbt_target.rglob("*") if p.suffix in TEXT),
         *file_texts((REPO_ROOT / "dbt_project" / "target").rglob("*.json")),
         *file_texts((REPO_ROOT / "dbt_project" / "logs").rglob("*")),
         ("refresh output", refreshed_warehouse.output),
@@ -84,6 +88,7 @@ def test_rejected_input_full_of_personnummer_leaves_none_behind(
         *duckdb_texts(result.publish_file),
         *file_texts(result.dagster_home.rglob("*")),
         *file_texts(result.log_dir.rglob("*")),
+        *file_texts(p for p in result.dbt_target.rglob("*") if p.suffix in TEXT),
         *file_texts((REPO_ROOT / "dbt_project" / "target").rglob("*.json")),
         *file_texts((REPO_ROOT / "dbt_project" / "logs").rglob("*")),
         ("refresh output", result.output),

@@ -60,3 +60,19 @@
         pre_hook="{{ delete_rebuilt_months('" ~ column ~ "') }}",
     ) }}
 {%- endmacro %}
+
+{#- pre_hook of int_kpi_period_cells: drop the cells of every (indicator, year) whose inputs'
+    fingerprint changed or that is no longer reported; the model then computes those that have
+    no cells. -#}
+{% macro delete_changed_kpi_cells() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} as built
+        where not exists (
+            select 1
+            from {{ ref('int_kpi_input_fingerprints') }} as current_inputs
+            where current_inputs.indicator_code = built.indicator_code
+                and current_inputs.year = built.year
+                and current_inputs.input_fingerprint = built.input_fingerprint
+        )
+    {%- endif %}
+{%- endmacro %}

@@ -42,9 +42,10 @@ def dbt_warehouse(
         start_build(con, plan)
         record_build_scope(con, context.run_id, plan.scope)
     context.log.info(f"Uppbyggnad av månadsfakta: {plan.scope} ({plan.reason}).")
-    args = ["build", "--exclude-resource-type", "unit_test", *plan.dbt_args()]
-    # One target folder for every build (not dagster-dbt's default of a new one per run): dbt
-    # keeps its partial-parse state there, so a build re-parses only what changed.
-    yield from dbt.cli(args, context=context, target_path=dbt_project.target_path).stream()
+    args = ["build", "--exclude-resource-type", "unit_test", *plan.dbt_args(context.is_subset)]
+    # One target folder per warehouse for every build (not dagster-dbt's default of a new one
+    # per run): dbt keeps its partial-parse state there, so a build re-parses only what changed.
+    target_path = warehouse.paths().dbt_target
+    yield from dbt.cli(args, context=context, target_path=target_path).stream()
     with warehouse.connect() as con:
         record_state(con, now(), fingerprint)

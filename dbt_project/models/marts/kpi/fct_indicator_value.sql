@@ -1,28 +1,13 @@
 -- The KPI fact table (spec: "The KPI fact table"): one row per indicator × area × year ×
--- period × gender. THE one place where observations fan out over periods, areas and genders;
--- every indicator is defined by its observations (int_kpi_observations) and its catalogue row
--- (aggregation, subject_agg, window, area_levels, population_based, kon_uppdelad).
+-- period × gender. The observations' fan-out over periods, areas and genders is
+-- int_kpi_period_cells (incremental by indicator and year); here every reported combination
+-- gets its row, also where nothing was observed, with its value from the catalogue row:
 --
 --   value = numerator ÷ n_months        aggregation 'month_avg' (denominator = n_months)
 --         = numerator ÷ denominator     aggregation 'ratio'
 --         = numerator                   aggregation 'sum' (denominator null)
--- A subject contributes once per period (max) when subject_agg = 'max', else its rows add up.
 --
--- How, without copying every observation into every period × area × gender (which does not
--- scale to tens of millions of person-months): an observation's month is a bit in a 24-bit mask
--- keyed by year — bits 12–23 are the months of the key year, bits 0–11 those of the year before
--- (used by trailing-12 windows, whose observations are keyed to their own and the next year).
--- A period's window is a mask too, and "in the window" is `mask & window_mask <> 0`.
---   sums        numerators/denominators that add up (subject_agg sum, and population rows) are
---               summed per month bit, then over the window's bits;
---   subjects    for subject_agg max (contributions 0 or 1) each subject keeps two masks — the
---               months it contributes 1 to the numerator / denominator — OR-ed over the areas'
---               origins, and counts once when its mask meets the window;
---   persons     n_individuals counts persons whose mask of observed months meets the window.
--- Masks are OR-ed per area (a person in two districts counts in each, once in the city) and
--- then counted per distinct mask, so the period join works on a few rows per area.
--- An observation with eligible_from counts only in periods ending on or after it (a subject's
--- observations of an indicator share one eligible_from: tests/kpi/assert_one_eligible_from_…).
+-- and the previous year's value, the targets, the status and the suppression flag.
 
 with
 
@@ -44,15 +29,9 @@ periods as (
 
 ),
 
-observations as (
+cells as (
 
-    select * from {{ ref('int_kpi_observations') }}
-
-),
-
-rollup as (
-
-    select * from {{ ref('int_area_rollup') }}
+    select * from {{ ref('int_kpi_period_cells') }}
 
 ),
 
@@ -68,338 +47,19 @@ targets as (
 
 ),
 
--- 1. every reported period with its window as a mask over (year before, year)
-windows as (
-
-    select
-        available.indicator_code,
-        available.year,
-        available.period,
-        periods.last_month,
-        case catalogue.time_window
-            when 'period' then
-                ((cast(1 as bigint) << (month(periods.last_month) - month(periods.first_month) + 1)) - 1)
-                    << (11 + month(periods.first_month))
-            when 'period_end' then cast(1 as bigint) << (11 + month(periods.last_month))
-            when 'trailing_12' then cast(4095 as bigint) << month(periods.last_month)
-        end as window_mask
-    from available
-    inner join catalogue on catalogue.indicator_code = available.indicator_code
-    inner join periods on periods.year = available.year and periods.period = available.period
-
-),
-
--- 2. observations keyed by year with their month as a bit (trailing-12 ones also in the next year)
-keyed as (
-
-    select
-        observations.*,
-        catalogue.subject_agg,
-        catalogue.kon_uppdelad,
-        cast(date_trunc('month', observations.eligible_from) as date) as eligible_month,
-        year(observations.obs_month) + shift.offset_years as key_year,
-        cast(1 as bigint) << (month(observations.obs_month) - 1 + 12 * (1 - shift.offset_years))
-            as month_bit
-    from observations
-    inner join catalogue on catalogue.indicator_code = observations.indicator_code
-    inner join (values (0), (1)) as shift (offset_years)
-        on shift.offset_years = 0 or catalogue.time_window = 'trailing_12'
-
-),
-
--- where an origin's rows count: every area above the origin (int_area_rollup), for 'alla' and,
--- for indicators split by gender, the row's own gender
-fan_targets as (
-
-    select distinct
-        origins.origin_level,
-        origins.origin_code,
-        origins.gender,
-        origins.kon_uppdelad,
-        rollup.area_level,
-        rollup.area_code,
-        genders.gender_group
-    from (select distinct origin_level, origin_code, gender, kon_uppdelad from keyed) as origins
-    inner join rollup
-        on rollup.origin_level = origins.origin_level and rollup.origin_code = origins.origin_code
-    inner join (values ('alla'), ('kvinnor'), ('man')) as genders (gender_group)
-        on genders.gender_group = 'alla'
-        or (origins.kon_uppdelad and genders.gender_group = origins.gender)
-
-),
-
--- 3. first per origin (district or unit as recorded), which collapses a subject's months:
---    sums per month bit; subjects and persons with their masks, and in how many origin ×
---    gender combinations they occur that year (most: one)
-origin_sums as (
-
-    select
-        indicator_code, key_year, month_bit, eligible_month, origin_level, origin_code, gender,
-        kon_uppdelad,
-        sum(numerator) as numerator,
-        sum(denominator) as denominator
-    from keyed
-    where subject_id is null or subject_agg = 'sum'
-    group by all
-
-),
-
-origin_subjects as (
-
-    select
-        indicator_code, key_year, eligible_month, origin_level, origin_code, gender,
-        kon_uppdelad, subject_id,
-        bit_or(case when numerator = 1 then month_bit else 0 end) as numerator_mask,
-        bit_or(case when denominator = 1 then month_bit else 0 end) as denominator_mask,
-        count(*) over (
-            partition by indicator_code, key_year, eligible_month, subject_id
-        ) as combinations
-    from keyed
-    where subject_id is not null and subject_agg = 'max'
-    group by indicator_code, key_year, eligible_month, origin_level, origin_code, gender,
-        kon_uppdelad, subject_id
-
-),
-
-origin_persons as (
-
-    select
-        indicator_code, key_year, eligible_month, origin_level, origin_code, gender,
-        kon_uppdelad, person_id,
-        bit_or(month_bit) as person_mask,
-        count(*) over (
-            partition by indicator_code, key_year, eligible_month, person_id
-        ) as combinations
-    from keyed
-    where person_id is not null
-    group by indicator_code, key_year, eligible_month, origin_level, origin_code, gender,
-        kon_uppdelad, person_id
-
-),
-
--- 4. into every area and gender group (fan_targets), counted per distinct mask, so that the
---    period join sees few rows
-sums as (
-
-    select
-        origin_sums.indicator_code, origin_sums.key_year, origin_sums.month_bit,
-        origin_sums.eligible_month, fan_targets.area_level, fan_targets.area_code,
-        fan_targets.gender_group,
-        sum(origin_sums.numerator) as numerator,
-        sum(origin_sums.denominator) as denominator
-    from origin_sums
-    inner join fan_targets
-        on fan_targets.origin_level = origin_sums.origin_level
-        and fan_targets.origin_code = origin_sums.origin_code
-        and fan_targets.gender is not distinct from origin_sums.gender
-        and fan_targets.kon_uppdelad = origin_sums.kon_uppdelad
-    group by all
-
-),
-
--- a subject or person seen in one origin × gender is counted per distinct mask in its origin
--- first (many per origin), then those counts are added up into the areas; the others are
--- fanned out one by one and OR-ed per area
-subject_origin_counts as (
-
-    select
-        indicator_code, key_year, eligible_month, origin_level, origin_code, gender,
-        kon_uppdelad, numerator_mask, denominator_mask, count(*) as subjects
-    from origin_subjects
-    where combinations = 1
-    group by all
-
-),
-
-subject_mask_counts as (
-
-    select
-        counts.indicator_code, counts.key_year, counts.eligible_month,
-        fan_targets.area_level, fan_targets.area_code, fan_targets.gender_group,
-        counts.numerator_mask, counts.denominator_mask,
-        cast(sum(counts.subjects) as bigint) as subjects
-    from subject_origin_counts as counts
-    inner join fan_targets
-        on fan_targets.origin_level = counts.origin_level
-        and fan_targets.origin_code = counts.origin_code
-        and fan_targets.gender is not distinct from counts.gender
-        and fan_targets.kon_uppdelad = counts.kon_uppdelad
-    group by all
-
-    union all
-
-    select
-        indicator_code, key_year, eligible_month, area_level, area_code, gender_group,
-        numerator_mask, denominator_mask, count(*)
-    from (
-        select
-            origin_subjects.indicator_code, origin_subjects.key_year,
-            origin_subjects.eligible_month, fan_targets.area_level, fan_targets.area_code,
-            fan_targets.gender_group, origin_subjects.subject_id,
-            bit_or(origin_subjects.numerator_mask) as numerator_mask,
-            bit_or(origin_subjects.denominator_mask) as denominator_mask
-        from origin_subjects
-        inner join fan_targets
-            on fan_targets.origin_level = origin_subjects.origin_level
-            and fan_targets.origin_code = origin_subjects.origin_code
-            and fan_targets.gender is not distinct from origin_subjects.gender
-            and fan_targets.kon_uppdelad = origin_subjects.kon_uppdelad
-        where origin_subjects.combinations > 1
-        group by all
-    ) as merged
-    group by all
-
-),
-
-person_origin_counts as (
-
-    select
-        indicator_code, key_year, eligible_month, origin_level, origin_code, gender,
-        kon_uppdelad, person_mask, count(*) as persons
-    from origin_persons
-    where combinations = 1
-    group by all
-
-),
-
-person_mask_counts as (
-
-    select
-        counts.indicator_code, counts.key_year, counts.eligible_month,
-        fan_targets.area_level, fan_targets.area_code, fan_targets.gender_group,
-        counts.person_mask,
-        cast(sum(counts.persons) as bigint) as persons
-    from person_origin_counts as counts
-    inner join fan_targets
-        on fan_targets.origin_level = counts.origin_level
-        and fan_targets.origin_code = counts.origin_code
-        and fan_targets.gender is not distinct from counts.gender
-        and fan_targets.kon_uppdelad = counts.kon_uppdelad
-    group by all
-
-    union all
-
-    select
-        indicator_code, key_year, eligible_month, area_level, area_code, gender_group,
-        person_mask, count(*)
-    from (
-        select
-            origin_persons.indicator_code, origin_persons.key_year,
-            origin_persons.eligible_month, fan_targets.area_level, fan_targets.area_code,
-            fan_targets.gender_group, origin_persons.person_id,
-            bit_or(origin_persons.person_mask) as person_mask
-        from origin_persons
-        inner join fan_targets
-            on fan_targets.origin_level = origin_persons.origin_level
-            and fan_targets.origin_code = origin_persons.origin_code
-            and fan_targets.gender is not distinct from origin_persons.gender
-            and fan_targets.kon_uppdelad = origin_persons.kon_uppdelad
-        where origin_persons.combinations > 1
-        group by all
-    ) as merged
-    group by all
-
-),
-
--- 5. into the reported periods whose window meets the months (and whose end is not before
---    the observation's eligible_from)
-period_sums as (
-
-    select
-        windows.indicator_code, windows.year, windows.period,
-        sums.area_level, sums.area_code, sums.gender_group,
-        sum(sums.numerator) as numerator,
-        sum(sums.denominator) as denominator
-    from windows
-    inner join sums
-        on sums.indicator_code = windows.indicator_code
-        and sums.key_year = windows.year
-        and (sums.month_bit & windows.window_mask) <> 0
-        and (sums.eligible_month is null or sums.eligible_month <= windows.last_month)
-    group by all
-
-),
-
-period_subjects as (
-
-    select
-        windows.indicator_code, windows.year, windows.period,
-        counts.area_level, counts.area_code, counts.gender_group,
-        sum(counts.subjects) filter (where (counts.numerator_mask & windows.window_mask) <> 0)
-            as numerator_subjects,
-        sum(counts.subjects) filter (where (counts.denominator_mask & windows.window_mask) <> 0)
-            as denominator_subjects
-    from windows
-    inner join subject_mask_counts as counts
-        on counts.indicator_code = windows.indicator_code
-        and counts.key_year = windows.year
-        and (counts.eligible_month is null or counts.eligible_month <= windows.last_month)
-    group by all
-
-),
-
-period_persons as (
-
-    select
-        windows.indicator_code, windows.year, windows.period,
-        counts.area_level, counts.area_code, counts.gender_group,
-        sum(counts.persons) as n_individuals
-    from windows
-    inner join person_mask_counts as counts
-        on counts.indicator_code = windows.indicator_code
-        and counts.key_year = windows.year
-        and (counts.person_mask & windows.window_mask) <> 0
-        and (counts.eligible_month is null or counts.eligible_month <= windows.last_month)
-    group by all
-
-),
-
-cells as (
-
-    select indicator_code, year, period, area_level, area_code, gender_group from period_sums
-    union
-    select indicator_code, year, period, area_level, area_code, gender_group from period_subjects
-    union
-    select indicator_code, year, period, area_level, area_code, gender_group from period_persons
-
-),
-
-aggregated as (
-
-    select
-        cells.*,
-        coalesce(period_sums.numerator, 0) + coalesce(period_subjects.numerator_subjects, 0)
-            as numerator,
-        case
-            when period_sums.denominator is null
-                and coalesce(period_subjects.denominator_subjects, 0) = 0 then null
-            else coalesce(period_sums.denominator, 0)
-                + coalesce(period_subjects.denominator_subjects, 0)
-        end as denominator,
-        coalesce(period_persons.n_individuals, 0) as n_individuals
-    from cells
-    left join period_sums using (indicator_code, year, period, area_level, area_code, gender_group)
-    left join period_subjects
-        using (indicator_code, year, period, area_level, area_code, gender_group)
-    left join period_persons
-        using (indicator_code, year, period, area_level, area_code, gender_group)
-
-),
-
 -- every reported combination gets a row, also when nothing was observed (a count of 0): the
 -- areas, at the catalogue's levels, where the indicator counted some subject in some reported
 -- period (any year; population rows do not make an area reached)
 areas_in_scope as (
 
-    select distinct period_persons.indicator_code, period_persons.area_level,
-        period_persons.area_code
-    from period_persons
-    inner join catalogue on catalogue.indicator_code = period_persons.indicator_code
+    select distinct cells.indicator_code, cells.area_level, cells.area_code
+    from cells
+    inner join catalogue on catalogue.indicator_code = cells.indicator_code
     inner join areas
-        on areas.area_level = period_persons.area_level
-        and areas.area_code = period_persons.area_code
-    where period_persons.n_individuals > 0
-        and list_contains(string_split(catalogue.area_levels, ','), period_persons.area_level)
+        on areas.area_level = cells.area_level
+        and areas.area_code = cells.area_code
+    where cells.n_individuals > 0
+        and list_contains(string_split(catalogue.area_levels, ','), cells.area_level)
         and (not catalogue.population_based or areas.has_population)
 
 ),
@@ -440,13 +100,13 @@ valued as (
     from scaffold
     inner join catalogue on catalogue.indicator_code = scaffold.indicator_code
     inner join periods on periods.year = scaffold.year and periods.period = scaffold.period
-    left join aggregated
+    left join cells as aggregated
         on aggregated.indicator_code = scaffold.indicator_code
         and aggregated.year = scaffold.year
         and aggregated.period = scaffold.period
         and aggregated.area_level = scaffold.area_level
         and aggregated.area_code = scaffold.area_code
-        and aggregated.gender_group = scaffold.gender_group
+        and aggregated.gender = scaffold.gender_group
 
 ),
 
