@@ -217,19 +217,39 @@ def _refresh(args: argparse.Namespace) -> int:
     os.environ[LANDING_ENV] = str(paths.landing)
     os.environ[WAREHOUSE_ENV] = str(paths.warehouse)
 
-    early = _up_to_date(paths, args)
-    if early is not None:
-        return early
+    from orchestration.lock import WarehouseBusy, WriterLock, is_duckdb_lock_error
 
-    from orchestration.run import run_refresh
+    # One writer from the first look at the warehouse to the end of the run (orchestration/lock.py)
+    lock = WriterLock(paths.warehouse)
+    try:
+        lock.acquire(wait=args.wait)
+    except WarehouseBusy as busy:
+        print(f"bistand refresh: {busy}", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        early = _up_to_date(paths, args)
+        if early is not None:
+            return early
+        from orchestration.run import run_refresh
 
-    outcome = run_refresh(
-        paths,
-        pages=not args.no_pages,
-        wait=args.wait,
-        full_rebuild=args.full_rebuild,
-        verbose=args.verbose,
-    )
+        outcome = run_refresh(
+            paths,
+            pages=not args.no_pages,
+            wait=args.wait,
+            full_rebuild=args.full_rebuild,
+            verbose=args.verbose,
+        )
+    except Exception as error:
+        if not is_duckdb_lock_error(error):
+            raise
+        print(
+            f"bistand refresh: en annan process höll lagret {paths.warehouse} öppet; "
+            "försök igen senare eller använd --wait",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    finally:
+        lock.release()
     print(outcome.summary())
     if not outcome.success:
         return EXIT_FAILED
@@ -241,19 +261,9 @@ def _up_to_date(paths, args: argparse.Namespace) -> int | None:
     if args.full_rebuild:
         return None
     from orchestration import uptodate
-    from orchestration.lock import WarehouseBusy, WriterLock
     from orchestration.numbers import thousands
 
-    lock = WriterLock(paths.warehouse)
-    try:
-        lock.acquire(wait=args.wait)
-    except WarehouseBusy as busy:
-        print(f"bistand refresh: {busy}", file=sys.stderr)
-        return EXIT_FAILED
-    try:
-        current = uptodate.check(paths, pages=not args.no_pages)
-    finally:
-        lock.release()
+    current = uptodate.check(paths, pages=not args.no_pages)  # the caller holds the lock
     if current is None:
         return None
     print(

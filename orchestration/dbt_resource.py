@@ -6,16 +6,47 @@ project) — the adapter only serves `.fetch_column_metadata()`, which the refre
 Together that is seconds of every refresh (a Python process start, dbt's imports, the macro
 parse) before dbt itself starts. Here the version comes from the installed dbt-core package
 (the `dbt` executable is the one of this environment: orchestration/settings.py), and no
-adapter is built. Everything else — the subprocess, its events, asset checks — is dagster-dbt's.
+adapter is built. Everything else — the subprocess, its events, asset checks — is dagster-dbt's,
+except that the `dbt` child is started to die with the refresh (orchestration/children.py): a
+killed refresh leaves no `dbt build` writing the warehouse without the lock.
 """
 
 from __future__ import annotations
 
-from functools import cached_property
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property, partial
+from types import ModuleType
 from typing import Any
 
 from dagster_dbt import DbtCliResource
+from dagster_dbt.core import dbt_cli_invocation
 from packaging import version
+
+from orchestration.children import die_with_parent
+
+
+class _SubprocessDyingWithParent(ModuleType):
+    """`subprocess` as dagster-dbt sees it while it starts dbt: `Popen` with the parent-death
+    signal, everything else the real module's."""
+
+    def __init__(self) -> None:
+        super().__init__("subprocess")
+        self.Popen = partial(subprocess.Popen, preexec_fn=die_with_parent())
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(subprocess, name)
+
+
+@contextmanager
+def _children_die_with_parent() -> Iterator[None]:
+    saved = dbt_cli_invocation.subprocess
+    dbt_cli_invocation.subprocess = _SubprocessDyingWithParent()  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        dbt_cli_invocation.subprocess = saved
 
 
 class BistandDbtCliResource(DbtCliResource):
@@ -29,3 +60,8 @@ class BistandDbtCliResource(DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args: Any) -> None:  # type: ignore[override]
         return None
+
+    def cli(self, args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        """dagster-dbt's `cli`, its dbt process dying with this one."""
+        with _children_die_with_parent():
+            return super().cli(args, **kwargs)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
 
+from orchestration.children import die_with_parent
 from orchestration.settings import EVIDENCE_DIR
 from orchestration.uptodate import pages_marker, publish_stamp
 
@@ -49,6 +51,8 @@ def build_site(publish_file: Path, evidence_dir: Path = EVIDENCE_DIR) -> dict[st
             capture_output=True,
             text=True,
             check=False,
+            # `timeout` passes SIGTERM to npm and node when the refresh dies (children.py)
+            preexec_fn=die_with_parent(signal.SIGTERM),
         )
         name = " ".join(command)
         timings[name] = round(time.monotonic() - started, 1)

@@ -225,17 +225,23 @@ def run_refresh(
     """
     started = time.monotonic()
     lock = WriterLock(paths.warehouse)
-    try:  # fail fast (or wait) before anything is started
+    try:  # fail fast (or wait) before anything is started, and hold it to the end of the run
         lock.acquire(wait=wait)
     except WarehouseBusy as busy:
         return RefreshOutcome(success=False, failures=[str(busy)])
-    lock.release()  # the run takes it again in its resource, for its whole length
-
-    log_file = log_file or log_file_for(paths, datetime.now())
-    with output_to(log_file, verbose=verbose) as terminal:
-        outcome = _execute(
-            paths, terminal, pages=pages, wait=wait, full_rebuild=full_rebuild, log_file=log_file
-        )
+    try:
+        log_file = log_file or log_file_for(paths, datetime.now())
+        with output_to(log_file, verbose=verbose) as terminal:
+            outcome = _execute(
+                paths,
+                terminal,
+                pages=pages,
+                wait=wait,
+                full_rebuild=full_rebuild,
+                log_file=log_file,
+            )
+    finally:
+        lock.release()
     outcome.seconds = time.monotonic() - started
     outcome.log_file = log_file
     return outcome
