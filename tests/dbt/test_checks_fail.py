@@ -105,9 +105,27 @@ def broken(refreshed_warehouse: Refreshed, tmp_path_factory: pytest.TempPathFact
                 sql = (compiled / f"{node['name']}.sql") if compiled.suffix == ".yml" else compiled
                 rows = con.execute(sql.read_text()).fetchall()
                 rules[node["name"]] = {rule: count for rule, count in rows}
+    # an incremental build that rewrote only the months after the duplicated household-month:
+    # its rules check those months (the older rows were checked by the build that wrote them)
+    with duckdb.connect(str(warehouse)) as con:
+        (duplicated,) = con.execute(
+            "select max(benefit_month) from intermediate.int_household_months "
+            "group by household_id, benefit_month having count(*) > 1"
+        ).fetchone()
+        con.execute("delete from meta.dbt_build_plan")
+        con.execute("insert into meta.dbt_build_plan values (? + interval 1 month)", [duplicated])
+    sliced = _dbt(warehouse, target, "test", "--select", "rules_int_household_months")
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("delete from meta.dbt_build_plan")
     # an incremental run of fct_person_month (no plan: every month is rebuilt and appended)
     rebuilt = _dbt(warehouse, target, "run", "--select", "fct_person_month")
-    return {"failed": failed, "rules": rules, "rebuild": rebuilt, "manifest": manifest}
+    return {
+        "failed": failed,
+        "rules": rules,
+        "sliced": sliced,
+        "rebuild": rebuilt,
+        "manifest": manifest,
+    }
 
 
 def test_rules_of_a_staging_view_fail(broken: dict) -> None:
@@ -122,6 +140,13 @@ def test_rules_of_an_intermediate_table_fail(broken: dict) -> None:
     assert broken["rules"]["rules_int_household_months"] == {
         "unique(household_id, benefit_month)": 1
     }
+
+
+def test_rules_of_a_month_keyed_model_check_the_months_the_build_rewrote(broken: dict) -> None:
+    # the duplicate lies before the plan's first month: not this build's rows
+    assert broken["sliced"].returncode == 0, broken["sliced"].stdout[-3000:]
+    # without a plan (a full build) every month is checked and the duplicate found
+    assert "rules_int_household_months" in broken["failed"]
 
 
 def test_rules_of_a_big_fact_fail_on_its_key_and_relationships(broken: dict) -> None:

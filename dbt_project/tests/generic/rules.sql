@@ -12,6 +12,12 @@
                        several columns: every row whose columns all have a value finds a row of
                        `to` with the same values in the fields
       same_rows_as     ref(…): the model has as many rows as that relation
+      rebuilt_only     a month column of a month-keyed incremental model (macros/incremental.sql):
+                       check only the months the build rewrote — from meta.dbt_build_plan's
+                       rebuild_from on, every month in a full build (the plan is then empty) —
+                       since the other months are the rows an earlier build wrote and checked.
+                       Rules per row, per month (a unique key with the month in it),
+                       relationships and same_rows_as (both sides sliced) hold on such a slice.
 
     The result has one row per broken rule: the rule, written out, and how many rows (groups for
     `unique`) break it; the test fails on their sum. Marts and publish models state their
@@ -19,8 +25,24 @@
     enforces while the table is written, and use this test only for what a constraint cannot
     check cheaply: keys of the big facts (an index costs more than a GROUP BY) and
     relationships. -#}
-{% test rules(model, unique=[], not_null=[], accepted_values={}, ranges={}, expressions=[], relationships=[], same_rows_as=none) %}
+{% test rules(model, unique=[], not_null=[], accepted_values={}, ranges={}, expressions=[], relationships=[], same_rows_as=none, rebuilt_only=none) %}
 {{ config(fail_calc="coalesce(sum(failing_rows), 0)") }}
+{%- set same_rows_name = same_rows_as.identifier if same_rows_as is not none else none %}
+
+{%- if rebuilt_only is not none %}
+    {%- for columns in unique if rebuilt_only not in columns %}
+        {{ exceptions.raise_compiler_error("rules: with rebuilt_only every unique key must contain " ~ rebuilt_only) }}
+    {%- endfor %}
+    {%- set rebuilt -%}
+        where {{ rebuilt_only }} >= (
+            select coalesce(max(rebuild_from), date '0001-01-01') from meta.dbt_build_plan
+        )
+    {%- endset %}
+    {%- set model = "(select * from " ~ model ~ " " ~ rebuilt ~ ")" %}
+    {%- if same_rows_as is not none %}
+        {%- set same_rows_as = "(select * from " ~ same_rows_as ~ " " ~ rebuilt ~ ")" %}
+    {%- endif %}
+{%- endif %}
 
 {%- set row_rules = [] -%}
 {%- for column in not_null -%}
@@ -100,7 +122,7 @@ broken as (
     union all
     {%- endif %}{% do parts.append("rows") %}
     select
-        'same_rows_as({{ same_rows_as.identifier }})' as rule,
+        'same_rows_as({{ same_rows_name }})' as rule,
         abs((select count(*) from {{ model }}) - (select count(*) from {{ same_rows_as }}))
             as failing_rows
     {%- endif %}
