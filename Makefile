@@ -14,9 +14,9 @@ WAREHOUSE := $(DATA)/warehouse.duckdb
 PORT ?= 3000
 # The demo runs on the calibrated Stockholm-sized profile; tests generate their own tiny data.
 PROFILE ?= stockholm
-# The one Dagster instance of the default warehouse: the CLI records its runs here, `make ui`
-# shows them (orchestration/instance.py).
-DAGSTER_HOME_DIR := $(CURDIR)/$(DATA)/dagster_home
+# Dagster's UI; its instance is the one beside $(WAREHOUSE), where `bistand refresh` records its
+# runs (data/dagster_home; DAGSTER_HOME overrides), see orchestration/ui.py.
+UI_PORT ?= 3001
 CHROMIUM := /usr/bin/chromium
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DAGSTER_TELEMETRY_ENABLED := false
@@ -75,11 +75,12 @@ test: setup chromium lint
 	$(RUN) pytest
 
 # `dagster dev` (not `dg dev`): the pinned dagster 1.13 set has no `dg` command (dagster-dg-cli
-# is not a dependency); DAGSTER_HOME set in the environment still wins.
+# is not a dependency). orchestration/ui.py runs it on the CLI's instance and the same landing
+# and warehouse, and stops it with everything it started on Ctrl-C, SIGINT or SIGTERM.
 ui: python-deps
-	@mkdir -p $(DAGSTER_HOME_DIR)
-	$(RUN) python -c "from pathlib import Path; from orchestration.instance import prepare_dagster_home as p; p(Path('$(DAGSTER_HOME_DIR)'))"
-	DAGSTER_HOME=$${DAGSTER_HOME:-$(DAGSTER_HOME_DIR)} $(RUN) dagster dev
+	@echo "Dagsters gränssnitt på http://127.0.0.1:$(UI_PORT)/  (avsluta med Ctrl-C)"
+	@BISTAND_LANDING=$(abspath $(LANDING)) BISTAND_WAREHOUSE=$(abspath $(WAREHOUSE)) \
+		exec $(RUN) python -m orchestration.ui -h 127.0.0.1 -p $(UI_PORT)
 
 docs: python-deps
 	cd dbt_project && BISTAND_WAREHOUSE=$(CURDIR)/$(WAREHOUSE) ../.venv/bin/dbt docs generate --profiles-dir .
