@@ -79,11 +79,14 @@ def test_marts_and_publish_models_are_under_contract(manifest: dict) -> None:
 def test_every_catalogue_indicator_has_a_unit_test_with_exact_values(manifest: dict) -> None:
     with (DBT_PROJECT / "seeds" / "indicators.csv").open(encoding="utf-8", newline="") as handle:
         codes = [row["indicator_code"] for row in csv.DictReader(handle)]
+    # the fan-out (int_kpi_period_cells) with exact cells, and the fact table's values,
+    # statuses and empty cells from them
     fan_out = " ".join(
         json.dumps(test)
         for test in manifest["unit_tests"].values()
-        if test["model"] == "fct_indicator_value"
+        if test["model"] == "int_kpi_period_cells"
     )
+    assert any(t["model"] == "fct_indicator_value" for t in manifest["unit_tests"].values())
     observations = " ".join(
         json.dumps(test)
         for test in manifest["unit_tests"].values()
