@@ -4,6 +4,7 @@
                      [--from YYYY-MM] [--to YYYY-MM] [--seed N]
     bistand refresh [--landing DIR] [--warehouse FILE] [--no-pages] [--wait] [--full-rebuild]
                     [--verbose]
+    bistand accept FILE [--warehouse FILE]
 
 Exit codes of refresh: 0 all good; 2 finished but some input was rejected; 1 failed (the
 previously published file is untouched). A refresh with nothing new stops early, without
@@ -33,14 +34,20 @@ miljövariabler:
   DAGSTER_HOME          Dagsters instans (standard dagster_home/ bredvid lagret, samma som
                         `make ui` använder)
   BISTAND_DUCKDB_MEMORY_LIMIT  DuckDB:s minnesgräns för dbt (standard 5GB)
+  BISTAND_MAX_REJECTED_PERCENT  högsta andel avvisade rader (procent, standard 1) som en
+                        omleverans av en månad eller ett år får ha och ändå ersätta den
+                        nuvarande; fler hålls (se bistand accept)
+  BISTAND_KEEP_RUNS     antal Dagster-körningar som sparas i instansen (standard 200)
+  BISTAND_KEEP_LOGS     antal uppdateringsloggar i logs/ bredvid lagret (standard 30)
 """
 
 REFRESH_EPILOG = (
     """\
 slutkoder:
   0  allt laddat, byggt, testat och publicerat (eller inget nytt att göra)
-  2  klart och publicerat, men någon leverans eller rad avvisades (se sammanfattningen och
-     sidan Datakvalitet); koden står kvar tills en rättad leverans kommit
+  2  klart och publicerat, men någon leverans eller rad avvisades, eller en omleverans hölls
+     (se sammanfattningen och sidan Datakvalitet); koden står kvar tills en rättad leverans
+     kommit eller den hållna godkänts med bistand accept
   1  misslyckat: en blockerande kontroll eller ett steg fallerade, eller en annan uppdatering
      pågår; den tidigare publicerade filen och sidorna är orörda
 
@@ -148,6 +155,29 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="visa hela loggen (dbt, Dagster) medan den skrivs; annars bara en rad per steg",
     )
+
+    acc = sub.add_parser(
+        "accept",
+        add_help=False,
+        formatter_class=_SwedishHelp,
+        help="godkänn en hållen omleverans så att den ersätter sin månad eller sitt år",
+        description="En omleverans av en månad eller ett år som skulle krympa den kraftigt (0 "
+        "rader eller under hälften av den nuvarande leveransens) eller har fler avvisade rader "
+        "än gränsen (BISTAND_MAX_REJECTED_PERCENT, standard 1 %%) hålls: den nuvarande "
+        "leveransen gäller. accept godkänner filen (det noteras i leveransloggen); nästa "
+        "uppdatering låter den ersätta den nuvarande.",
+        epilog="slutkoder:\n  0  godkänd\n  1  filen hålls inte, finns inte i leveransloggen, "
+        "eller en uppdatering pågår\n",
+    )
+    _swedish(acc)
+    acc.add_argument("file", metavar="FIL", help="den hållna filens namn (eller sökväg)")
+    acc.add_argument(
+        "--warehouse",
+        type=Path,
+        default=None,
+        metavar="FIL",
+        help="lagrets fil (standard data/warehouse.duckdb)",
+    )
     return parser
 
 
@@ -156,6 +186,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "generate":
         return _generate(args)
+    if args.command == "accept":
+        return _accept(args)
     code = _refresh(args)
     if argv is None and "dagster" in sys.modules:
         _exit_now(code)
@@ -202,6 +234,24 @@ def _generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _accept(args: argparse.Namespace) -> int:
+    from orchestration.accept import NotHeld, accept
+    from orchestration.lock import WarehouseBusy
+    from orchestration.settings import Paths
+
+    defaults = Paths.from_env()
+    paths = Paths(
+        landing=defaults.landing,
+        warehouse=args.warehouse.resolve() if args.warehouse else defaults.warehouse,
+    )
+    try:
+        print(accept(paths, args.file))
+    except (NotHeld, WarehouseBusy) as problem:
+        print(f"bistand accept: {problem}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
 def _refresh(args: argparse.Namespace) -> int:
     from orchestration.settings import LANDING_ENV, WAREHOUSE_ENV, Paths
 
@@ -217,7 +267,14 @@ def _refresh(args: argparse.Namespace) -> int:
     os.environ[LANDING_ENV] = str(paths.landing)
     os.environ[WAREHOUSE_ENV] = str(paths.warehouse)
 
+    from orchestration.loaders.guard import max_rejected_percent
     from orchestration.lock import WarehouseBusy, WriterLock, is_duckdb_lock_error
+
+    try:
+        max_rejected_percent()
+    except ValueError as problem:
+        print(f"bistand refresh: {problem}", file=sys.stderr)
+        return EXIT_FAILED
 
     # One writer from the first look at the warehouse to the end of the run (orchestration/lock.py)
     lock = WriterLock(paths.warehouse)
@@ -270,11 +327,14 @@ def _up_to_date(paths, args: argparse.Namespace) -> int | None:
         f"Inget nytt: {thousands(current.files)} leveransfiler och modellerna oförändrade sedan "
         f"uppdateringen {current.finished_at:%Y-%m-%d %H:%M} (UTC); det publicerade är aktuellt."
     )
-    if current.anything_rejected:
+    if current.held_files:
+        print(f"Hållna omleveranser (godkänn med bistand accept FIL): {current.held_files} filer")
+    if current.outstanding_files or current.outstanding_rows:
         print(
             "Utestående avvisningar (väntar på en rättad leverans): "
             f"{current.outstanding_files} filer, {thousands(current.outstanding_rows)} rader"
         )
+    if current.anything_rejected:
         return EXIT_REJECTED
     return EXIT_OK
 

@@ -19,6 +19,7 @@ It is selected in the instance's `dagster.yaml` (orchestration/instance.py write
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -67,11 +68,21 @@ class ReusedEngineEventLogStorage(SqliteEventLogStorage):
                 yield conn
 
     def delete_events(self, run_id: str) -> None:
+        """Delete the run's events, and its database file: Dagster deletes the rows but keeps
+        the file (~120 KB a run, so a pruned instance would still grow with every run)."""
         with self._db_lock:  # the run's file is removed: forget its engine first
             engine = self._engines.pop(run_id, None)
             if engine is not None:
                 engine.dispose()
         super().delete_events(run_id)
+        with self._db_lock:
+            engine = self._engines.pop(run_id, None)
+            if engine is not None:
+                engine.dispose()
+            self._initialized_dbs.discard(run_id)
+            for suffix in (".db", ".db-wal", ".db-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(os.path.join(self._base_dir, f"{run_id}{suffix}"))
 
     def dispose(self) -> None:
         super().dispose()

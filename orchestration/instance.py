@@ -15,8 +15,8 @@ that run's history — never the warehouse, whose own writes DuckDB syncs. The d
 webserver keep Dagster's defaults. All of them reuse one SQLAlchemy engine per database file
 (orchestration/dagster_storage.py, selected in the dagster.yaml written here).
 
-Bounded: runs beyond the newest `KEEP_RUNS` are deleted after each CLI refresh (`prune_runs`);
-the warehouse's `meta.refresh_runs` keeps the whole history.
+Bounded: runs beyond the newest `BISTAND_KEEP_RUNS` (default `KEEP_RUNS`, 200) are deleted after
+each CLI refresh (`prune_runs`); the warehouse's `meta.refresh_runs` keeps the whole history.
 """
 
 from __future__ import annotations
@@ -44,6 +44,13 @@ storage:
         env: DAGSTER_HOME
 """
 KEEP_RUNS = 200
+KEEP_RUNS_ENV = "BISTAND_KEEP_RUNS"
+
+
+def keep_runs() -> int:
+    """How many Dagster runs an instance keeps: BISTAND_KEEP_RUNS, else KEEP_RUNS (at least 1)."""
+    raw = os.environ.get(KEEP_RUNS_ENV, "").strip()
+    return max(1, int(raw)) if raw.isdigit() else KEEP_RUNS
 
 
 def dagster_home_for(warehouse: Path) -> Path:
@@ -102,12 +109,16 @@ def sync_instance(home: Path, since: float) -> int:
     return synced
 
 
-def prune_runs(instance: DagsterInstance, keep: int = KEEP_RUNS) -> int:
-    """Delete every run but the newest `keep` (with their events); how many were deleted."""
+def prune_runs(instance: DagsterInstance, keep: int | None = None) -> int:
+    """Delete every run but the newest `keep` (default `keep_runs()`, with their events); how
+    many were deleted."""
+    keep = keep_runs() if keep is None else keep
     total = instance.get_runs_count()
     if total <= keep:
         return 0
     old = instance.get_run_records(limit=total - keep, ascending=True)
     for record in old:
-        instance.delete_run(record.dagster_run.run_id)
+        run_id = record.dagster_run.run_id
+        instance.delete_run(run_id)  # its events and event file (dagster_storage.py)
+        instance.compute_log_manager.delete_logs(prefix=[run_id])  # storage/<run_id>/
     return len(old)

@@ -2,7 +2,8 @@
 
 The terminal gets one line per step (orchestration/progress.py) and a Swedish summary; everything
 else — dbt's log, Dagster's events, warnings — goes to a log file per refresh
-(`logs/refresh-<time>.log` beside the warehouse; the newest `KEEP_LOGS` are kept), whose path the
+(`logs/refresh-<time>.log` beside the warehouse; the newest `BISTAND_KEEP_LOGS`, default
+`KEEP_LOGS`, are kept), whose path the
 summary names. `verbose` shows the same lines live.
 
 A refresh with nothing new never gets here: the CLI stops early (orchestration/uptodate.py).
@@ -33,6 +34,13 @@ if TYPE_CHECKING:
     from dagster import DagsterEvent
 
 KEEP_LOGS = 30
+KEEP_LOGS_ENV = "BISTAND_KEEP_LOGS"
+
+
+def keep_logs() -> int:
+    """How many refresh logs are kept: BISTAND_KEEP_LOGS, else KEEP_LOGS (at least 1)."""
+    raw = os.environ.get(KEEP_LOGS_ENV, "").strip()
+    return max(1, int(raw)) if raw.isdigit() else KEEP_LOGS
 
 
 @dataclass
@@ -52,23 +60,36 @@ class RefreshOutcome:
 
     @property
     def anything_rejected(self) -> bool:
-        new = any(status == "rejected" or rejected for _, status, _, _, rejected, _ in self.files)
+        new = any(
+            status in ("rejected", "held") or rejected
+            for _, status, _, _, rejected, _ in self.files
+        )
         return new or self.outstanding.any
 
     def summary(self) -> str:
-        loaded = sum(f[3] for f in self.files)
-        rejected = sum(f[4] for f in self.files)
+        loaded = sum(f[3] for f in self.files if f[1] != "held")
+        rejected = sum(f[4] for f in self.files if f[1] != "held")
         files_rejected = sum(f[1] == "rejected" for f in self.files)
+        files_held = sum(f[1] == "held" for f in self.files)
         lines = [
-            f"Nya filer: {thousands(len(self.files))} ({files_rejected} avvisade hela), "
-            f"rader laddade: {thousands(loaded)}, rader avvisade: {thousands(rejected)}"
+            f"Nya filer: {thousands(len(self.files))} ({files_rejected} avvisade hela"
+            + (f", {files_held} hållna" if files_held else "")
+            + f"), rader laddade: {thousands(loaded)}, rader avvisade: {thousands(rejected)}"
         ]
         for name, status, _, _, _, message in self.files:
             if status == "rejected":
                 lines.append(f"  AVVISAD FIL {message or name}")
+            elif status == "held":
+                lines.append(f"  HÅLLEN FIL {message or name}")
         for reason, count in self.reasons.most_common():
             lines.append(f"  {count} rader: {reason}")
-        if self.outstanding.any:
+        if self.outstanding.held:
+            lines.append(
+                f"Hållna leveranser (nuvarande leverans gäller tills `bistand accept FIL`): "
+                f"{len(self.outstanding.held)} filer"
+            )
+            lines.extend(f"  HÅLLEN FIL {message}" for message in self.outstanding.held)
+        if self.outstanding.files or self.outstanding.rows:
             lines.append(
                 f"Utestående avvisningar (väntar på en rättad leverans): "
                 f"{len(self.outstanding.files)} filer, {thousands(self.outstanding.rows)} rader"
@@ -152,10 +173,12 @@ def outcome_of_run(success: bool, events: Iterable[DagsterEvent]) -> RefreshOutc
 
 
 def log_file_for(paths: Paths, started: datetime) -> Path:
-    """A new log file beside the warehouse; the oldest beyond KEEP_LOGS are removed."""
+    """A new log file beside the warehouse; the oldest beyond keep_logs() are removed."""
     folder = paths.warehouse.parent / "logs"
     folder.mkdir(parents=True, exist_ok=True)
-    for old in sorted(folder.glob("refresh-*.log"))[: -(KEEP_LOGS - 1) or None]:
+    keep = keep_logs()
+    existing = sorted(folder.glob("refresh-*.log"))
+    for old in existing[: max(0, len(existing) - (keep - 1))]:
         old.unlink(missing_ok=True)
     path = folder / f"refresh-{started:%Y%m%d-%H%M%S}.log"
     n = 1

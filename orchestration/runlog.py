@@ -86,7 +86,9 @@ def record_end(
     if has_log:
         totals = con.execute(
             "select count(*), count(*) filter (where status = 'rejected'), "
-            "coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0) "
+            # a held re-delivery's rows are stored, not loaded into the current state
+            "coalesce(sum(rows_loaded) filter (where status <> 'held'), 0), "
+            "coalesce(sum(rows_rejected) filter (where status <> 'held'), 0) "
             "from raw.load_log where loaded_at >= ?",
             [started[0]],
         ).fetchone()

@@ -12,7 +12,8 @@ without starting Dagster or dbt. It is *up to date* when all of these hold:
    build (`meta.dbt_build_state`, orchestration/incremental.py);
 4. the published file exists and was written after that run started;
 5. when pages are asked for, `evidence/build` was built from that very published file (the
-   marker orchestration/pages.py writes after a build).
+   marker orchestration/pages.py writes after a build);
+6. no held delivery was accepted (`bistand accept`) since that run started.
 
 Anything else, or anything unreadable (no warehouse yet, an older layout), means "not up to date"
 and the full refresh runs. This module must stay cheap: it imports neither dagster nor dbt.
@@ -42,10 +43,11 @@ class UpToDate:
     files: int
     outstanding_files: int
     outstanding_rows: int
+    held_files: int = 0
 
     @property
     def anything_rejected(self) -> bool:
-        return bool(self.outstanding_files or self.outstanding_rows)
+        return bool(self.outstanding_files or self.outstanding_rows or self.held_files)
 
 
 def pages_marker(evidence_dir: Path = EVIDENCE_DIR) -> Path:
@@ -117,6 +119,12 @@ def _check(
         if not marker.exists() or marker.read_text() != publish_stamp(paths.publish_file):
             return None
 
+    (accepted,) = con.execute(
+        "select count(*) from raw.load_log where accepted_at >= ?", [started_at]
+    ).fetchone()
+    if accepted:
+        return None
+
     outstanding = dict(
         con.execute("select level, count(*) from raw.outstanding_rejects group by level").fetchall()
     )
@@ -126,4 +134,5 @@ def _check(
         files=len(recorded),
         outstanding_files=outstanding.get("fil", 0),
         outstanding_rows=outstanding.get("rad", 0),
+        held_files=outstanding.get("hållen", 0),
     )

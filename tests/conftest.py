@@ -10,6 +10,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,3 +88,50 @@ def refreshed_warehouse(tiny_landing: Path, tmp_path_factory: pytest.TempPathFac
     refreshed = refresh(landing, work / "warehouse.duckdb")
     assert refreshed.exit_code == 0, refreshed.output[-5000:]
     return refreshed
+
+
+# --- the Evidence site, built while the other tests run ------------------------------------
+# Building the site (npm: sources + build, mostly one node process) takes a minute or more. The
+# browser tests run last, and the site they need is built in a background thread from the
+# session's refreshed warehouse as soon as the session starts, while the Python tests use the
+# other core.
+
+SITE_TESTS = "tests/browser/test_site.py"
+_site: Future | None = None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The browser tests last (a stable sort: the order within each group is kept)."""
+    items.sort(key=lambda item: item.nodeid.startswith("tests/browser/"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def site_built_in_background(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """Starts the site build when the session has browser tests of the site."""
+    global _site
+    if not any(item.nodeid.startswith(SITE_TESTS) for item in request.session.items):
+        yield
+        return
+    from tests.browser import site_build
+
+    refreshed = request.getfixturevalue("refreshed_warehouse")
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="site-build") as executor:
+        _site = executor.submit(
+            site_build.build_site, refreshed.publish_file, tmp_path_factory.mktemp("site")
+        )
+        yield
+    _site = None
+
+
+def background_site() -> Future | None:
+    """The site build started for this session (tests/browser/test_site.py waits for it)."""
+    return _site
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """docs/reliability.md from what this session's tests recorded (tests/reliability.py)."""
+    from tests import reliability
+
+    reliability.write()

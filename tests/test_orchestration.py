@@ -5,22 +5,17 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import signal
-import sqlite3
-import subprocess
 import threading
 import time
-from contextlib import closing
 from pathlib import Path
 
 import duckdb
-import pytest
 from dagster import RunRequest, SkipReason, build_sensor_context
 
 from orchestration.lock import WriterLock
 from orchestration.resources import WarehouseResource
 from orchestration.sensors import landing_sensor
-from tests.conftest import BISTAND, REPO_ROOT, Refreshed, refresh, run_bistand
+from tests.conftest import Refreshed, refresh, run_bistand
 
 KPI_TABLES = ("kpi", "indicator", "area")
 
@@ -183,121 +178,4 @@ def test_a_failing_blocking_check_fails_the_run_and_keeps_the_published_file(
 
 
 # ---------------------------------------------------------------- crash safety
-
-
-def _children(pid: int) -> list[tuple[int, str]]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == pid:
-            found.append((int(entry.name), cmdline))
-    return found
-
-
-def _start_refresh(work: Path) -> subprocess.Popen:
-    env = {**os.environ, "EB_PSEUDONYM_KEY": "test-key-not-secret"}
-    env.pop("DAGSTER_HOME", None)
-    return subprocess.Popen(
-        [
-            BISTAND,
-            "refresh",
-            "--landing",
-            str(work / "landing"),
-            "--warehouse",
-            str(work / "warehouse.duckdb"),
-            "--no-pages",
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-def _kill_when(proc: subprocess.Popen, condition, timeout_s: float = 300) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "the refresh finished before it could be killed"
-        if condition():
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            return
-        time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGKILL)
-    pytest.fail("the moment to kill the refresh never came")
-
-
-def _steps_succeeded(run_dbs: set[Path]) -> int:
-    """Steps that succeeded so far in these runs' Dagster event logs (sqlite, read-only)."""
-    count = 0
-    for db in run_dbs:
-        if db.name == "index.db":
-            continue
-        try:
-            with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as con:
-                count += con.execute(
-                    "select count(*) from event_logs where dagster_event_type = 'STEP_SUCCESS'"
-                ).fetchone()[0]
-        except sqlite3.Error:  # created a moment ago, tables not there yet
-            continue
-    return count
-
-
-def test_sigkill_during_load_and_during_dbt_leaves_the_published_file_and_recovers(
-    refreshed_warehouse: Refreshed, tmp_path: Path
-) -> None:
-    work = tmp_path / "crash"
-    shutil.copytree(refreshed_warehouse.warehouse.parent, work)
-    for name in ("warehouse.duckdb", "warehouse.duckdb.wal"):
-        (work / name).unlink(missing_ok=True)  # start over: every file must be loaded again
-    published = file_hash(work / "publish.duckdb")
-    lock_file = work / "warehouse.duckdb.lock"
-    lock_file.unlink(missing_ok=True)
-
-    # 1. killed while loading: as soon as the run's first step (a loader) has succeeded — so the
-    #    run is recorded and loading has begun — while the other loaders still run. (Waiting a
-    #    fixed time after the warehouse file appears is not enough on a busy machine, and the
-    #    loaders of the tiny profile take about a second together.)
-    warehouse = work / "warehouse.duckdb"
-    runs_dir = work / "dagster_home" / "history" / "runs"
-    earlier_runs = set(runs_dir.glob("*.db"))
-    proc = _start_refresh(work)
-    started: list[float] = []
-
-    def loading() -> bool:
-        if not started and _steps_succeeded(set(runs_dir.glob("*.db")) - earlier_runs):
-            started.append(time.monotonic())
-        return bool(started)
-
-    _kill_when(proc, loading)
-    assert file_hash(work / "publish.duckdb") == published
-    con = duckdb.connect(str(warehouse), read_only=True)
-    run_status = con.execute("select status from meta.refresh_runs").fetchall()
-    tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
-    loaded = (
-        con.execute("select count(*) from raw.load_log").fetchone()[0]
-        if "load_log" in tables
-        else 0
-    )
-    con.close()
-    assert run_status == [("pågår",)], "the run had started and never finished"
-    total = len(list((work / "landing").glob("*.csv")))
-    assert loaded < total, "the kill came after loading had finished"
-
-    # 2. killed while dbt builds
-    proc = _start_refresh(work)
-    _kill_when(proc, lambda: any("dbt" in cmd and "build" in cmd for _, cmd in _children(proc.pid)))
-    assert file_hash(work / "publish.duckdb") == published
-
-    # 3. the next refresh is green and publishes what a clean run publishes
-    result = refresh(work / "landing", work / "warehouse.duckdb")
-    assert result.exit_code == 0, result.output[-3000:]
-    assert table_hashes(work / "publish.duckdb") == table_hashes(refreshed_warehouse.publish_file)
+# kill -9 at several points of a refresh, and what is left running: tests/test_faults.py

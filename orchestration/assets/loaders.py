@@ -26,6 +26,7 @@ from dagster import (
     asset,
 )
 
+from orchestration.faults import fault_point
 from orchestration.loaders.contract import EXPORTS, ExportSpec
 from orchestration.loaders.engine import ExportOutcome, load_export, record_unknown_files
 from orchestration.resources import WarehouseResource
@@ -72,6 +73,11 @@ def check_result(outcome: ExportOutcome, key: AssetKey) -> AssetCheckResult:
         description=(
             f"{len(pending.files)} avvisade filer och {pending.rows} avvisade rader väntar på "
             "en rättad leverans"
+            + (
+                f"; {len(pending.held)} omleveranser hålls (bistand accept FIL)"
+                if pending.held
+                else ""
+            )
             if pending.any
             else "Inga utestående avvisningar."
         ),
@@ -80,6 +86,7 @@ def check_result(outcome: ExportOutcome, key: AssetKey) -> AssetCheckResult:
             "utestaende_rader": MetadataValue.int(pending.rows),
             "utestaende_orsaker": MetadataValue.json(dict(pending.reasons)),
             "avvisade_filer": MetadataValue.md("\n".join(f"- {m}" for m in pending.files) or "-"),
+            "hallna_filer": MetadataValue.md("\n".join(f"- {m}" for m in pending.held) or "-"),
             "nya_avvisade_rader": MetadataValue.int(outcome.rows_rejected),
             "nya_avvisade_filer": MetadataValue.int(outcome.files_rejected),
         },
@@ -90,6 +97,8 @@ def log_outcome(context: AssetExecutionContext, outcome: ExportOutcome) -> None:
     for file in outcome.files:
         if file.status == "rejected":
             context.log.warning(f"Avvisad fil: {file.message}")
+        elif file.status == "held":
+            context.log.warning(f"Hållen fil: {file.message}")
         elif file.status == "loaded" and file.rows_rejected:
             context.log.warning(
                 f"{file.file_name}: {file.rows_rejected} av {file.rows_read} rader avvisade"
@@ -124,6 +133,7 @@ def build_loader_asset(spec: ExportSpec) -> AssetsDefinition:
         paths = warehouse.paths()
         with warehouse.connect() as con:
             outcome = load_export(con, spec, paths.landing, warehouse.pseudonym_key())
+        fault_point("laddning")
         log_outcome(context, outcome)
         return MaterializeResult(
             metadata=outcome_metadata(outcome), check_results=[check_result(outcome, key)]

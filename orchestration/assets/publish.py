@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
+from orchestration.faults import fault_point
 from orchestration.pages import build_site
 from orchestration.resources import WarehouseResource
 from orchestration.runlog import record_published
@@ -55,6 +56,7 @@ def publish_file(warehouse_file: Path, target: Path) -> dict[str, int]:
         con.execute("checkpoint")
     finally:
         con.close()
+    fault_point("publicering")
     os.replace(tmp, target)
     return counts
 

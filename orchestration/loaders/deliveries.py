@@ -277,6 +277,8 @@ def outstanding_rejects(con: duckdb.DuckDBPyConnection, export: str | None = Non
     ).fetchall():
         if level == "fil":
             result.files.extend([reason] * count)
+        elif level == "hållen":
+            result.held.extend([reason] * count)
         else:
             result.rows += count
             result.reasons[reason] = count

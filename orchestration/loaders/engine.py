@@ -40,6 +40,10 @@ Deliveries and re-deliveries
   replaces it; an older snapshot delivered late changes nothing).
 - A header-only file (no rows) is a valid delivery: it empties its month/year (or makes the
   latest snapshot empty), with a warning. A file without even a header is refused.
+- The delivery guard (guard.py): a re-delivery of a month or year that would shrink its slice
+  sharply (0 rows, or under half the current delivery's) or rejects more than 1 % of its rows
+  is `held`: stored, but the current delivery stays current until `bistand accept FILE`. So a
+  header-only file empties a month only when it is the month's first delivery, or is accepted.
 - Reference data changed (a code added to a seed)? Touch the affected files: they become new
   deliveries and, the rules hash differing, are validated again.
 
@@ -85,6 +89,7 @@ from orchestration.loaders.deliveries import (
     outstanding_rejects,
     unknown_files,
 )
+from orchestration.loaders.guard import HELD, Guard, guard_for
 from orchestration.loaders.header import Plan, plan
 from orchestration.loaders.identifiers import mask
 from orchestration.loaders.outcomes import ExportOutcome, FileOutcome, Outstanding
@@ -188,6 +193,7 @@ def _deliver(
     """Load `new` (in delivery order): the outcome of each, in the same order."""
     register_reference_tables(con, spec, reference_dir)
     rules = deliveries.rules_hash(spec, reference_dir)
+    guard = guard_for(con, spec)  # before any delivery of this run: the slices as they were
     earlier = deliveries.earlier_loads(con, spec.name, rules)
     first_id = deliveries.next_delivery_id(con)
     outcomes: list[FileOutcome] = []
@@ -204,7 +210,7 @@ def _deliver(
                 raise FileRejected(facts.problem)
             same = earlier.get((file_key, facts.content_hash))
             if same is not None:
-                result = deliveries.identical_outcome(seen, same)
+                result = guard.apply(file_key, deliveries.identical_outcome(seen, same))
                 result.delivery_id = delivery_id
             elif (file_key, facts.content_hash) in in_this_run:
                 later.append((seen, facts, delivery_id))
@@ -225,13 +231,13 @@ def _deliver(
     try:
         plain = [d for d in staged if staging.suits_plain(d.seen.path, d.facts.plain)]
         for batch in _batches(plain):
-            outcomes += _load_plain(con, spec, batch, key, rules)
+            outcomes += _load_plain(con, spec, batch, key, rules, guard)
         plain_ids = {d.delivery_id for d in plain}
         for d in staged:
             if d.delivery_id not in plain_ids:
-                outcomes += _stage_batch(con, spec, [d], key, rules, python=True)
+                outcomes += _stage_batch(con, spec, [d], key, rules, guard, python=True)
         for seen, facts, delivery_id in later:  # rare: after the first copy has been written
-            outcomes += _deliver_again(con, spec, seen, facts, delivery_id, key, rules)
+            outcomes += _deliver_again(con, spec, seen, facts, delivery_id, key, rules, guard)
     finally:
         identity_sql.clear_key(con)
         validation.drop(con)
@@ -264,13 +270,14 @@ def _deliver_again(
     delivery_id: int,
     key: bytes,
     rules: str,
+    guard: Guard,
 ) -> list[FileOutcome]:
     """A delivery with the content and key of an earlier delivery of this run: identical to it
     if that one loaded, else staged itself."""
     file_key = deliveries.file_key(spec, seen.path.name)
     same = deliveries.earlier_loads(con, spec.name, rules).get((file_key, facts.content_hash))
     if same is not None:
-        result = deliveries.identical_outcome(seen, same)
+        result = guard.apply(file_key, deliveries.identical_outcome(seen, same))
         result.delivery_id = delivery_id
     else:
         try:
@@ -281,7 +288,7 @@ def _deliver_again(
         else:
             d = Delivery(seen, facts, delivery_id, file_key, found, header_line)
             python = not staging.suits_plain(seen.path, facts.plain)
-            return _stage_batch(con, spec, [d], key, rules, python=python)
+            return _stage_batch(con, spec, [d], key, rules, guard, python=python)
     deliveries.log_without_rows(
         con, [LogEntry(spec.name, seen, file_key, facts.encoding, result, rules)]
     )
@@ -294,6 +301,7 @@ def _load_plain(
     batch: list[Delivery],
     key: bytes,
     rules: str,
+    guard: Guard,
 ) -> list[FileOutcome]:
     """Load a batch of plain files sharing a header. Their checked rows are appended straight to
     the history (validation.insert_clean_rows); a file with anything to report — a rejected or
@@ -319,7 +327,8 @@ def _load_plain(
                 careful.append(d)
                 continue
             rows = appended[d.delivery_id][0]
-            result = _result(spec, d, validation.FileCheck(rows_read=rows, rows_loaded=rows))
+            check = validation.FileCheck(rows_read=rows, rows_loaded=rows)
+            result = guard.apply(d.file_key, _result(spec, d, check))
             entries.append(LogEntry(spec.name, d.seen, d.file_key, d.facts.encoding, result, rules))
             outcomes.append(result)
         deliveries.write_load_log(con, entries)
@@ -328,7 +337,7 @@ def _load_plain(
         con.execute("rollback")
         raise
     if careful:
-        outcomes += _stage_batch(con, spec, careful, key, rules, python=False)
+        outcomes += _stage_batch(con, spec, careful, key, rules, guard, python=False)
     return outcomes
 
 
@@ -338,6 +347,7 @@ def _stage_batch(
     batch: list[Delivery],
     key: bytes,
     rules: str,
+    guard: Guard,
     *,
     python: bool,
 ) -> list[FileOutcome]:
@@ -370,11 +380,11 @@ def _stage_batch(
         for k, d in enumerate(batch):
             if k in routed:
                 continue
-            result = _result(spec, d, checks[k])
+            result = guard.apply(d.file_key, _result(spec, d, checks[k]))
             entry = LogEntry(spec.name, d.seen, d.file_key, d.facts.encoding, result, rules)
             entries.append(entry)
             outcomes.append(result)
-            if result.status == "loaded":
+            if result.status in ("loaded", HELD):  # a held file's rows are kept, not current
                 loaded[k] = entry
         history.write_batch(con, spec, entries, loaded)
     finally:
@@ -382,7 +392,7 @@ def _stage_batch(
         if python:
             staging.unregister(con)
     for k in routed:  # a row the SQL did not decide: this file the Python way, alone
-        outcomes += _stage_batch(con, spec, [batch[k]], key, rules, python=True)
+        outcomes += _stage_batch(con, spec, [batch[k]], key, rules, guard, python=True)
     return outcomes
 
 

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 @dataclass
 class FileOutcome:
     """One delivery: loaded (rows read = loaded + rejected), identical (an earlier loaded
-    delivery's rows reused) or rejected (refused whole, `message` says why)."""
+    delivery's rows reused), rejected (refused whole, `message` says why) or held (stored but
+    not current, guard.py; `message` says why and how to accept it)."""
 
     file_name: str
-    status: str  # loaded | identical | rejected
+    status: str  # loaded | identical | rejected | held
     rows_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
@@ -29,10 +30,11 @@ class Outstanding:
     files: list[str] = field(default_factory=list)  # messages of refused files
     rows: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+    held: list[str] = field(default_factory=list)  # messages of held re-deliveries (guard.py)
 
     @property
     def any(self) -> bool:
-        return bool(self.files or self.rows)
+        return bool(self.files or self.rows or self.held)
 
 
 @dataclass
@@ -52,6 +54,10 @@ class ExportOutcome:
     @property
     def files_rejected(self) -> int:
         return sum(f.status == "rejected" for f in self.files)
+
+    @property
+    def files_held(self) -> int:
+        return sum(f.status == "held" for f in self.files)
 
     @property
     def warnings(self) -> dict[str, list[str]]:

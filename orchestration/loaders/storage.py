@@ -4,7 +4,9 @@ Tables
 - `raw.load_log`: one row per delivery, i.e. per landing file seen with a new (name, content,
   modification time): `loaded`, `identical` (byte-identical to an earlier loaded delivery of the
   same key, validated against the same reference data: its rows are reused, not stored again,
-  `same_as_delivery_id` points at them) or `rejected` (refused whole; no rows). Rows read =
+  `same_as_delivery_id` points at them), `rejected` (refused whole; no rows) or `held` (stored,
+  but not current: a suspicious re-delivery, guard.py, until `bistand accept`, which sets
+  `accepted_at` and the status `loaded` or `identical`). Rows read =
   rows loaded + rows rejected for every row. `file_mtime` is the delivery time, `loaded_at` when
   the warehouse took it in (both UTC).
 - `raw.rejects`: one row per rejected record: delivery, file, physical line number, the masked
@@ -43,7 +45,7 @@ create table if not exists raw.load_log (
     file_mtime           timestamp,
     file_size            bigint,
     loaded_at            timestamp not null,
-    status               varchar not null,      -- loaded | identical | rejected
+    status               varchar not null,      -- loaded | identical | rejected | held
     encoding             varchar,
     rows_read            bigint not null,
     rows_loaded          bigint not null,
@@ -56,7 +58,11 @@ create table if not exists raw.load_log (
 """
 
 # Columns added after the first version of the table (older warehouses get them on first use).
-LOAD_LOG_ADDED = (("same_as_delivery_id", "bigint"), ("rules_hash", "varchar"))
+LOAD_LOG_ADDED = (
+    ("same_as_delivery_id", "bigint"),
+    ("rules_hash", "varchar"),
+    ("accepted_at", "timestamp"),  # a held delivery accepted (guard.py, accept.py)
+)
 
 REJECTS_DDL = """
 create table if not exists raw.rejects (
@@ -154,10 +160,11 @@ select r.export, r.delivery_id, r.file_name, 'rad' as level, r.line_number,
 from raw.rejects as r
 where r.delivery_id in (select data_delivery_id from raw.current_deliveries)
 union all
-select l.export, l.delivery_id, l.file_name, 'fil' as level, null as line_number,
+select l.export, l.delivery_id, l.file_name,
+       case l.status when 'held' then 'hållen' else 'fil' end as level, null as line_number,
        null as raw_line_masked, l.message as reason
 from raw.load_log as l
-where l.status = 'rejected'
+where l.status in ('rejected', 'held')
   and exists (
       select 1 from raw.landing_files as f
       where f.export = l.export and f.file_name = l.file_name and f.file_size = l.file_size

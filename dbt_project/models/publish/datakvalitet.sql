@@ -1,6 +1,7 @@
 -- The data-quality page: one row per delivered file the loader examined — export, file name,
--- key, status, row counts and, for a file rejected whole, the loader's message (which names the
--- file and the problem, never its contents) — and whether its rows are the current state.
+-- key, status, row counts and, for a file rejected whole or a re-delivery held (or accepted after
+-- being held), the loader's message (which names the file and the problem, never its contents)
+-- — and whether its rows are the current state.
 -- Row-level reasons are in datakvalitet_orsak; no raw line ever reaches this schema.
 
 with
@@ -24,6 +25,10 @@ select
     cast(rows_read as bigint) as rader_lasta,
     cast(rows_loaded as bigint) as rader_inlasta,
     cast(rows_rejected as bigint) as rader_avvisade,
-    cast(case when status = 'rejected' then message end as varchar) as meddelande
+    cast(
+        case when status in ('rejected', 'held') or accepted_at is not null then message end
+        as varchar
+    ) as meddelande,
+    cast(accepted_at as timestamp) as godkand
 
 from deliveries

@@ -2,7 +2,8 @@
 -- its rows are the current state of the export (the rule of orchestration/loaders/storage.py:
 -- of the loaded deliveries — status loaded, or identical to an earlier loaded one — the newest
 -- of each month/year key by file modification time, then name, then load order; for snapshot
--- exports only the one with the latest extraction date).
+-- exports only the one with the latest extraction date). A held re-delivery (status held,
+-- orchestration/loaders/guard.py) is not loaded until accepted (then accepted_at is set).
 
 with
 
@@ -41,7 +42,8 @@ renamed as (
         rows_read,
         rows_loaded,
         rows_rejected,
-        message
+        message,
+        accepted_at
 
     from source
 

@@ -1,0 +1,528 @@
+"""Faults: kill -9 of a refresh at several points, a busy warehouse, a held re-delivery.
+
+Each test records what it measured for docs/reliability.md (tests/reliability.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.children import die_with_parent
+from orchestration.faults import FAULT_ENV
+from tests import reliability
+from tests.conftest import BISTAND, REPO_ROOT, Refreshed, refresh, run_bistand
+
+KPI_TABLES = ("kpi", "indicator", "area")
+
+
+def table_hashes(publish_file: Path, tables: tuple[str, ...] = KPI_TABLES) -> dict[str, str]:
+    con = duckdb.connect(str(publish_file), read_only=True)
+    try:
+        return {
+            t: hashlib.sha256(
+                repr(
+                    con.execute(f"select * from publish.publish.{t} order by all").fetchall()
+                ).encode()
+            ).hexdigest()
+            for t in tables
+        }
+    finally:
+        con.close()
+
+
+def du(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# ---------------------------------------------------------------- processes
+
+
+def _parents() -> dict[int, int]:
+    """pid -> parent pid of every process."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        found[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    return found
+
+
+def descendants(pid: int) -> dict[int, str]:
+    """Every process below `pid`, with its command line."""
+    parents = _parents()
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {p for p, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    commands = {}
+    for p in found:
+        try:
+            raw = Path(f"/proc/{p}/cmdline").read_bytes()
+        except OSError:
+            continue
+        commands[p] = raw.replace(b"\0", b" ").decode(errors="replace").strip()
+    return commands
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def survivors(pids: set[int], within_s: float = 5.0) -> set[int]:
+    """Those of `pids` still running after `within_s` (a zombie counts as gone)."""
+    deadline = time.monotonic() + within_s
+    while True:
+        left = {p for p in pids if _alive(p)}
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.05)
+
+
+PR_SET_CHILD_SUBREAPER = 36
+
+
+@pytest.fixture
+def subreaper() -> Iterator[set[int]]:
+    """This test process adopts the orphans of its children (instead of init), so a process a
+    killed refresh left behind is found below it; yields the processes below it before."""
+    libc = ctypes.CDLL(None)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    try:
+        yield set(descendants(os.getpid()))
+    finally:
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+
+
+def leftovers(before: set[int], within_s: float = 5.0) -> dict[int, str]:
+    """Processes below this one that were not there `before` and still run after `within_s`;
+    adopted zombies are reaped."""
+    deadline = time.monotonic() + within_s
+    while True:
+        new = {p: c for p, c in descendants(os.getpid()).items() if p not in before}
+        for pid in [p for p in new if not _alive(p)]:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
+            new.pop(pid)
+        if not new or time.monotonic() > deadline:
+            return new
+        time.sleep(0.05)
+
+
+def start_refresh(work: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    full_env = {**os.environ, "EB_PSEUDONYM_KEY": "test-key-not-secret", **(env or {})}
+    full_env.pop("DAGSTER_HOME", None)
+    return subprocess.Popen(
+        [
+            BISTAND,
+            "refresh",
+            "--landing",
+            str(work / "landing"),
+            "--warehouse",
+            str(work / "warehouse.duckdb"),
+            "--no-pages",
+        ],
+        cwd=REPO_ROOT,
+        env=full_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # only so that the test can clean up after a failure
+    )
+
+
+def kill_when(
+    proc: subprocess.Popen[bytes], condition: Callable[[dict[int, str]], bool], timeout_s: float
+) -> dict[int, str]:
+    """SIGKILL the refresh's own process (not its group) once `condition(descendants)` holds;
+    the descendants it had then."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the refresh finished before it could be killed"
+        children = descendants(proc.pid)
+        if condition(children):
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return children
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    pytest.fail("the moment to kill the refresh never came")
+
+
+def die_by_itself(proc: subprocess.Popen[bytes], timeout_s: float = 300) -> None:
+    """Wait for a refresh that kills itself (BISTAND_FAULT); it must have died by SIGKILL."""
+    try:
+        code = proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
+    assert code == -signal.SIGKILL, f"the refresh ended with {code}, not by the fault"
+
+
+def last_run_status(warehouse: Path) -> str:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(
+            "select status from meta.refresh_runs order by started_at desc limit 1"
+        ).fetchone()[0]
+    finally:
+        con.close()
+
+
+# ---------------------------------------------------------------- kill -9
+
+
+def test_kill_9_while_loading_building_and_publishing_leaves_nothing_running(
+    refreshed_warehouse: Refreshed, tmp_path: Path, subreaper: set[int]
+) -> None:
+    """One warehouse, three refreshes killed in turn (each leaves the run unfinished, so the next
+    one runs again), then a refresh that must be green and publish what a clean run did."""
+    work = tmp_path / "crash"
+    shutil.copytree(refreshed_warehouse.warehouse.parent, work)
+    published = file_hash(work / "publish.duckdb")
+    clean = table_hashes(refreshed_warehouse.publish_file)
+    # a new delivery (the same rows, a new modification time) so that there is loading to do
+    month = work / "landing" / "utbetalningar_2025-06.csv"
+    later = month.stat().st_mtime + 3600
+    os.utime(month, (later, later))
+    rows: dict[str, dict[str, object]] = {}
+    target_before = du(work / "dbt_target")
+    entries_before = sorted(p.name for p in work.iterdir())
+
+    # 1. killed while loading: right after the first loader committed (BISTAND_FAULT)
+    proc = start_refresh(work, {FAULT_ENV: "laddning"})
+    die_by_itself(proc)
+    left = leftovers(subreaper)
+    assert left == {}, f"still running: {left}"
+    assert file_hash(work / "publish.duckdb") == published
+    assert last_run_status(work / "warehouse.duckdb") == "pågår"
+    rows["1 loading (after the first loader's commit)"] = {"processes left": len(left)}
+
+    # 2. killed while dbt builds: the dbt child must die with it (PR_SET_PDEATHSIG)
+    proc = start_refresh(work)
+    children = kill_when(
+        proc, lambda c: any("dbt" in cmd and " build" in cmd for cmd in c.values()), 300
+    )
+    dbt = {pid for pid, cmd in children.items() if "dbt" in cmd}
+    assert len(dbt) == 1, children
+    left = leftovers(subreaper)
+    assert left == {}, f"still running after the refresh died: {left}"
+    assert file_hash(work / "publish.duckdb") == published
+    rows["2 dbt build (refresh killed, dbt child running)"] = {"processes left": len(left)}
+
+    # 3. killed while publishing: the new file written beside the old one, not yet renamed
+    proc = start_refresh(work, {FAULT_ENV: "publicering"})
+    die_by_itself(proc)
+    assert (work / ".publish.duckdb.tmp").exists(), "the fault came before the file was written"
+    left = leftovers(subreaper)
+    assert left == {}, f"still running: {left}"
+    assert file_hash(work / "publish.duckdb") == published
+    rows["3 publish (new file written, before the rename)"] = {"processes left": len(left)}
+
+    # 4. the next refresh is green and publishes exactly what a clean run publishes
+    result = refresh(work / "landing", work / "warehouse.duckdb")
+    assert result.exit_code == 0, result.output[-3000:]
+    assert table_hashes(work / "publish.duckdb") == clean
+    assert not (work / ".publish.duckdb.tmp").exists()
+    # disk: dbt's one target folder is overwritten, not multiplied; nothing new beside it
+    target_after = du(work / "dbt_target")
+    assert sorted(p.name for p in work.iterdir()) == entries_before
+    assert target_after <= target_before * 1.25, (target_before, target_after)
+    reliability.record(
+        "disk",
+        "dbt_target after 1 + 4 real refreshes (3 killed)",
+        {
+            "runs": 5,
+            "keep": "1 folder",
+            "dagster_home bytes": du(work / "dagster_home"),
+            "logs": len(list((work / "logs").glob("refresh-*.log"))),
+            "logs bytes": du(work / "logs"),
+            "runs kept": f"dbt_target {target_before} → {target_after} bytes",
+        },
+    )
+    for key, row in rows.items():
+        reliability.record(
+            "faults",
+            key,
+            {
+                "killed at": key.split(" ", 1)[1],
+                **row,
+                "published file untouched": True,
+                "next refresh exit": result.exit_code,
+                "next publishes = clean run": True,
+            },
+        )
+
+
+def test_a_page_build_dies_with_its_refresh(tmp_path: Path) -> None:
+    """The page build's process tree (`timeout` → npm → node) as orchestration/pages.py starts
+    it, with `sleep` for npm: the parent killed by SIGKILL, nothing of the tree is left."""
+    script = (
+        "import signal, subprocess, sys, time\n"
+        "from orchestration.children import die_with_parent\n"
+        "p = subprocess.Popen(['timeout', '--kill-after=10', '120', 'sh', '-c', "
+        "'sleep 120 & sleep 120; wait'], preexec_fn=die_with_parent(signal.SIGTERM))\n"
+        "print(p.pid, flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True
+    )
+    assert parent.stdout is not None
+    int(parent.stdout.readline())
+    deadline = time.monotonic() + 10
+    while len(descendants(parent.pid)) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    tree = descendants(parent.pid)
+    assert len(tree) == 4, tree  # timeout, sh, two sleeps
+    parent.kill()
+    parent.wait()
+    left = survivors(set(tree), within_s=5)
+    assert left == set(), {p: tree[p] for p in left}
+    assert die_with_parent is not None
+    reliability.record(
+        "faults",
+        "4 page build (timeout → sh → sleep, parent killed)",
+        {
+            "killed at": "page build's process tree (simulated with sleep)",
+            "processes left": 0,
+            "published file untouched": "n/a",
+            "next refresh exit": "n/a",
+            "next publishes = clean run": "n/a",
+        },
+    )
+
+
+# ---------------------------------------------------------------- busy warehouse
+
+
+def _hold_open(warehouse: Path, seconds: float) -> subprocess.Popen[str]:
+    """Another process holding DuckDB's lock on `warehouse` (as an orphaned dbt would)."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time\n"
+            f"con = duckdb.connect({str(warehouse)!r})\n"
+            "print('open', flush=True)\n"
+            f"time.sleep({seconds})\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+    return holder
+
+
+def test_a_warehouse_held_open_by_another_process_is_busy_not_a_traceback(
+    refreshed_warehouse: Refreshed, tmp_path: Path
+) -> None:
+    work = tmp_path / "busy"
+    shutil.copytree(refreshed_warehouse.warehouse.parent, work)
+    warehouse = work / "warehouse.duckdb"
+    holder = _hold_open(warehouse, 60)
+    try:
+        started = time.monotonic()
+        busy = run_bistand("refresh", "--landing", work / "landing", "--warehouse", warehouse)
+        busy_s = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait()
+    assert busy.returncode == 1
+    assert "Traceback" not in busy.stdout + busy.stderr
+    message = busy.stderr.strip()
+    assert message.startswith(
+        f"bistand refresh: en annan uppdatering pågår redan: lagret {warehouse} hålls öppet av "
+        f"process {holder.pid} (python -c import duckdb"
+    ), message
+    assert message.endswith("; försök igen senare eller använd --wait"), message
+
+    holder = _hold_open(warehouse, 3)
+    try:
+        started = time.monotonic()
+        waited = run_bistand(
+            "refresh",
+            "--landing",
+            work / "landing",
+            "--warehouse",
+            warehouse,
+            "--no-pages",
+            "--wait",
+        )
+        wait_s = time.monotonic() - started
+    finally:
+        holder.wait()
+    assert waited.returncode == 0, waited.stdout + waited.stderr
+    assert waited.stdout.startswith("Inget nytt"), waited.stdout
+    assert wait_s >= 2.0
+    reliability.record(
+        "concurrent",
+        "DuckDB lock held (orphan writer)",
+        {
+            "held by": "another process with the warehouse open",
+            "second refresh": "bistand refresh",
+            "exit": 1,
+            "seconds": f"{busy_s:.1f}",
+            "message": "en annan uppdatering pågår redan: lagret … hålls öppet av process "
+            "<pid> (<command>)",
+        },
+    )
+    reliability.record(
+        "concurrent",
+        "DuckDB lock held, --wait",
+        {
+            "held by": "another process, for 3 s",
+            "second refresh": "bistand refresh --wait",
+            "exit": 0,
+            "seconds": f"{wait_s:.1f}",
+            "message": "waited, then: Inget nytt …",
+        },
+    )
+
+
+def test_a_refresh_finds_another_refresh_running(tmp_path: Path) -> None:
+    """Our own lock held by a running refresh (here: a process holding the lock file)."""
+    (tmp_path / "landing").mkdir()
+    warehouse = tmp_path / "warehouse.duckdb"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time\nfrom pathlib import Path\nfrom orchestration.lock import WriterLock\n"
+            f"WriterLock(Path({str(warehouse)!r})).acquire()\n"
+            "print('held', flush=True)\ntime.sleep(60)\n",
+        ],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    try:
+        started = time.monotonic()
+        busy = run_bistand("refresh", "--landing", tmp_path / "landing", "--warehouse", warehouse)
+        busy_s = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait()
+    assert busy.returncode == 1
+    assert "Traceback" not in busy.stderr
+    assert busy.stderr.startswith(
+        f"bistand refresh: en annan uppdatering pågår redan (process {holder.pid} (python -c"
+    ), busy.stderr
+    assert busy.stderr.rstrip().endswith(
+        f"lås {warehouse}.lock); försök igen senare eller använd --wait"
+    )
+    reliability.record(
+        "concurrent",
+        "writer lock held (a refresh running)",
+        {
+            "held by": "a running refresh (flock)",
+            "second refresh": "bistand refresh",
+            "exit": 1,
+            "seconds": f"{busy_s:.1f}",
+            "message": "en annan uppdatering pågår redan (process <pid> (<command>), lås …)",
+        },
+    )
+
+
+# ---------------------------------------------------------------- delivery guard
+
+
+def test_a_header_only_redelivery_is_held_by_a_refresh_then_accepted(
+    refreshed_warehouse: Refreshed, tmp_path: Path
+) -> None:
+    from orchestration import uptodate
+    from orchestration.incremental import plan_build, project_fingerprint
+    from orchestration.settings import Paths
+
+    work = tmp_path / "guard"
+    shutil.copytree(refreshed_warehouse.warehouse.parent, work)
+    warehouse = work / "warehouse.duckdb"
+    name = "utbetalningar_2025-09.csv"
+    path = work / "landing" / name
+    con = duckdb.connect(str(warehouse), read_only=True)
+    (before,) = con.execute(
+        "select count(*) from raw.utbetalningar where bidragsmanad = '2025-09-01'"
+    ).fetchone()
+    con.close()
+    header = path.read_text(encoding="utf-8").splitlines()[0]
+    path.write_text(header + "\n", encoding="utf-8")
+
+    held = refresh(work / "landing", warehouse)
+    assert held.exit_code == 2, held.output[-3000:]
+    message = (
+        f"{name}: HÅLLEN, ersätter inte 2025-09 (0 rader laddade, nuvarande leverans har "
+        f"{before}); {name} gäller. Godkänn den med: bistand accept {name}"
+    )
+    assert f"  HÅLLEN FIL {message}" in held.output
+    assert "Hållna leveranser (nuvarande leverans gäller tills `bistand accept FIL`): 1 filer" in (
+        held.output
+    )
+    # the month keeps its rows, so everything published is what it was
+    assert table_hashes(work / "publish.duckdb") == table_hashes(refreshed_warehouse.publish_file)
+    con = duckdb.connect(str(work / "publish.duckdb"), read_only=True)
+    shown = con.execute(
+        "select status, ar_aktuell, rader_lasta, meddelande, godkand from publish.publish.datakvalitet "
+        "where filnamn = ? order by leverans_id desc limit 1",
+        [name],
+    ).fetchone()
+    con.close()
+    assert shown == ("held", False, 0, message, None)
+
+    accepted = run_bistand("accept", name, "--warehouse", warehouse)
+    assert accepted.returncode == 0, accepted.stderr
+    assert accepted.stdout.startswith(f"{name} godkänd (leverans ")
+    paths = Paths(landing=work / "landing", warehouse=warehouse)
+    assert uptodate.check(paths, pages=False) is None  # so the next refresh runs
+    con = duckdb.connect(str(warehouse))
+    try:
+        (after,) = con.execute(
+            "select count(*) from raw.utbetalningar where bidragsmanad = '2025-09-01'"
+        ).fetchone()
+        plan = plan_build(con, project_fingerprint())
+        status = con.execute(
+            "select status, accepted_at is not null from raw.load_log where file_name = ? "
+            "order by delivery_id desc limit 1",
+            [name],
+        ).fetchone()
+    finally:
+        con.close()
+    assert (after, status) == (0, ("loaded", True))
+    assert (plan.full, str(plan.rebuild_from)) == (False, "2025-09-01")
+    again = run_bistand("accept", name, "--warehouse", warehouse)
+    assert again.returncode == 1
+    assert "hålls inte (status loaded)" in again.stderr
+    reliability.record(
+        "guard",
+        "header-only re-delivery of 2025-09 (refresh)",
+        {
+            "status": "held, then accepted",
+            "rows of the month before": before,
+            "rows after": f"{before} (held); 0 after bistand accept",
+            "exit": held.exit_code,
+        },
+    )
