@@ -19,6 +19,10 @@
 //                                                   until every expected text is among them)
 //     { do: 'svgtexts', selector, expect?: [text] } the texts of an SVG chart (<text> and
 //                                                   <tspan> contents) inside the selector
+//     { do: 'checked', selector, input }            per element matching selector (a row): its
+//                                                   text and the checked state of the inputs
+//                                                   matching input inside it (waits until every
+//                                                   row has one)
 // Problems (console errors, page errors, requests to other hosts, failed local requests,
 // forbidden or English texts, steps that failed) are listed in report.problems. A full-page
 // screenshot of every visit goes to artifactsDir. Every visit opens the page anew.
@@ -242,6 +246,19 @@ async function runStep(page, step, ctx) {
 			return poll(read, (r) =>
 				want.length ? want.every((w) => r.map(norm).includes(w)) : r.length > 0
 			);
+		}
+		case 'checked': {
+			const read = () =>
+				page.$$eval(
+					step.selector,
+					(rows, input) =>
+						rows.map((row) => ({
+							text: (row.innerText ?? '').replace(/[ \t\n\r\f\v]+/g, ' ').trim(),
+							checked: [...row.querySelectorAll(input)].map((e) => e.checked)
+						})),
+					step.input
+				);
+			return poll(read, (r) => r.length > 0 && r.every((row) => row.checked.length > 0));
 		}
 		default:
 			throw new Error(`unknown step ${JSON.stringify(step)}`);
