@@ -3,6 +3,12 @@
 Both run under `timeout`, so a regression of the offline patch fails instead of hanging. The
 connector joins its `filename` onto evidence/sources/kpi/, so the published file is passed as a
 path relative to that folder through Evidence's EVIDENCE_SOURCE__kpi__filename override.
+
+The pages stay as they were until a build has succeeded: Evidence builds into
+`.evidence/template/build` and copies that over `build/` only when it succeeded, so `build/` is
+not emptied beforehand; afterwards what the new build does not have (an older build's files) is
+removed from it. A refresh killed while the pages build leaves the previous pages (and the build
+dies with it: orchestration/children.py).
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from pathlib import Path
 
 from orchestration.children import die_with_parent
 from orchestration.settings import EVIDENCE_DIR
-from orchestration.uptodate import pages_marker, publish_stamp
+from orchestration.uptodate import PAGES_MARKER, pages_marker, publish_stamp
 
 SOURCE_DIR = EVIDENCE_DIR / "sources" / "kpi"
 STEPS: tuple[tuple[tuple[str, ...], int], ...] = (
@@ -40,7 +46,8 @@ def build_site(publish_file: Path, evidence_dir: Path = EVIDENCE_DIR) -> dict[st
         **os.environ,
         "EVIDENCE_SOURCE__kpi__filename": os.path.relpath(publish_file, SOURCE_DIR),
     }
-    shutil.rmtree(evidence_dir / "build", ignore_errors=True)
+    fresh = evidence_dir / ".evidence" / "template" / "build"
+    shutil.rmtree(fresh, ignore_errors=True)  # so that only this build's files are there
     timings: dict[str, float] = {}
     for command, timeout_s in STEPS:
         started = time.monotonic()
@@ -61,6 +68,26 @@ def build_site(publish_file: Path, evidence_dir: Path = EVIDENCE_DIR) -> dict[st
             raise PagesBuildFailed(
                 f"`{name}` misslyckades ({why}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
             )
+    remove_stale(evidence_dir / "build", fresh)
     # which published file these pages show: a refresh with nothing new checks it (uptodate.py)
     pages_marker(evidence_dir).write_text(publish_stamp(publish_file))
     return timings
+
+
+def remove_stale(build: Path, fresh: Path) -> int:
+    """Remove from `build` what the fresh build output `fresh` does not have; how many files."""
+    if not fresh.is_dir():  # nothing to compare with: leave the pages as they are
+        return 0
+    wanted = {p.relative_to(fresh) for p in fresh.rglob("*")}
+    removed = 0
+    for path in sorted(build.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        relative = path.relative_to(build)
+        if relative in wanted or relative.name == PAGES_MARKER:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            if not any(path.iterdir()):
+                path.rmdir()
+        else:
+            path.unlink()
+            removed += 1
+    return removed

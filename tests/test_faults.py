@@ -486,8 +486,8 @@ def test_a_header_only_redelivery_is_held_by_a_refresh_then_accepted(
     assert table_hashes(work / "publish.duckdb") == table_hashes(refreshed_warehouse.publish_file)
     con = duckdb.connect(str(work / "publish.duckdb"), read_only=True)
     shown = con.execute(
-        "select status, ar_aktuell, rader_lasta, meddelande, godkand from publish.publish.datakvalitet "
-        "where filnamn = ? order by leverans_id desc limit 1",
+        "select status, ar_aktuell, rader_lasta, meddelande, godkand "
+        "from publish.publish.datakvalitet where filnamn = ? order by leverans_id desc limit 1",
         [name],
     ).fetchone()
     con.close()
@@ -526,3 +526,31 @@ def test_a_header_only_redelivery_is_held_by_a_refresh_then_accepted(
             "exit": held.exit_code,
         },
     )
+
+
+def test_pages_are_replaced_only_by_a_finished_build(tmp_path: Path) -> None:
+    """build/ is not emptied before a page build; after it, what the new build lacks goes."""
+    from orchestration.pages import remove_stale
+    from orchestration.uptodate import PAGES_MARKER
+
+    build, fresh = tmp_path / "build", tmp_path / "fresh"
+    for folder, files in (
+        (build, ["index.html", "old/page.html", "data/a.parquet", PAGES_MARKER]),
+        (fresh, ["index.html", "data/a.parquet", "new/page.html"]),
+    ):
+        for name in files:
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(name)
+    assert remove_stale(build, tmp_path / "missing") == 0  # a build that never finished
+    assert (build / "old" / "page.html").exists()
+    (build / "new").mkdir()
+    (build / "new" / "page.html").write_text("new")  # what Evidence copies on success
+    assert remove_stale(build, fresh) == 1
+    assert sorted(str(p.relative_to(build)) for p in build.rglob("*")) == [
+        PAGES_MARKER,
+        "data",
+        "data/a.parquet",
+        "index.html",
+        "new",
+        "new/page.html",
+    ]
