@@ -43,6 +43,7 @@ from tests.browser.expected import (
     excel_number,
     format_sv,
 )
+from tests.conftest import background_site
 from tests.privacy import personnummer_in_text
 
 REPO = Path(__file__).resolve().parents[2]
@@ -643,8 +644,12 @@ def warehouse(refreshed_warehouse) -> Iterator[Warehouse]:
 
 @pytest.fixture(scope="session")
 def site(refreshed_warehouse, tmp_path_factory: pytest.TempPathFactory) -> site_build.Site:
-    """The site, built once per test session."""
+    """The site, built once per test session: in the background since the session started
+    (tests/conftest.py), or here when only these tests run."""
+    started = background_site()
     try:
+        if started is not None:
+            return started.result()
         return site_build.build_site(
             refreshed_warehouse.publish_file, tmp_path_factory.mktemp("site")
         )
