@@ -163,13 +163,14 @@ def _parser() -> argparse.ArgumentParser:
         help="godkänn en hållen omleverans så att den ersätter sin månad eller sitt år",
         description="En omleverans av en månad eller ett år som skulle krympa den kraftigt (0 "
         "rader eller under hälften av den nuvarande leveransens) eller har fler avvisade rader "
-        "än gränsen (BISTAND_MAX_REJECTED_PERCENT, standard 1 %%) hålls: den nuvarande "
+        "än gränsen (BISTAND_MAX_REJECTED_PERCENT, standard 1 %) hålls: den nuvarande "
         "leveransen gäller. accept godkänner filen (det noteras i leveransloggen); nästa "
         "uppdatering låter den ersätta den nuvarande.",
         epilog="slutkoder:\n  0  godkänd\n  1  filen hålls inte, finns inte i leveransloggen, "
         "eller en uppdatering pågår\n",
     )
     _swedish(acc)
+    acc._positionals.title = "argument"
     acc.add_argument("file", metavar="FIL", help="den hållna filens namn (eller sökväg)")
     acc.add_argument(
         "--warehouse",

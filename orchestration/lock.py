@@ -44,8 +44,12 @@ def describe_process(pid: int) -> str:
         raw = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return f"process {pid}"
-    words = [Path(w).name if i == 0 else w for i, w in enumerate(raw.decode().split("\0")) if w]
-    command = " ".join(words)
+    words = [w for w in raw.decode(errors="replace").split("\0") if w]
+    if len(words) > 1 and Path(words[0]).name.startswith("python") and words[1].startswith("/"):
+        words = words[1:]  # a console script (`bistand refresh …`), not its interpreter
+    if words:
+        words[0] = Path(words[0]).name
+    command = " ".join(" ".join(words).split())
     return f"process {pid} ({command[:80]})" if command else f"process {pid}"
 
 

@@ -43,7 +43,7 @@ SECTIONS: dict[str, tuple[str, str, list[str]]] = {
         "Re-deliveries held by the delivery guard",
         "A re-delivery of a month through a real refresh (tests/test_faults.py) and through the "
         "loader (tests/loaders/test_guard.py).",
-        ["case", "status", "rows of the month before", "rows after", "exit"],
+        ["status", "rows of the month before", "rows after", "exit"],
     ),
     "bad_input": (
         "Bad input (fuzz suite)",
@@ -65,9 +65,19 @@ SECTIONS: dict[str, tuple[str, str, list[str]]] = {
     "disk": (
         "Disk after N runs",
         "Bytes on disk beside the warehouse after N runs: the Dagster instance (runs pruned to "
-        "BISTAND_KEEP_RUNS), refresh logs (BISTAND_KEEP_LOGS) and dbt's one target folder "
-        "(tests/test_disk.py).",
-        ["runs", "keep", "dagster_home bytes", "logs", "logs bytes", "runs kept"],
+        "BISTAND_KEEP_RUNS, with their event files and compute logs), refresh logs "
+        "(BISTAND_KEEP_LOGS) and dbt's one target folder, overwritten by every build (only its "
+        "dbt.log grows, until dbt rotates it at 10 MB, keeping 5) (tests/test_disk.py, "
+        "tests/test_faults.py).",
+        [
+            "runs",
+            "keep",
+            "dagster_home bytes",
+            "runs kept",
+            "logs",
+            "logs bytes",
+            "dbt_target bytes",
+        ],
     ),
 }
 

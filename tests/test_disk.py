@@ -77,5 +77,6 @@ def test_disk_use_stays_flat_over_20_runs(tmp_path: Path, monkeypatch: pytest.Mo
                 "logs": files,
                 "logs bytes": log_bytes,
                 "runs kept": runs,
+                "dbt_target bytes": "n/a (no dbt)",
             },
         )

@@ -11,10 +11,12 @@ import hashlib
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import duckdb
@@ -26,6 +28,12 @@ from tests import reliability
 from tests.conftest import BISTAND, REPO_ROOT, Refreshed, refresh, run_bistand
 
 KPI_TABLES = ("kpi", "indicator", "area")
+KILLED_AT = {
+    "1": "loading (after the first loader committed; BISTAND_FAULT=laddning)",
+    "2": "dbt build (the refresh killed while its dbt child builds)",
+    "3": "publish (new file written beside the old one, before the rename; "
+    "BISTAND_FAULT=publicering)",
+}
 
 
 def table_hashes(publish_file: Path, tables: tuple[str, ...] = KPI_TABLES) -> dict[str, str]:
@@ -220,19 +228,35 @@ def test_kill_9_while_loading_building_and_publishing_leaves_nothing_running(
     assert left == {}, f"still running: {left}"
     assert file_hash(work / "publish.duckdb") == published
     assert last_run_status(work / "warehouse.duckdb") == "pågår"
-    rows["1 loading (after the first loader's commit)"] = {"processes left": len(left)}
+    rows["1"] = {"processes left": len(left)}
 
-    # 2. killed while dbt builds: the dbt child must die with it (PR_SET_PDEATHSIG)
+    # 2. killed while dbt builds: the dbt child must die with it (PR_SET_PDEATHSIG). Before
+    #    the kill, a second refresh started meanwhile must find it busy and say who holds it.
     proc = start_refresh(work)
-    children = kill_when(
-        proc, lambda c: any("dbt" in cmd and " build" in cmd for cmd in c.values()), 300
-    )
+    second: list[tuple[subprocess.CompletedProcess[str], float]] = []
+
+    def building(c: dict[int, str]) -> bool:
+        if not any("dbt" in cmd and " build" in cmd for cmd in c.values()):
+            return False
+        started = time.monotonic()
+        busy = run_bistand("refresh", "--landing", work / "landing", "--warehouse", warehouse)
+        second.append((busy, time.monotonic() - started))
+        return True
+
+    warehouse = work / "warehouse.duckdb"
+    children = kill_when(proc, building, 300)
+    busy, busy_s = second[0]
+    assert busy.returncode == 1
+    assert "Traceback" not in busy.stderr
+    assert busy.stderr.startswith(
+        f"bistand refresh: en annan uppdatering pågår redan (process {proc.pid} (bistand refresh"
+    ), busy.stderr
     dbt = {pid for pid, cmd in children.items() if "dbt" in cmd}
     assert len(dbt) == 1, children
     left = leftovers(subreaper)
     assert left == {}, f"still running after the refresh died: {left}"
     assert file_hash(work / "publish.duckdb") == published
-    rows["2 dbt build (refresh killed, dbt child running)"] = {"processes left": len(left)}
+    rows["2"] = {"processes left": len(left)}
 
     # 3. killed while publishing: the new file written beside the old one, not yet renamed
     proc = start_refresh(work, {FAULT_ENV: "publicering"})
@@ -241,7 +265,7 @@ def test_kill_9_while_loading_building_and_publishing_leaves_nothing_running(
     left = leftovers(subreaper)
     assert left == {}, f"still running: {left}"
     assert file_hash(work / "publish.duckdb") == published
-    rows["3 publish (new file written, before the rename)"] = {"processes left": len(left)}
+    rows["3"] = {"processes left": len(left)}
 
     # 4. the next refresh is green and publishes exactly what a clean run publishes
     result = refresh(work / "landing", work / "warehouse.duckdb")
@@ -252,16 +276,33 @@ def test_kill_9_while_loading_building_and_publishing_leaves_nothing_running(
     target_after = du(work / "dbt_target")
     assert sorted(p.name for p in work.iterdir()) == entries_before
     assert target_after <= target_before * 1.25, (target_before, target_after)
+    with closing(
+        sqlite3.connect(f"file:{work / 'dagster_home/history/runs.db'}?mode=ro", uri=True)
+    ) as db:
+        (runs_kept,) = db.execute("select count(*) from runs").fetchone()
     reliability.record(
         "disk",
-        "dbt_target after 1 + 4 real refreshes (3 killed)",
+        "real refreshes: 1 clean + 3 killed + 1 (tiny profile)",
         {
             "runs": 5,
-            "keep": "1 folder",
+            "keep": "200 (default)",
             "dagster_home bytes": du(work / "dagster_home"),
+            "runs kept": runs_kept,
             "logs": len(list((work / "logs").glob("refresh-*.log"))),
             "logs bytes": du(work / "logs"),
-            "runs kept": f"dbt_target {target_before} → {target_after} bytes",
+            "dbt_target bytes": f"{target_before} → {target_after}",
+        },
+    )
+    reliability.record(
+        "concurrent",
+        "two refreshes at once",
+        {
+            "held by": "a refresh during its dbt build",
+            "second refresh": "bistand refresh",
+            "exit": 1,
+            "seconds": f"{busy_s:.1f}",
+            "message": "en annan uppdatering pågår redan (process <pid> (bistand refresh …), "
+            "lås …); försök igen senare eller använd --wait",
         },
     )
     for key, row in rows.items():
@@ -269,7 +310,7 @@ def test_kill_9_while_loading_building_and_publishing_leaves_nothing_running(
             "faults",
             key,
             {
-                "killed at": key.split(" ", 1)[1],
+                "killed at": KILLED_AT[key],
                 **row,
                 "published file untouched": True,
                 "next refresh exit": result.exit_code,
@@ -306,9 +347,10 @@ def test_a_page_build_dies_with_its_refresh(tmp_path: Path) -> None:
     assert die_with_parent is not None
     reliability.record(
         "faults",
-        "4 page build (timeout → sh → sleep, parent killed)",
+        "4",
         {
-            "killed at": "page build's process tree (simulated with sleep)",
+            "killed at": "page build: `timeout` → sh → 2 × sleep as pages.py starts it, parent "
+            "killed",
             "processes left": 0,
             "published file untouched": "n/a",
             "next refresh exit": "n/a",

@@ -10,11 +10,26 @@ import pytest
 from orchestration.accept import NotHeld, accept
 from orchestration.loaders.guard import MAX_REJECTED_ENV, max_rejected_percent
 from orchestration.settings import Paths
+from tests import reliability
 from tests.loaders.support import FILE, Env, delivery
 
 PAYMENTS = FILE["utbetalningar"]
 SEVEN = delivery("utbetalningar", [None] * 7)
 ONE_BAD_OF_SEVEN = delivery("utbetalningar", [None] * 6 + [{"belopp": "12.50"}])
+
+
+def note(case: str, status: str, before: int, after: int) -> None:
+    """A row of docs/reliability.md (loader level: no exit code)."""
+    reliability.record(
+        "guard",
+        case,
+        {
+            "status": status,
+            "rows of the month before": before,
+            "rows after": after,
+            "exit": "2 (held)" if status == "held" else "0",
+        },
+    )
 
 
 def held_message(name: str) -> str:
@@ -47,6 +62,7 @@ def test_a_header_only_redelivery_is_held_and_the_month_keeps_its_rows(env: Env)
     assert outcome.outstanding.held == [log.message]
     assert outcome.outstanding.files == [] and outcome.outstanding.rows == 0
     assert env.outstanding("utbetalningar") == [("hållen", PAYMENTS, None, log.message)]
+    note("header-only re-delivery (loader)", "held", 7, 7)
 
 
 def test_a_redelivery_with_one_row_in_seven_rejected_is_held(env: Env) -> None:
@@ -62,6 +78,7 @@ def test_a_redelivery_with_one_row_in_seven_rejected_is_held(env: Env) -> None:
     # the held file's reject is stored, but is not an outstanding row reject: it is not current
     assert env.rejects(PAYMENTS) == [(8, "decimalpunkt i belopp (ska vara decimalkomma): '12.50'")]
     assert [level for level, *_ in env.outstanding("utbetalningar")] == ["hållen"]
+    note("1 row in 7 rejected (14,3 % > 1 %)", "held", 7, 7)
 
 
 def test_the_rejected_share_limit_is_configurable(
@@ -74,6 +91,7 @@ def test_the_rejected_share_limit_is_configurable(
     outcome = env.load("utbetalningar")
     assert [(f.status, f.rows_loaded, f.rows_rejected) for f in outcome.files] == [("loaded", 6, 1)]
     assert env.current_lines("utbetalningar") == [2, 3, 4, 5, 6, 7]
+    note("1 row in 7 rejected, BISTAND_MAX_REJECTED_PERCENT=15", "loaded", 7, 6)
     monkeypatch.setenv(MAX_REJECTED_ENV, "2,5")
     assert max_rejected_percent() == 2.5
     monkeypatch.setenv(MAX_REJECTED_ENV, "many")
@@ -89,11 +107,13 @@ def test_under_half_the_rows_is_held_half_or_more_replaces(env: Env) -> None:
     assert (held.status, held.rows_loaded) == ("held", 2)
     assert "2 rader laddade, under hälften av nuvarande leverans 6" in held.message
     assert len(env.current_lines("utbetalningar")) == 6
+    note("2 rows where 6 were (under half)", "held", 6, 6)
     env.write(PAYMENTS, delivery("utbetalningar", [None] * 3))
     loaded = env.load("utbetalningar").files[0]
     assert (loaded.status, loaded.rows_loaded) == ("loaded", 3)
     assert env.current_lines("utbetalningar") == [2, 3, 4]
     assert env.outstanding("utbetalningar") == []  # the held file was replaced by a later one
+    note("3 rows where 6 were (half)", "loaded", 6, 3)
 
 
 def test_first_deliveries_and_snapshots_are_never_held(env: Env) -> None:
@@ -127,6 +147,7 @@ def test_an_accepted_file_replaces_the_slice_and_the_acceptance_is_logged(env: E
     assert (log.delivery_id, log.status, accepted_at) == (held_id, "loaded", True)
     assert "GODKÄND med bistand accept" in log.message
     assert env.current_lines("utbetalningar") == []  # the month is now empty, as delivered
+    note("header-only re-delivery, then bistand accept", "held, then accepted", 7, 0)
     assert env.outstanding("utbetalningar") == []
     with pytest.raises(NotHeld, match="hålls inte \\(status loaded\\)"):
         accept_in(env, PAYMENTS)
