@@ -14,6 +14,7 @@ import duckdb
 
 from orchestration.loaders.deliveries import now
 from orchestration.loaders.identifiers import mask
+from orchestration.loaders.storage import ensure_raw_layer
 from orchestration.lock import WriterLock
 from orchestration.settings import Paths
 
@@ -53,6 +54,7 @@ def _accept(con: duckdb.DuckDBPyConnection, name: str) -> str:
     delivery_id, status, same_as, file_key = row
     if status != "held":
         raise NotHeld(f"{name}: senaste leveransen (nr {delivery_id}) hålls inte (status {status})")
+    ensure_raw_layer(con)  # an older warehouse gets the accepted_at column
     accepted_at = now()
     new_status = "identical" if same_as is not None else "loaded"
     con.execute(

@@ -37,7 +37,7 @@ SECTIONS: dict[str, tuple[str, str, list[str]]] = {
     "concurrent": (
         "Concurrent runs",
         "A refresh started while the warehouse is held (tests/test_faults.py).",
-        ["held by", "second refresh", "exit", "seconds", "message"],
+        ["held by", "second refresh", "exit", "took", "message"],
     ),
     "guard": (
         "Re-deliveries held by the delivery guard",
@@ -72,16 +72,27 @@ SECTIONS: dict[str, tuple[str, str, list[str]]] = {
         [
             "runs",
             "keep",
-            "dagster_home bytes",
+            "dagster_home",
             "runs kept",
             "logs",
-            "logs bytes",
-            "dbt_target bytes",
+            "logs size",
+            "dbt_target",
         ],
     ),
 }
 
 _rows: dict[str, dict[str, dict[str, object]]] = {}
+
+
+def mb(n_bytes: int) -> str:
+    """Bytes as megabytes with one decimal: stable from run to run where bytes are not."""
+    return f"{n_bytes / 1e6:.1f} MB"
+
+
+def within(seconds: float) -> str:
+    """A duration as the bound it met (stable from run to run where seconds are not)."""
+    bound = next(b for b in (1, 5, 30, 120, 600, float("inf")) if seconds < b)
+    return f"< {bound:g} s" if bound != float("inf") else f"{seconds:.0f} s"
 
 
 def record(section: str, key: str, row: dict[str, object]) -> None:
@@ -115,16 +126,16 @@ def render(data: dict[str, dict[str, dict[str, object]]], stamps: dict[str, str]
     lines = [
         "# Reliability: faults, bad input, concurrent runs, disk",
         "",
-        "Written by the tests (tests/reliability.py) — do not edit by hand; run the tests named",
-        "in each section to refresh it. Each section says when and at which commit it was last",
-        "measured.",
+        "Written by the tests (tests/reliability.py) at the end of every pytest session that ran",
+        "them — do not edit by hand. Each section says when, and at which commit, its figures",
+        "last changed; a test run that measures the same figures leaves this file as it is.",
         "",
     ]
     for section, (title, what, columns) in SECTIONS.items():
         rows = data.get(section)
         if not rows:
             continue
-        lines += [f"## {title}", "", what, "", f"_Measured {stamps.get(section, '?')}._", ""]
+        lines += [f"## {title}", "", what, "", f"_Last changed {stamps.get(section, '?')}._", ""]
         lines.append("| " + " | ".join(["case", *columns]) + " |")
         lines.append("|" + "---|" * (len(columns) + 1))
         for key in sorted(rows):
@@ -147,10 +158,12 @@ def write() -> None:
     stamps: dict[str, str] = stored.get("measured", {})  # type: ignore[assignment]
     stamp = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC at {_commit()}"
     for section, rows in _rows.items():
-        data.setdefault(section, {}).update(rows)
-        stamps[section] = stamp
-    JSON_FILE.write_text(
-        json.dumps({"sections": data, "measured": stamps}, ensure_ascii=False, indent=1) + "\n",
-        encoding="utf-8",
-    )
-    DOC_FILE.write_text(render(data, stamps), encoding="utf-8")
+        merged = {**data.get(section, {}), **rows}
+        if merged != data.get(section) or section not in stamps:
+            stamps[section] = stamp  # the same figures keep the date they were first measured
+        data[section] = merged
+    text = json.dumps({"sections": data, "measured": stamps}, ensure_ascii=False, indent=1)
+    doc = render(data, stamps)
+    for path, content in ((JSON_FILE, text + "\n"), (DOC_FILE, doc)):
+        if not path.exists() or path.read_text(encoding="utf-8") != content:
+            path.write_text(content, encoding="utf-8")

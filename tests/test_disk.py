@@ -73,10 +73,10 @@ def test_disk_use_stays_flat_over_20_runs(tmp_path: Path, monkeypatch: pytest.Mo
             {
                 "runs": n,
                 "keep": KEEP,
-                "dagster_home bytes": home_bytes,
+                "dagster_home": reliability.mb(home_bytes),
                 "logs": files,
-                "logs bytes": log_bytes,
+                "logs size": reliability.mb(log_bytes),
                 "runs kept": runs,
-                "dbt_target bytes": "n/a (no dbt)",
+                "dbt_target": "n/a (no dbt)",
             },
         )
