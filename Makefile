@@ -17,6 +17,8 @@ PROFILE ?= stockholm
 # Dagster's UI; its instance is the one beside $(WAREHOUSE), where `bistand refresh` records its
 # runs (data/dagster_home; DAGSTER_HOME overrides), see orchestration/ui.py.
 UI_PORT ?= 3001
+# Dagster's own log lines (every sensor tick at info); `make ui UI_LOG_LEVEL=info` shows them.
+UI_LOG_LEVEL ?= warning
 CHROMIUM := /usr/bin/chromium
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DAGSTER_TELEMETRY_ENABLED := false
@@ -80,7 +82,7 @@ test: setup chromium lint
 ui: python-deps
 	@echo "Dagsters gränssnitt på http://127.0.0.1:$(UI_PORT)/  (avsluta med Ctrl-C)"
 	@BISTAND_LANDING=$(abspath $(LANDING)) BISTAND_WAREHOUSE=$(abspath $(WAREHOUSE)) \
-		exec $(RUN) python -m orchestration.ui -h 127.0.0.1 -p $(UI_PORT)
+		exec $(RUN) python -m orchestration.ui -h 127.0.0.1 -p $(UI_PORT) --log-level $(UI_LOG_LEVEL)
 
 docs: python-deps
 	cd dbt_project && BISTAND_WAREHOUSE=$(CURDIR)/$(WAREHOUSE) ../.venv/bin/dbt docs generate --profiles-dir .
