@@ -63,6 +63,37 @@ def _kill_session(sid: int) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
+def run_until_stopped(
+    command: list[str], env: dict[str, str], grace_s: float = GRACE_SECONDS
+) -> int:
+    """Run command in a session of its own until it ends or a stop signal comes (then passed on
+    as SIGINT); whatever of the session is left after grace_s is killed. 0 when stopped."""
+    stop: list[int] = []
+    # Handlers before the child starts: a signal that comes early is not lost, and the child
+    # starts with SIGINT at its default even when this process inherited it ignored.
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, lambda signum, _frame: stop.append(signum))
+    child = subprocess.Popen(command, env=env, start_new_session=True)
+    sid = child.pid  # a new session's id is its leader's pid
+    try:
+        while child.poll() is None and not stop:
+            time.sleep(0.2)
+        if stop:
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(timeout=grace_s)
+    finally:
+        # Whatever of the session is left (a code server, a run worker) goes, even if this
+        # process itself fails.
+        if not _wait_session_gone(sid, 2.0 if stop else 0.5):
+            _kill_session(sid)
+            _wait_session_gone(sid, 5.0)
+        if child.poll() is None:
+            child.wait()
+    return 0 if stop else child.returncode
+
+
 def main(argv: list[str]) -> int:
     home = prepare_dagster_home(dagster_home_for(Paths.from_env().warehouse))
     env = {
@@ -71,32 +102,7 @@ def main(argv: list[str]) -> int:
         # `dagster dev` recommends `dg dev`, which the pinned packages do not include (Makefile)
         "PYTHONWARNINGS": "ignore:Function `dev_command` is superseded",
     }
-    stop: list[int] = []
-    # Handlers before the child starts: a signal that comes early is not lost, and the child
-    # starts with SIGINT at its default even when this process inherited it ignored.
-    for signum in STOP_SIGNALS:
-        signal.signal(signum, lambda signum, _frame: stop.append(signum))
-    dev = subprocess.Popen(
-        [sys.executable, "-m", "dagster", "dev", *argv], env=env, start_new_session=True
-    )
-    sid = dev.pid  # a new session's id is its leader's pid
-    try:
-        while dev.poll() is None and not stop:
-            time.sleep(0.2)
-        if stop:
-            if dev.poll() is None:
-                dev.send_signal(signal.SIGINT)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                dev.wait(timeout=GRACE_SECONDS)
-    finally:
-        # Whatever of the session is left (a code server, a run worker) goes, even if this
-        # process itself fails.
-        if not _wait_session_gone(sid, 2.0 if stop else 0.5):
-            _kill_session(sid)
-            _wait_session_gone(sid, 5.0)
-        if dev.poll() is None:
-            dev.wait()
-    return 0 if stop else dev.returncode
+    return run_until_stopped([sys.executable, "-m", "dagster", "dev", *argv], env)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,75 @@
+"""`make ui`'s wrapper (orchestration/ui.py) ends on SIGTERM or SIGINT and leaves no process.
+
+Stand-ins for `dagster dev` keep this cheap: one that stops on SIGINT (as dagster dev does) and
+one that ignores every signal and has a child that does too, which the wrapper must kill after
+its grace period. The real `make ui` is stopped in tests/browser/test_dagster_ui.py.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.browser.dagster_ui import alive, descendants
+
+# Prints its pid, then a child's, and waits; SIGINT ends it (KeyboardInterrupt) unless stubborn.
+STAND_IN = """
+import signal, subprocess, sys, time
+stubborn = sys.argv[1] == "stubborn"
+if stubborn:
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, signal.SIG_IGN)
+child = subprocess.Popen([sys.executable, "-c", "import signal, time\\n"
+    "for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP): signal.signal(s, signal.SIG_IGN)\\n"
+    "time.sleep(600)"] if stubborn else [sys.executable, "-c", "import time; time.sleep(600)"])
+print("ready", flush=True)
+try:
+    time.sleep(600)
+except KeyboardInterrupt:
+    child.terminate()
+    child.wait()
+"""
+WRAPPER = """
+import os, sys
+from orchestration.ui import run_until_stopped
+sys.exit(run_until_stopped([sys.executable, "-c", sys.argv[1], sys.argv[2]], dict(os.environ),
+                           grace_s=1.0))
+"""
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as a job started without a terminal
+
+
+@pytest.mark.parametrize(
+    ("kind", "signum"),
+    [("obedient", signal.SIGTERM), ("obedient", signal.SIGINT), ("stubborn", signal.SIGTERM)],
+)
+def test_wrapper_stops_its_session(kind: str, signum: int) -> None:
+    wrapper = subprocess.Popen(
+        [sys.executable, "-c", WRAPPER, STAND_IN, kind],
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=_ignore_sigint,
+    )
+    started: set[tuple[int, int]] = set()
+    try:
+        assert wrapper.stdout is not None and wrapper.stdout.readline() == "ready\n"
+        started = descendants(wrapper.pid)  # the wrapper, the stand-in and its child
+        assert len(started) == 3, started
+        t0 = time.monotonic()
+        wrapper.send_signal(signum)
+        assert wrapper.wait(timeout=10) == 0
+        seconds = time.monotonic() - t0
+        assert alive(started) == set()
+        # obedient: passed on as SIGINT, ends at once; stubborn: killed after the 1 s grace
+        assert seconds < (1.5 if kind == "obedient" else 5.0), seconds
+    finally:
+        for pid, _ in alive(started | descendants(wrapper.pid)):
+            subprocess.run(["kill", "-9", str(pid)], check=False)
+        if wrapper.poll() is None:
+            wrapper.kill()
