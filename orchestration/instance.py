@@ -85,9 +85,12 @@ def _unsynced_sqlite() -> None:
 
 def cli_instance(warehouse: Path) -> DagsterInstance:
     """The instance for a refresh run by the CLI (see the module docstring)."""
+    from orchestration.dagster_storage import ReusedEngineEventLogStorage
+
     home = prepare_dagster_home(dagster_home_for(warehouse))
     os.environ["DAGSTER_HOME"] = str(home)
     _unsynced_sqlite()
+    ReusedEngineEventLogStorage.keep_connections = True
     return DagsterInstance.get()
 
 
