@@ -1,6 +1,8 @@
 -- No suppressed KPI value is visible in the published layer: every published row whose
--- warehouse row rests on 1–4 individuals shows no value, previous-year value or status, and the
--- flag agrees with the warehouse. In Dagster it is a check of publish.kpi.
+-- warehouse row rests on 1–4 individuals is hidden for that reason (no value, previous-year
+-- value or status), a row hidden as a complement is one the warehouse shows, and every
+-- published row has its warehouse row's disclosure decision (int_kpi_disclosure). In Dagster
+-- it is a check of publish.kpi.
 
 {{ config(meta={"dagster": {"ref": {"name": "kpi"}}}) }}
 
@@ -13,7 +15,17 @@ inner join {{ ref('fct_indicator_value') }} as facts
     and facts.year = published.year
     and facts.period = published.period
     and facts.gender = published.gender
-where published.is_suppressed <> facts.is_suppressed
+inner join {{ ref('int_kpi_disclosure') }} as disclosure
+    on disclosure.indicator_code = published.indicator_code
+    and disclosure.area_level = published.area_level
+    and disclosure.area_code = published.area_code
+    and disclosure.year = published.year
+    and disclosure.period = published.period
+    and disclosure.gender = published.gender
+where facts.is_suppressed <> coalesce(published.suppression_reason = 'fa_individer', false)
+    or published.suppression_reason is distinct from disclosure.suppression_reason
+    or published.previous_year_suppression_reason
+        is distinct from disclosure.previous_year_suppression_reason
     or (facts.n_individuals between 1 and {{ var('suppression_threshold') }} - 1
         and (published.value is not null
             or published.previous_year_value is not null
