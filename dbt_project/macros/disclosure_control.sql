@@ -7,7 +7,9 @@
     only when nothing else is left), so that the hidden one is not the total minus the published
     parts, nor a part the sum of them. Groups overlap (a cell hidden for its gender group can
     leave its district group with one hidden), so the passes repeat; the last one is the result,
-    and int_kpi_disclosure counts the groups still left with one hidden cell (its test: none). -#}
+    and int_kpi_disclosure counts the groups still left with one hidden cell (its test: none).
+    (complementary_suppression in suppression.sql is the one-pass form for a single partition of
+    counts — the household breakdowns; the KPI groups overlap and hold values, hence this.) -#}
 {% macro disclosure_passes(prefix, start, members, passes) -%}
 {%- for i in range(1, passes + 1) %}
 {%- set previous = start if i == 1 else prefix ~ '_' ~ (i - 1) %}
