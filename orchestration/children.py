@@ -29,10 +29,10 @@ PR_SET_PDEATHSIG = 1
 def die_with_parent(sig: int = signal.SIGKILL) -> Callable[[], None]:
     """A `preexec_fn` for subprocess: the child gets `sig` when this process dies."""
     parent = os.getpid()
-    libc = ctypes.CDLL(None, use_errno=True)
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here: the child only calls it
 
     def preexec() -> None:
-        libc.prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0)
+        prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0)
         if os.getppid() != parent:  # the parent is gone already
             os.kill(os.getpid(), sig)
 
