@@ -60,6 +60,7 @@ SECTIONS: dict[str, tuple[str, str, list[str]]] = {
             "rows rejected",
             "tracebacks",
             "personnummer in rejects",
+            "outcome",
         ],
     ),
     "disk": (

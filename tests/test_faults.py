@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gzip
 import hashlib
 import os
 import shutil
@@ -513,9 +514,20 @@ def test_a_header_only_redelivery_is_held_by_a_refresh_then_accepted(
     con.close()
     header = path.read_text(encoding="utf-8").splitlines()[0]
     path.write_text(header + "\n", encoding="utf-8")
+    # and in the same refresh three bad files of the fuzz suite's kinds, of keys not delivered
+    bad = {
+        "utbetalningar_2026-03.csv": bytes(range(256)) * 4,  # binary
+        "hushallsmedlemmar_2026-03.csv": gzip.compress(header.encode() + b"\n"),
+        "befolkning_2031.csv": "ar;stadsdel_kod;kon;alder;antal\n".encode("utf-16"),
+    }
+    for bad_name, content in bad.items():
+        (work / "landing" / bad_name).write_bytes(content)
 
     held = refresh(work / "landing", warehouse)
     assert held.exit_code == 2, held.output[-3000:]
+    assert "Nya filer: 4 (3 avvisade hela, 1 hållna)" in held.output
+    for bad_name in bad:
+        assert f"  AVVISAD FIL {bad_name}: " in held.output
     message = (
         f"{name}: HÅLLEN, ersätter inte 2025-09 (0 rader laddade, nuvarande leverans har "
         f"{before}); {name} gäller. Godkänn den med: bistand accept {name}"
@@ -524,7 +536,7 @@ def test_a_header_only_redelivery_is_held_by_a_refresh_then_accepted(
     assert "Hållna leveranser (nuvarande leverans gäller tills `bistand accept FIL`): 1 filer" in (
         held.output
     )
-    # the month keeps its rows, so everything published is what it was
+    # the month keeps its rows and the bad files add nothing: everything published is as it was
     assert table_hashes(work / "publish.duckdb") == table_hashes(refreshed_warehouse.publish_file)
     con = duckdb.connect(str(work / "publish.duckdb"), read_only=True)
     shown = con.execute(
@@ -566,6 +578,21 @@ def test_a_header_only_redelivery_is_held_by_a_refresh_then_accepted(
             "rows of the month before": before,
             "rows after": f"{before} (held); 0 after bistand accept",
             "exit": held.exit_code,
+        },
+    )
+    reliability.record(
+        "bad_input",
+        "(through a refresh) binary, gzip, UTF-16 files + a held re-delivery",
+        {
+            "files": 4,
+            "refused": 3,
+            "loaded": "1 (held)",
+            "rows read": 0,
+            "rows loaded": 0,
+            "rows rejected": 0,
+            "tracebacks": 0,
+            "personnummer in rejects": 0,
+            "outcome": "exit 2; publish.kpi, indicator and area unchanged",
         },
     )
 

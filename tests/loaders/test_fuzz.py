@@ -284,5 +284,7 @@ def test_zz_record_the_fuzz_figures() -> None:
                 "rows rejected": t.rows_rejected,
                 "tracebacks": 0,
                 "personnummer in rejects": 0,
+                "outcome": "every file refused with its name and reason, or read = "
+                "loaded + rejected",
             },
         )
