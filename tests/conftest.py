@@ -90,6 +90,26 @@ def refreshed_warehouse(tiny_landing: Path, tmp_path_factory: pytest.TempPathFac
     return refreshed
 
 
+# The calibrated stockholm profile from 2021-01 to 2022-03 (2021 complete, January 2022 final —
+# its two re-deliveries are in — and two preliminary months after it), refreshed once for the
+# session without pages: tests/test_calibration.py checks its figures against the real ones,
+# tests/test_disclosure.py that no hidden KPI figure can be computed from the shown ones.
+STOCKHOLM_FIRST, STOCKHOLM_LAST = "2021-01", "2022-03"
+
+
+@pytest.fixture(scope="session")
+def stockholm_refreshed(tmp_path_factory: pytest.TempPathFactory) -> Refreshed:
+    """The stockholm profile (seed 0) refreshed once (shared, treat as read-only)."""
+    from orchestration.synthetic import generate
+
+    work = tmp_path_factory.mktemp("calibration")
+    landing = work / "landing"
+    generate(landing, profile="stockholm", seed=0, start=STOCKHOLM_FIRST, end=STOCKHOLM_LAST)
+    refreshed = refresh(landing, work / "warehouse.duckdb")
+    assert refreshed.exit_code == 0, refreshed.output[-5000:]
+    return refreshed
+
+
 # --- the Evidence site, built while the other tests run ------------------------------------
 # Building the site (npm: sources + build, mostly one node process) takes a minute or more. The
 # browser tests run last, and the site they need is built in a background thread from the

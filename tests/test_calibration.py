@@ -17,10 +17,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.synthetic import generate
-from tests.conftest import Refreshed, refresh
+from tests.conftest import STOCKHOLM_FIRST, STOCKHOLM_LAST, Refreshed
 
-FIRST, LAST = "2021-01", "2022-03"
+FIRST, LAST = STOCKHOLM_FIRST, STOCKHOLM_LAST
 DISTRICTS = (
     "RIK",
     "SPT",
@@ -61,13 +60,9 @@ BROMMA_TYPES_2022_01 = {3: 130, 5: 109, 4: 9, 6: 43, 7: 2, 8: 24}
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Refreshed:
-    work = tmp_path_factory.mktemp("calibration")
-    landing = work / "landing"
-    generate(landing, profile="stockholm", seed=0, start=FIRST, end=LAST)
-    refreshed = refresh(landing, work / "warehouse.duckdb")
-    assert refreshed.exit_code == 0, refreshed.output[-5000:]
-    return refreshed
+def built(stockholm_refreshed: Refreshed) -> Refreshed:
+    """The session's stockholm build (tests/conftest.py)."""
+    return stockholm_refreshed
 
 
 @pytest.fixture(scope="module")
