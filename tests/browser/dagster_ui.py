@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -106,7 +107,13 @@ def make_ui(warehouse: Path, landing: Path, log: IO[str]) -> Iterator[Ui]:
     """`make ui` for this warehouse and landing directory on a free port, in a session of its
     own and with SIGINT ignored; yields once the UI answers. Killed at the end if still up."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
+    # as from a user's shell: without the project's venv in front (`make test` runs pytest under
+    # `uv run`, whose PATH would make the Makefile's python3 the venv's, which has no uv)
+    venv_bin = str(Path(sys.executable).parent)
+    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "VIRTUAL_ENV")}
+    env["PATH"] = os.pathsep.join(
+        part for part in env.get("PATH", "").split(os.pathsep) if part != venv_bin
+    )
     process = subprocess.Popen(
         [
             "make",
