@@ -4,8 +4,9 @@ Three things grow with every refresh unless pruned: Dagster's run storage (runs 
 BISTAND_KEEP_RUNS are deleted, orchestration/instance.py), the refresh logs (the newest
 BISTAND_KEEP_LOGS are kept, orchestration/run.py) and dbt's target folder (one per warehouse,
 overwritten by every build: settings.Paths.dbt_target; tests/test_faults.py measures it over
-real refreshes). Here 20 runs are recorded in a real instance with the refresh's own storage
-and pruned after each, as the CLI does, without 20 dbt builds.
+real refreshes). Here 20 runs are recorded in a real instance with the refresh's own storage,
+each by an instance opened and closed for it and pruned after it, as the CLI does, without 20
+dbt builds.
 """
 
 from __future__ import annotations
@@ -45,22 +46,25 @@ def test_disk_use_stays_flat_over_20_runs(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     assert (keep_runs(), keep_logs()) == (KEEP, KEEP)
     paths = Paths(landing=tmp_path / "landing", warehouse=tmp_path / "warehouse.duckdb")
-    instance = cli_instance(paths.warehouse)
     home = tmp_path / "dagster_home"
     logs = tmp_path / "logs"
     started = datetime(2026, 1, 1, 2, 0)
     sizes: dict[int, tuple[int, int, int, int]] = {}
-    try:
-        for n in range(1, RUNS + 1):
+    for n in range(1, RUNS + 1):
+        # one refresh: its own instance, as each `bistand refresh` process opens and closes one
+        # (while open, SQLite's write-ahead logs grow; closing checkpoints and removes them)
+        instance = cli_instance(paths.warehouse)
+        try:
             log = log_file_for(paths, started + timedelta(days=n))
             log.write_text("x" * 50_000)  # a refresh's log
             assert a_refresh.execute_in_process(instance=instance).success
             prune_runs(instance)
-            if n % 5 == 0:
-                files = len(list(logs.glob("refresh-*.log")))
-                sizes[n] = (du(home), files, du(logs), instance.get_runs_count())
-    finally:
-        instance.dispose()
+            runs = instance.get_runs_count()
+        finally:
+            instance.dispose()
+        if n % 5 == 0:
+            files = len(list(logs.glob("refresh-*.log")))
+            sizes[n] = (du(home), files, du(logs), runs)
     assert [s[1] for s in sizes.values()] == [KEEP] * 4
     assert [s[3] for s in sizes.values()] == [KEEP] * 4
     assert [s[2] for s in sizes.values()] == [KEEP * 50_000] * 4
