@@ -874,13 +874,14 @@ def timed_make_test(args: argparse.Namespace) -> dict:
 
 
 def pytest_summary(text: str) -> str | None:
-    """pytest's last summary line (`12 passed, 1 skipped in 301.2s`), without the `=` rule."""
-    found = None
+    """pytest's summary lines (`12 passed, 1 skipped in 301.2s`), without the `=` rule; `make
+    test` runs two sessions side by side (the browser tests and the others): joined with ` + `."""
+    found = []
     for line in text.splitlines():
         match = re.fullmatch(r"=+ (.*\bin [\d.]+s.*?) =+", line.strip())
         if match:
-            found = match.group(1)
-    return found
+            found.append(match.group(1))
+    return " + ".join(found) or None
 
 
 # ---------------------------------------------------------------- one profile

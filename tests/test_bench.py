@@ -671,6 +671,11 @@ def test_output_lines_and_pytest_summary() -> None:
     log = "lint ok\n==== 3 failed, 290 passed, 2 skipped in 401.23s (0:06:41) ====\nmake: *** x\n"
     assert pytest_summary(log) == "3 failed, 290 passed, 2 skipped in 401.23s (0:06:41)"
     assert pytest_summary("no tests ran\n") is None
+    # make test runs the browser tests as a second session beside the others
+    both = log + "==== 51 passed in 240.10s (0:04:00) ====\n"
+    assert pytest_summary(both) == (
+        "3 failed, 290 passed, 2 skipped in 401.23s (0:06:41) + 51 passed in 240.10s (0:04:00)"
+    )
 
 
 def fake_repo(root: Path, recipe: str) -> str:
