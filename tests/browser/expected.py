@@ -1,7 +1,9 @@
 """What the pages must show, computed independently from the warehouse.
 
-The KPI numbers come from `marts.fct_indicator_value` (the unsuppressed fact, so a suppressed
-cell is known to be suppressed there), names and filters from the warehouse's `publish` schema.
+The KPI numbers come from `marts.fct_indicator_value` (the unsuppressed fact, so a hidden cell is
+known there), with publish.kpi's decision of which cells are hidden (fewer than 5, or hidden as a
+complement so that they cannot be computed — issue 16, proven in tests/test_disclosure.py) and
+its status (none where hidden); names and filters from the warehouse's `publish` schema.
 Texts are formatted as the site formats them (`format_sv`): the tests compare exact strings.
 """
 
@@ -15,6 +17,12 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+# The KPI fact with what publish.kpi hides and shows as status (see the module's docstring).
+FACTS = """(
+    select f.* replace (k.is_suppressed as is_suppressed, k.status as status)
+    from marts.fct_indicator_value f
+    join publish.kpi k using (indicator_code, area_level, area_code, year, period, gender)
+)"""
 NBSP = "\u00a0"
 DOLD = f"–{NBSP}färre än 5"
 
@@ -283,11 +291,11 @@ class Warehouse:
     def ils(self, view: View) -> list[IlsRow]:
         fmt = self.fmt_tags()
         facts = self.rows(
-            """
+            f"""
             select f.indicator_code, i.namn, i.enhet, coalesce(i.kon_uppdelad, false),
                 f.gender, cast(f.value as double), f.is_suppressed,
                 cast(f.target as double), cast(f.target_kf as double), f.status
-            from marts.fct_indicator_value f
+            from {FACTS} f
             join publish.indicator i on i.indicator_code = f.indicator_code
             where f.year = ? and f.period = ? and f.area_code = ? and i.kolada_kod is null
             order by i.sortering
@@ -297,9 +305,9 @@ class Warehouse:
         previous = {
             code: (value, suppressed)
             for code, value, suppressed in self.rows(
-                """
+                f"""
                 select indicator_code, cast(value as double), is_suppressed
-                from marts.fct_indicator_value
+                from {FACTS}
                 where year = ? and period = 'VB' and area_code = ? and gender = 'alla'
                 """,
                 [view.year - 1, view.area_code],
@@ -355,9 +363,9 @@ class Warehouse:
     def suppressed_view(self) -> View | None:
         """A tertial view whose ILS table has a suppressed 'Periodens utfall' (alla) cell."""
         row = self.one(
-            """
+            f"""
             select f.year, f.period, f.area_code
-            from marts.fct_indicator_value f
+            from {FACTS} f
             join publish.indicator i on i.indicator_code = f.indicator_code
             join publish.area a on a.area_code = f.area_code
             where f.is_suppressed and f.gender = 'alla' and f.period in ('T1', 'T2', 'VB')
@@ -388,12 +396,12 @@ class Warehouse:
         # Jämförelse mellan stadsdelar: every area of the period, previous year as the ILS table.
         omraden = []
         areas = self.rows(
-            """
+            f"""
             select a.area_name, f.area_level, cast(f.value as double), f.is_suppressed,
                 f.status, cast(f.target as double), cast(p.value as double), p.is_suppressed
-            from marts.fct_indicator_value f
+            from {FACTS} f
             join publish.area a on a.area_level = f.area_level and a.area_code = f.area_code
-            left join marts.fct_indicator_value p
+            left join {FACTS} p
                 on p.indicator_code = f.indicator_code and p.area_code = f.area_code
                 and p.gender = 'alla' and p.year = f.year - 1 and p.period = 'VB'
             where f.indicator_code = ? and f.year = ? and f.period = ? and f.gender = 'alla'
@@ -412,10 +420,10 @@ class Warehouse:
         # Tidigare år for the view's area.
         tidigare = []
         for year, period, value, hidden, target, status in self.rows(
-            """
+            f"""
             select f.year, f.period, cast(f.value as double), f.is_suppressed,
                 cast(f.target as double), f.status
-            from marts.fct_indicator_value f
+            from {FACTS} f
             where f.indicator_code = ? and f.area_code = ? and f.gender = 'alla'
                 and f.period in ('T1', 'T2', 'VB')
             """,
@@ -446,9 +454,9 @@ class Warehouse:
             eb, ko = pair
             kolada = []
             for c, year, value, hidden in self.rows(
-                """
+                f"""
                 select indicator_code, year, cast(value as double), is_suppressed
-                from marts.fct_indicator_value
+                from {FACTS}
                 where indicator_code in (?, ?) and area_code = ? and gender = 'alla'
                     and period = 'VB'
                 """,

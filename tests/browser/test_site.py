@@ -28,6 +28,7 @@ from tests.browser import site_build
 from tests.browser.expected import (
     DOLD,
     EXPORT_HEADER,
+    FACTS,
     ILS_COLUMNS,
     ILS_HEADERS,
     MANAD_KORT,
@@ -173,9 +174,9 @@ def _make_plan(wh: Warehouse) -> Plan:
     tables["hushall"] = [
         {"row": area, "col": f"k{int(period[1:])}", "text": _cell(value, suppressed, "tal0")}
         for area, period, value, suppressed in wh.rows(
-            """
+            f"""
             select a.area_name, f.period, cast(f.value as double), f.is_suppressed
-            from marts.fct_indicator_value f join publish.area a using (area_level, area_code)
+            from {FACTS} f join publish.area a using (area_level, area_code)
             where f.indicator_code = 'EB_HUSHALL' and f.gender = 'alla' and f.year = ?
                 and f.period like 'M%' and f.area_code in ('STHLM', ?)
             """,
@@ -215,9 +216,9 @@ def _make_plan(wh: Warehouse) -> Plan:
     tables["belopp"] = [
         {"row": MANAD_NAMN[int(period[1:]) - 1], "col": col, "text": _cell(value, hidden, tag)}
         for code, period, value, hidden in wh.rows(
-            """
+            f"""
             select indicator_code, period, cast(value as double), is_suppressed
-            from marts.fct_indicator_value
+            from {FACTS}
             where indicator_code in ('EB_HUSHALL', 'EB_UTBETALT', 'EB_BISTAND_PER_HUSHALL')
                 and gender = 'alla' and year = ? and period like 'M%' and area_code = ?
             """,
@@ -236,9 +237,9 @@ def _make_plan(wh: Warehouse) -> Plan:
     tables["sjukfranvaro"] = [
         {"row": area, "col": f"k{int(period[1:])}", "text": _cell(value, suppressed, "andel1")}
         for area, period, value, suppressed in wh.rows(
-            """
+            f"""
             select a.area_name, f.period, cast(f.value as double), f.is_suppressed
-            from marts.fct_indicator_value f join publish.area a using (area_level, area_code)
+            from {FACTS} f join publish.area a using (area_level, area_code)
             where f.indicator_code = 'PE_SJUKFRANVARO' and f.gender = 'alla' and f.year = ?
                 and f.period like 'M%' and f.area_code = 'STHLM'
             """,
@@ -248,9 +249,9 @@ def _make_plan(wh: Warehouse) -> Plan:
     tables["sjukfranvaro_1_14"] = [
         {"row": area, "col": f"k{int(period[1:])}", "text": _cell(value, suppressed, "andel1")}
         for area, period, value, suppressed in wh.rows(
-            """
+            f"""
             select a.area_name, f.period, cast(f.value as double), f.is_suppressed
-            from marts.fct_indicator_value f join publish.area a using (area_level, area_code)
+            from {FACTS} f join publish.area a using (area_level, area_code)
             where f.indicator_code = 'PE_SJUKFRANVARO_1_14' and f.gender = 'alla'
                 and f.year = ? and f.period like 'M%'
             """,
@@ -266,10 +267,10 @@ def _make_plan(wh: Warehouse) -> Plan:
     }
     tables["enkat"] = []
     for code, area, value, suppressed, target in wh.rows(
-        """
+        f"""
         select f.indicator_code, a.area_name, cast(f.value as double), f.is_suppressed,
             cast(f.target as double)
-        from marts.fct_indicator_value f join publish.area a using (area_level, area_code)
+        from {FACTS} f join publish.area a using (area_level, area_code)
         where f.indicator_code in ('PE_AMI', 'PE_LEDARSKAP', 'PE_STYRNING', 'PE_MOTIVATION',
                 'PE_REKOMMENDERA')
             and f.gender = 'alla' and f.period = 'VB' and f.year = ?
@@ -315,9 +316,9 @@ def _make_plan(wh: Warehouse) -> Plan:
             "text": _cell(value, suppressed, "andel2" if unit == "andel" else "tal0"),
         }
         for name, unit, period, value, suppressed in wh.rows(
-            """
+            f"""
             select i.namn, i.enhet, f.period, cast(f.value as double), f.is_suppressed
-            from marts.fct_indicator_value f join publish.indicator i using (indicator_code)
+            from {FACTS} f join publish.indicator i using (indicator_code)
             where f.indicator_code like 'IN\\_%' escape '\\' and f.gender = 'alla'
                 and f.year = ? and f.period in ('T1', 'T2', 'VB') and f.area_code = 'STHLM'
             """,
