@@ -74,8 +74,9 @@ lint: python-deps
 	$(RUN) ruff format --check .
 
 # One pytest session; the Evidence site the browser tests need is built in the background while
-# the other tests run (tests/conftest.py). Two sessions side by side were tried: no faster on
-# 2 cores (562 s either way) and the browser test's 30 s waits then timed out.
+# the other tests run (tests/conftest.py). Two sessions side by side were tried on 2 cores
+# (benchmarks, 5970e71): 562 s against ~620 s one after the other, but the browser test's 30 s
+# waits then timed out under the contention — a flaky CI is worse than a minute.
 test: setup chromium lint
 	$(RUN) pytest
 
