@@ -76,3 +76,28 @@
         )
     {%- endif %}
 {%- endmacro %}
+
+{#- Year-keyed incremental models (counts per calendar year, e.g. the Kolada observations): a
+    rebuild from a month redoes that month's whole year — the months before it in the same year
+    are read again, the rows of the year deleted and written anew. -#}
+{% macro rebuild_from_year_start() -%}
+    cast(date_trunc('year', {{ rebuild_from() }}) as date)
+{%- endmacro %}
+
+{% macro since_rebuild_year(column) -%}
+    {%- if is_incremental() -%}
+        {{ column }} >= {{ rebuild_from_year_start() }}
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro year_incremental_config(column) -%}
+    {{ config(
+        materialized="incremental",
+        incremental_strategy="append",
+        on_schema_change="fail",
+        pre_hook="{% if is_incremental() %}delete from {{ this }} where " ~ column
+            ~ " >= {{ rebuild_from_year_start() }}{% endif %}",
+    ) }}
+{%- endmacro %}

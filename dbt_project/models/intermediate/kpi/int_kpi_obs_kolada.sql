@@ -1,6 +1,7 @@
--- KPI observations of the Kolada-comparable indicators (VB only), against the population of
--- 31 December of the same year (one population row per year, recorded in December; no value
--- until that year's befolkning is delivered).
+-- KPI observations of the Kolada-comparable indicators (VB only); their denominators, the
+-- population of 31 December of the same year, are in int_kpi_obs_population.
+-- Incremental by calendar year (macros/incremental.sql): a rebuild redoes the year of
+-- `rebuild_from` and every later one.
 --   KO_N31807  a recipient in the year: the person, once per district and gender, at the first
 --              such month (the fan-out counts the person once per area, once in the city)
 --   KO_U31803  the same for months as a child (under 18 at that month's end)
@@ -9,29 +10,21 @@
 --              gender of that month (window period_end)
 --   KO_N31910  a bidragshushåll in the year: the household, once per district, at its first month
 
+{{ year_incremental_config('obs_month') }}
+
 with
 
 recipients as (
 
     select * from {{ ref('int_recipient_months') }}
+    where {{ since_rebuild_year('benefit_month') }}
 
 ),
 
 household_months as (
 
     select * from {{ ref('int_household_months') }}
-
-),
-
-population as (
-
-    select * from {{ ref('stg_statistics__population') }}
-
-),
-
-months as (
-
-    select * from {{ ref('dim_month') }}
+    where {{ since_rebuild_year('benefit_month') }}
 
 ),
 
@@ -107,41 +100,6 @@ person_rows as (
         household_id, household_id, 1, cast(null as double)
     from household_years
 
-),
-
-population_years as (
-
-    select
-        population_year,
-        district_code,
-        gender,
-        sum(population) as population_total,
-        coalesce(sum(population) filter (where age >= 18), 0) as population_adults,
-        coalesce(sum(population) filter (where age < 18), 0) as population_children
-    from population
-    where population_year in (select distinct year from months)
-    group by population_year, district_code, gender
-
-),
-
-population_rows as (
-
-    select
-        indicators.indicator_code,
-        make_date(population_years.population_year, 12, 1) as obs_month,
-        population_years.district_code,
-        population_years.gender,
-        cast(null as varchar) as subject_id,
-        cast(null as varchar) as person_id,
-        cast(0 as double) as numerator,
-        cast(case indicators.indicator_code
-            when 'KO_N31807' then population_years.population_total
-            when 'KO_N31816' then population_years.population_adults
-            when 'KO_U31803' then population_years.population_children
-        end as double) as denominator
-    from population_years
-    cross join (values ('KO_N31807'), ('KO_N31816'), ('KO_U31803')) as indicators (indicator_code)
-
 )
 
 select
@@ -157,17 +115,3 @@ select
     cast(null as date) as eligible_from
 from person_rows
 
-union all
-
-select
-    indicator_code,
-    obs_month,
-    'stadsdel_kod',
-    district_code,
-    gender,
-    subject_id,
-    person_id,
-    numerator,
-    denominator,
-    cast(null as date)
-from population_rows
