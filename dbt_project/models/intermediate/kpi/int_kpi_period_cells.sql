@@ -176,39 +176,36 @@ origin_sums as (
 
 ),
 
-origin_subjects as (
+-- each subject (subject_agg max: masks of the months it counts 1 in the numerator and the
+-- denominator) and each person (n_individuals: a mask of its observed months) per origin ×
+-- gender, and in how many origin × gender combinations it occurs that year (most: one)
+{%- set counted = [
+    ('subject', 'subject_id', "subject_id is not null and subject_agg = 'max'", [
+        ('numerator_mask', 'case when numerator = 1 then month_bit else 0 end'),
+        ('denominator_mask', 'case when denominator = 1 then month_bit else 0 end')
+    ]),
+    ('person', 'person_id', 'person_id is not null', [('person_mask', 'month_bit')])
+] %}
+{% for who, id, rows, masks in counted %}
+origin_{{ who }}s as (
 
     select
         indicator_code, key_year, eligible_month, origin_level, origin_code, gender,
-        kon_uppdelad, subject_id,
-        bit_or(case when numerator = 1 then month_bit else 0 end) as numerator_mask,
-        bit_or(case when denominator = 1 then month_bit else 0 end) as denominator_mask,
+        kon_uppdelad, {{ id }},
+        {%- for mask, bit in masks %}
+        bit_or({{ bit }}) as {{ mask }},
+        {%- endfor %}
         count(*) over (
-            partition by indicator_code, key_year, eligible_month, subject_id
+            partition by indicator_code, key_year, eligible_month, {{ id }}
         ) as combinations
     from keyed
-    where subject_id is not null and subject_agg = 'max'
+    where {{ rows }}
     group by indicator_code, key_year, eligible_month, origin_level, origin_code, gender,
-        kon_uppdelad, subject_id
+        kon_uppdelad, {{ id }}
 
 ),
 
-origin_persons as (
-
-    select
-        indicator_code, key_year, eligible_month, origin_level, origin_code, gender,
-        kon_uppdelad, person_id,
-        bit_or(month_bit) as person_mask,
-        count(*) over (
-            partition by indicator_code, key_year, eligible_month, person_id
-        ) as combinations
-    from keyed
-    where person_id is not null
-    group by indicator_code, key_year, eligible_month, origin_level, origin_code, gender,
-        kon_uppdelad, person_id
-
-),
-
+{% endfor %}
 -- 4. into every area and gender group (fan_targets), counted per distinct mask, so that the
 --    period join sees few rows
 sums as (
@@ -220,118 +217,61 @@ sums as (
         sum(origin_sums.numerator) as numerator,
         sum(origin_sums.denominator) as denominator
     from origin_sums
-    inner join fan_targets
-        on fan_targets.origin_level = origin_sums.origin_level
-        and fan_targets.origin_code = origin_sums.origin_code
-        and fan_targets.gender is not distinct from origin_sums.gender
-        and fan_targets.kon_uppdelad = origin_sums.kon_uppdelad
+    inner join fan_targets on {{ fans_out('origin_sums') }}
     group by all
 
 ),
 
+{% for who, id, rows, masks in counted %}
 -- a subject or person seen in one origin × gender is counted per distinct mask in its origin
 -- first (many per origin), then those counts are added up into the areas; the others are
 -- fanned out one by one and OR-ed per area
-subject_origin_counts as (
+{{ who }}_origin_counts as (
 
     select
         indicator_code, key_year, eligible_month, origin_level, origin_code, gender,
-        kon_uppdelad, numerator_mask, denominator_mask, count(*) as subjects
-    from origin_subjects
+        kon_uppdelad, {{ masks | map('first') | join(', ') }}, count(*) as {{ who }}s
+    from origin_{{ who }}s
     where combinations = 1
     group by all
 
 ),
 
-subject_mask_counts as (
+{{ who }}_mask_counts as (
 
     select
         counts.indicator_code, counts.key_year, counts.eligible_month,
         fan_targets.area_level, fan_targets.area_code, fan_targets.gender_group,
-        counts.numerator_mask, counts.denominator_mask,
-        cast(sum(counts.subjects) as bigint) as subjects
-    from subject_origin_counts as counts
-    inner join fan_targets
-        on fan_targets.origin_level = counts.origin_level
-        and fan_targets.origin_code = counts.origin_code
-        and fan_targets.gender is not distinct from counts.gender
-        and fan_targets.kon_uppdelad = counts.kon_uppdelad
+        {%- for mask, _ in masks %}
+        counts.{{ mask }},
+        {%- endfor %}
+        cast(sum(counts.{{ who }}s) as bigint) as {{ who }}s
+    from {{ who }}_origin_counts as counts
+    inner join fan_targets on {{ fans_out('counts') }}
     group by all
 
     union all
 
     select
         indicator_code, key_year, eligible_month, area_level, area_code, gender_group,
-        numerator_mask, denominator_mask, count(*)
+        {{ masks | map('first') | join(', ') }}, count(*)
     from (
         select
-            origin_subjects.indicator_code, origin_subjects.key_year,
-            origin_subjects.eligible_month, fan_targets.area_level, fan_targets.area_code,
-            fan_targets.gender_group, origin_subjects.subject_id,
-            bit_or(origin_subjects.numerator_mask) as numerator_mask,
-            bit_or(origin_subjects.denominator_mask) as denominator_mask
-        from origin_subjects
-        inner join fan_targets
-            on fan_targets.origin_level = origin_subjects.origin_level
-            and fan_targets.origin_code = origin_subjects.origin_code
-            and fan_targets.gender is not distinct from origin_subjects.gender
-            and fan_targets.kon_uppdelad = origin_subjects.kon_uppdelad
-        where origin_subjects.combinations > 1
+            spread.indicator_code, spread.key_year, spread.eligible_month,
+            fan_targets.area_level, fan_targets.area_code, fan_targets.gender_group,
+            spread.{{ id }},
+            {%- for mask, _ in masks %}
+            bit_or(spread.{{ mask }}) as {{ mask }}{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        from origin_{{ who }}s as spread
+        inner join fan_targets on {{ fans_out('spread') }}
+        where spread.combinations > 1
         group by all
     ) as merged
     group by all
 
 ),
-
-person_origin_counts as (
-
-    select
-        indicator_code, key_year, eligible_month, origin_level, origin_code, gender,
-        kon_uppdelad, person_mask, count(*) as persons
-    from origin_persons
-    where combinations = 1
-    group by all
-
-),
-
-person_mask_counts as (
-
-    select
-        counts.indicator_code, counts.key_year, counts.eligible_month,
-        fan_targets.area_level, fan_targets.area_code, fan_targets.gender_group,
-        counts.person_mask,
-        cast(sum(counts.persons) as bigint) as persons
-    from person_origin_counts as counts
-    inner join fan_targets
-        on fan_targets.origin_level = counts.origin_level
-        and fan_targets.origin_code = counts.origin_code
-        and fan_targets.gender is not distinct from counts.gender
-        and fan_targets.kon_uppdelad = counts.kon_uppdelad
-    group by all
-
-    union all
-
-    select
-        indicator_code, key_year, eligible_month, area_level, area_code, gender_group,
-        person_mask, count(*)
-    from (
-        select
-            origin_persons.indicator_code, origin_persons.key_year,
-            origin_persons.eligible_month, fan_targets.area_level, fan_targets.area_code,
-            fan_targets.gender_group, origin_persons.person_id,
-            bit_or(origin_persons.person_mask) as person_mask
-        from origin_persons
-        inner join fan_targets
-            on fan_targets.origin_level = origin_persons.origin_level
-            and fan_targets.origin_code = origin_persons.origin_code
-            and fan_targets.gender is not distinct from origin_persons.gender
-            and fan_targets.kon_uppdelad = origin_persons.kon_uppdelad
-        where origin_persons.combinations > 1
-        group by all
-    ) as merged
-    group by all
-
-),
+{% endfor %}
 
 -- 5. into the reported periods whose window meets the months (and whose end is not before
 --    the observation's eligible_from)
