@@ -44,20 +44,22 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- pre_hook of a month-keyed incremental model: drop the months about to be rebuilt. -#}
-{% macro delete_rebuilt_months(column) -%}
+{#- pre_hook of a month-keyed incremental model: drop the months about to be rebuilt (with
+    whole_years, from the start of rebuild_from's year). -#}
+{% macro delete_rebuilt_months(column, whole_years=false) -%}
     {%- if is_incremental() -%}
-        delete from {{ this }} where {{ column }} >= {{ rebuild_from() }}
+        delete from {{ this }} where {{ column }} >= {{
+            rebuild_from_year_start() if whole_years else rebuild_from() }}
     {%- endif -%}
 {%- endmacro %}
 
 {#- The config of a month-keyed incremental model. -#}
-{% macro month_incremental_config(column) -%}
+{% macro month_incremental_config(column, whole_years=false) -%}
     {{ config(
         materialized="incremental",
         incremental_strategy="append",
         on_schema_change="fail",
-        pre_hook="{{ delete_rebuilt_months('" ~ column ~ "') }}",
+        pre_hook="{{ delete_rebuilt_months('" ~ column ~ "', " ~ whole_years ~ ") }}",
     ) }}
 {%- endmacro %}
 
@@ -93,11 +95,5 @@
 {%- endmacro %}
 
 {% macro year_incremental_config(column) -%}
-    {{ config(
-        materialized="incremental",
-        incremental_strategy="append",
-        on_schema_change="fail",
-        pre_hook="{% if is_incremental() %}delete from {{ this }} where " ~ column
-            ~ " >= {{ rebuild_from_year_start() }}{% endif %}",
-    ) }}
+    {{ month_incremental_config(column, whole_years=true) }}
 {%- endmacro %}
