@@ -6,6 +6,7 @@ A refresh runs the whole Dagster job (loaders, dbt build, publish) in a subproce
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pytest
 
 BISTAND = str(Path(sys.executable).parent / "bistand")
@@ -108,6 +110,26 @@ def stockholm_refreshed(tmp_path_factory: pytest.TempPathFactory) -> Refreshed:
     refreshed = refresh(landing, work / "warehouse.duckdb")
     assert refreshed.exit_code == 0, refreshed.output[-5000:]
     return refreshed
+
+
+# The published KPI tables whose content the fault and orchestration tests compare.
+KPI_TABLES = ("kpi", "indicator", "area")
+
+
+def table_hashes(publish_file: Path, tables: tuple[str, ...] = KPI_TABLES) -> dict[str, str]:
+    """A hash of each published table's rows (in a fixed order)."""
+    con = duckdb.connect(str(publish_file), read_only=True)
+    try:
+        return {
+            t: hashlib.sha256(
+                repr(
+                    con.execute(f"select * from publish.publish.{t} order by all").fetchall()
+                ).encode()
+            ).hexdigest()
+            for t in tables
+        }
+    finally:
+        con.close()
 
 
 # --- the Evidence site, built while the other tests run ------------------------------------

@@ -26,30 +26,21 @@ import pytest
 from orchestration.children import die_with_parent
 from orchestration.faults import FAULT_ENV
 from tests import reliability
-from tests.conftest import BISTAND, REPO_ROOT, Refreshed, refresh, run_bistand
+from tests.conftest import (
+    BISTAND,
+    REPO_ROOT,
+    Refreshed,
+    refresh,
+    run_bistand,
+    table_hashes,
+)
 
-KPI_TABLES = ("kpi", "indicator", "area")
 KILLED_AT = {
     "1": "loading (after the first loader committed; BISTAND_FAULT=laddning)",
     "2": "dbt build (the refresh killed while its dbt child builds)",
     "3": "publish (new file written beside the old one, before the rename; "
     "BISTAND_FAULT=publicering)",
 }
-
-
-def table_hashes(publish_file: Path, tables: tuple[str, ...] = KPI_TABLES) -> dict[str, str]:
-    con = duckdb.connect(str(publish_file), read_only=True)
-    try:
-        return {
-            t: hashlib.sha256(
-                repr(
-                    con.execute(f"select * from publish.publish.{t} order by all").fetchall()
-                ).encode()
-            ).hexdigest()
-            for t in tables
-        }
-    finally:
-        con.close()
 
 
 def du(folder: Path) -> int:

@@ -15,24 +15,7 @@ from dagster import RunRequest, SkipReason, build_sensor_context
 from orchestration.lock import WriterLock
 from orchestration.resources import WarehouseResource
 from orchestration.sensors import landing_sensor
-from tests.conftest import Refreshed, refresh, run_bistand
-
-KPI_TABLES = ("kpi", "indicator", "area")
-
-
-def table_hashes(publish_file: Path, tables: tuple[str, ...] = KPI_TABLES) -> dict[str, str]:
-    con = duckdb.connect(str(publish_file), read_only=True)
-    try:
-        return {
-            t: hashlib.sha256(
-                repr(
-                    con.execute(f"select * from publish.publish.{t} order by all").fetchall()
-                ).encode()
-            ).hexdigest()
-            for t in tables
-        }
-    finally:
-        con.close()
+from tests.conftest import Refreshed, refresh, run_bistand, table_hashes
 
 
 def file_hash(path: Path) -> str:
