@@ -99,9 +99,10 @@ class BuildPlan:
 
 def reference_only_nodes(manifest: dict) -> list[str]:
     """The tables built from seeds alone (no export upstream: dimensions such as dim_gender,
-    the area roll-up, publish.indicator) and the data tests that read only such tables or
-    seeds, by name. Same project, same seeds: a build makes exactly the rows it made last time,
-    so an incremental build leaves them as they are (a project change means a full build)."""
+    the area roll-up) and the data tests that read only such tables or seeds, by name — not
+    the publish models (the publish step runs only after every one of them was built). Same
+    project, same seeds: a build makes exactly the rows it made last time, so an incremental
+    build leaves them as they are (a project change means a full build)."""
     nodes = manifest["nodes"]
     parents = manifest["parent_map"]
     reads_export: dict[str, bool] = {}
@@ -118,6 +119,7 @@ def reference_only_nodes(manifest: dict) -> list[str]:
         for unique_id, node in nodes.items()
         if node["resource_type"] == "model"
         and node["config"].get("materialized") != "view"
+        and node["config"].get("schema") != "publish"  # the publish step waits for every one
         and not from_export(unique_id)
     )
     tests = sorted(
