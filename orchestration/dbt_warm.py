@@ -93,12 +93,14 @@ def start(warehouse: Path, target_path: Path) -> None:
 def claim(args: list[str], env: dict[str, str]) -> subprocess.Popen | None:
     """The warm process running `args` with `env`, or None (then start a new one)."""
     global _warm
-    warm, _warm = _warm, None
+    warm = _warm
     if warm is None:
         return None
     if not warm.matches(args, env):
-        _close(warm)
+        # another command (e.g. the `dbt parse` that refreshes the project's manifest first):
+        # it gets a new process, the warm one waits for the build
         return None
+    _warm = None
     assert warm.process.stdin is not None
     try:
         warm.process.stdin.write(json.dumps({"args": args[1:], "env": env}).encode() + b"\n")

@@ -47,7 +47,10 @@ def test_a_command_for_another_warehouse_or_target_is_not_handed_over(
 ) -> None:
     env = {**dbt_warm._warm.env, **change}  # type: ignore[union-attr]
     assert dbt_warm.claim([DBT_EXECUTABLE, "build"], env) is None
-    assert warm.poll() is not None  # ended, not left waiting
+    # still there for the build it was started for; stop() ends it
+    assert warm.poll() is None and dbt_warm._warm is not None
+    dbt_warm.stop()
+    assert warm.poll() is not None
 
 
 @pytest.mark.parametrize(
@@ -56,7 +59,9 @@ def test_a_command_for_another_warehouse_or_target_is_not_handed_over(
 def test_a_parse_changing_or_other_command_is_not_handed_over(warm, args: list[str]) -> None:
     env = dict(dbt_warm._warm.env)  # type: ignore[union-attr]
     assert dbt_warm.claim([DBT_EXECUTABLE, *args], env) is None
-    assert warm.poll() is not None
+    # e.g. the manifest's `dbt parse` before the build: the warm process waits for the build
+    assert warm.poll() is None
+    assert dbt_warm.claim([DBT_EXECUTABLE, "build"], env) is warm
 
 
 def test_the_warm_process_dies_with_its_parent(tmp_path: Path) -> None:
