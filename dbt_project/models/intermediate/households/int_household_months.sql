@@ -64,6 +64,8 @@ totals as (
         sum(amount_sek) as net_sek,
         coalesce(sum(amount_sek) filter (where assistance_type = 'FS'), 0) as net_fs_sek,
         coalesce(sum(amount_sek) filter (where assistance_type = 'LO'), 0) as net_lo_sek,
+        -- null when the month has no HYRESSKULD payment (lo_andamal)
+        sum(amount_sek) filter (where lo_purpose = 'HYRESSKULD') as net_rent_arrears_sek,
         count(*) as payment_count
     from payments
     group by household_id, benefit_month
@@ -78,6 +80,7 @@ select
     totals.net_sek,
     totals.net_fs_sek,
     totals.net_lo_sek,
+    totals.net_rent_arrears_sek,
     totals.payment_count,
     household_district.district_count,
     totals.net_sek > 0 as is_recipient_household
