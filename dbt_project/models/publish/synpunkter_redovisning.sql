@@ -176,6 +176,10 @@ select
     cast(rows.t2 as bigint) as t2,
     cast(rows.vb as bigint) as vb,
     cast(rows.totalt as bigint) as totalt,
+    cast(rows.t1_dold as boolean) as t1_dold,
+    cast(rows.t2_dold as boolean) as t2_dold,
+    cast(rows.vb_dold as boolean) as vb_dold,
+    cast(rows.totalt_dold as boolean) as totalt_dold,
     cast(rows.t1_dold or rows.t2_dold or rows.vb_dold or rows.totalt_dold as boolean)
         as is_suppressed
 
