@@ -56,5 +56,7 @@ def generate(
     paths += write_population(spec.areas, first.year - 1, last.year, out_dir, seed)
     paths += write_staff(spec.areas, months, extraction, out_dir, seed)
     paths += write_client_surveys(spec.areas, months, out_dir, seed)
-    paths += write_services(spec.areas, first, last, extraction, out_dir, seed)
+    paths += write_services(
+        spec.areas, first, last, extraction, out_dir, seed, spec.min_service_scale
+    )
     return sorted(paths)

@@ -89,11 +89,11 @@ def _months(first: Month, last: Month) -> list[Month]:
     return month_range(first.add(-LEAD_MONTHS), last)
 
 
-def _scale(area: AreaSpec) -> float:
-    return area.households / REFERENCE_HOUSEHOLDS
+def _scale(area: AreaSpec, floor: float) -> float:
+    return max(area.households / REFERENCE_HOUSEHOLDS, floor)
 
 
-def _notices(rng: random.Random, areas, months, extraction: date) -> Iterator[list[str]]:
+def _notices(rng: random.Random, areas, months, extraction, floor) -> Iterator[list[str]]:
     factory = PersonnummerFactory(rng)
     support = Deck(rng, (("J", 11), ("N", 12)))  # 47,8 %
     reasons = Deck(rng, REASONS)
@@ -101,11 +101,12 @@ def _notices(rng: random.Random, areas, months, extraction: date) -> Iterator[li
     for area in areas:
         if area.homeless:
             continue
-        scale = _scale(area)
+        scale = _scale(area, floor)
         outcomes = {
             "AVHYSNING": Deck(rng, APPLICATION_OUTCOMES),
             "UPPSAGNING": Deck(rng, TERMINATION_OUTCOMES),
         }
+        evicted_children = Deck(rng, (("J", 8), ("N", 15)))  # 8 of the 23 evictions
         for month in months:
             kinds = ["UPPSAGNING"] * _count(rng, TERMINATION_NOTICES, scale)
             kinds += ["AVHYSNING"] * _count(rng, EVICTION_APPLICATIONS, scale)
@@ -116,8 +117,11 @@ def _notices(rng: random.Random, areas, months, extraction: date) -> Iterator[li
                 number += 1
                 pnr, kon = _adult(rng, factory, received)
                 outcome = outcomes[kind].draw()
-                # 8 of 23 evictions carried out affected children; a third of all notices
-                with_children = rng.random() < (0.35 if outcome == "VERKSTALLD" else 0.30)
+                # 8 of 23 evictions carried out affected children; 30 % of the other notices
+                if outcome == "VERKSTALLD":
+                    with_children = evicted_children.draw() == "J"
+                else:
+                    with_children = rng.random() < 0.30
                 closed = received + timedelta(days=between(rng, 14, 150))
                 is_open = closed >= extraction
                 yield [
@@ -135,12 +139,12 @@ def _notices(rng: random.Random, areas, months, extraction: date) -> Iterator[li
                 ]
 
 
-def _emergency_housing(rng: random.Random, areas, months, extraction: date):
+def _emergency_housing(rng: random.Random, areas, months, extraction, floor):
     factory = PersonnummerFactory(rng)
     kinds = Deck(rng, OTHER_HOUSING)
     number = 0
     for area in areas:
-        scale = _scale(area) * (3 if area.homeless else 1)
+        scale = _scale(area, floor) * (3 if area.homeless else 1)
         for month in months:
             decisions = ["family"] * _count(rng, FAMILY_HOTEL_DECISIONS, scale)
             decisions += ["other"] * _count(rng, OTHER_EMERGENCY_DECISIONS, scale)
@@ -180,12 +184,12 @@ def _emergency_housing(rng: random.Random, areas, months, extraction: date):
                     ]
 
 
-def _fut_reports(rng: random.Random, areas, months, extraction: date):
+def _fut_reports(rng: random.Random, areas, months, extraction, floor):
     timely = Deck(rng, (("J", 27), ("N", 10)))  # 73,0 %
     decisions = Deck(rng, (("UTREDNING", 11), ("EJ_UTREDNING", 9)))
     number = 0
     for area in areas:
-        scale = _scale(area)
+        scale = _scale(area, floor)
         for month in months:
             for _ in range(_count(rng, FUT_REPORTS, scale)):
                 received = _day(rng, month)
@@ -219,11 +223,11 @@ def _fut_reports(rng: random.Random, areas, months, extraction: date):
                 yield row
 
 
-def _feedback(rng: random.Random, areas, months, extraction: date):
+def _feedback(rng: random.Random, areas, months, extraction, floor):
     categories = Deck(rng, CATEGORIES)
     number = 0
     for area in areas:
-        scale = _scale(area)
+        scale = _scale(area, floor)
         for month in months:
             for sender, kind, per_year in FEEDBACK:
                 for _ in range(_count(rng, per_year, scale)):
@@ -266,15 +270,17 @@ def write_services(
     extraction: date,
     out_dir: Path,
     seed: int,
+    min_scale: float = 0.0,
 ) -> list[Path]:
-    """One snapshot of each catalogue-v2 export, dated `extraction`."""
+    """One snapshot of each catalogue-v2 export, dated `extraction`; an area's volume is at
+    least `min_scale` of Hägersten-Älvsjö's."""
     months = _months(first, last)
     paths: list[Path] = []
     for export, rows in WRITERS.items():
         rng = random.Random(f"{seed}:{export}")
         path = out_dir / file_name(export, extraction.isoformat())
         with csv_writer(path, HEADERS[export]) as out:
-            for row in rows(rng, areas, months, extraction):
+            for row in rows(rng, areas, months, extraction, min_scale):
                 out.writerow(row)
         paths.append(path)
     return paths
