@@ -119,12 +119,35 @@ def subreaper() -> Iterator[set[int]]:
         libc.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
 
 
+def _session(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[3])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def leftovers(before: set[int], within_s: float = 5.0) -> dict[int, str]:
     """Processes below this one that were not there `before` and still run after `within_s`;
-    adopted zombies are reaped."""
+    adopted zombies are reaped. Only a refresh's: start_refresh starts each refresh in a session
+    of its own and its children stay in it, so a process below one of this test session's own
+    (the browser tests' site build and Chromium, run meanwhile by tests/conftest.py) is not."""
+    me, ours = os.getpid(), os.getsid(0)
+
+    def from_a_refresh(pid: int, parents: dict[int, int]) -> bool:
+        while pid != me and pid in parents:
+            if _session(pid) == ours:
+                return False
+            pid = parents[pid]
+        return True
+
     deadline = time.monotonic() + within_s
     while True:
-        new = {p: c for p, c in descendants(os.getpid()).items() if p not in before}
+        parents = _parents()
+        new = {
+            p: c
+            for p, c in descendants(me).items()
+            if p not in before and from_a_refresh(p, parents)
+        }
         for pid in [p for p in new if not _alive(p)]:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, os.WNOHANG)
@@ -171,6 +194,17 @@ def kill_when(
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     pytest.fail("the moment to kill the refresh never came")
+
+
+def dbt_is_building(children: dict[int, str], work: Path) -> bool:
+    """Whether the refresh in `work` runs `dbt build`: a `dbt build` child, or the warm dbt
+    process (orchestration/dbt_warm.py) once the refresh's log says it was handed the build."""
+    if any("dbt" in cmd and " build" in cmd for cmd in children.values()):
+        return True
+    if not any("orchestration.dbt_warm" in cmd for cmd in children.values()):
+        return False
+    logs = sorted((work / "logs").glob("refresh-*.log"), key=lambda p: p.stat().st_mtime)
+    return bool(logs) and "dbt kördes i processen" in logs[-1].read_text(errors="replace")
 
 
 def die_by_itself(proc: subprocess.Popen[bytes], timeout_s: float = 300) -> None:
@@ -228,7 +262,7 @@ def test_kill_9_while_loading_building_and_publishing_leaves_nothing_running(
     second: list[tuple[subprocess.CompletedProcess[str], float]] = []
 
     def building(c: dict[int, str]) -> bool:
-        if not any("dbt" in cmd and " build" in cmd for cmd in c.values()):
+        if not dbt_is_building(c, work):
             return False
         started = time.monotonic()
         busy = run_bistand("refresh", "--landing", work / "landing", "--warehouse", warehouse)
