@@ -241,50 +241,62 @@ def test_groups_add_up_in_the_warehouse(disclosure: Disclosure) -> None:
 
 
 def test_primary_rule_alone_left_figures_computable(disclosure: Disclosure) -> None:
-    """Before issue 16 (hiding only what rests on 1–4 individuals), 63 hidden values were the
-    only hidden cell of a group — the total minus the shown parts — and 65 were determined by
-    the groups' equations together; 2 previous-year values likewise."""
+    """Before issue 16 (hiding only what rests on 1–4 individuals), 134 hidden values were the
+    only hidden cell of a group — the total minus the shown parts — and 140 were determined by
+    the groups' equations together; 10 previous-year values likewise (with catalogue v2's
+    counts: evictions, families in hotels, rent arrears)."""
     cells, groups = disclosure.cells, disclosure.groups
     assert exposure(cells, groups, primary_only_values(cells)) == Exposure(
-        hidden=2383,
-        single_hidden_groups=67,
-        computable_in_a_group=63,
-        computable_from_all_groups=65,
+        hidden=6538,
+        single_hidden_groups=138,
+        computable_in_a_group=134,
+        computable_from_all_groups=140,
     )
     assert exposure(cells, groups, primary_only_previous(cells)) == Exposure(
-        hidden=993, single_hidden_groups=2, computable_in_a_group=2, computable_from_all_groups=2
+        hidden=1853,
+        single_hidden_groups=10,
+        computable_in_a_group=10,
+        computable_from_all_groups=10,
     )
 
 
 def test_no_hidden_value_is_computable(disclosure: Disclosure) -> None:
-    """The same 2 383 values hidden for 1–4 individuals and 71 more as complements (all of
-    IN_STHLMSJOBB, the only additive indicator with small cells here): none computable."""
+    """The same 6 538 values hidden for 1–4 individuals and 136 more as complements (of the
+    additive indicators with small cells here: IN_STHLMSJOBB and catalogue v2's counts and
+    kronor): none computable."""
     cells, groups = disclosure.cells, disclosure.groups
     hidden = hidden_values(cells)
     assert (hidden == (cells["suppression_reason"].notna() & cells["value"].notna())).all()
     assert cells.loc[hidden, "suppression_reason"].value_counts().to_dict() == {
-        "fa_individer": 2383,
-        "komplementar": 71,
+        "fa_individer": 6538,
+        "komplementar": 136,
     }
     assert (hidden & cells["is_suppressed"]).sum() == primary_only_values(cells).sum()
     complements = cells[cells["suppression_reason"].eq("komplementar")]
-    assert set(complements["indicator_code"]) == {"IN_STHLMSJOBB"}
+    assert set(complements["indicator_code"]) == {
+        "IN_STHLMSJOBB",
+        "BO_VERKSTALLDA",
+        "BO_VRAKNING_BARN",
+        "BO_BARNFAMILJ_HOTELL",
+        "EB_HYRESSKULD_HUSHALL",
+        "EB_HYRESSKULD_KR",
+    }
     assert set(complements["indicator_code"]) <= set(additive_indicators())
     assert not complements["is_suppressed"].any()
     assert exposure(cells, groups, hidden) == Exposure(
-        hidden=2454, single_hidden_groups=0, computable_in_a_group=0, computable_from_all_groups=0
+        hidden=6674, single_hidden_groups=0, computable_in_a_group=0, computable_from_all_groups=0
     )
 
 
 def test_no_hidden_previous_year_value_is_computable(disclosure: Disclosure) -> None:
-    """Previous-year values: the 993 hidden before plus 4 complements, none computable."""
+    """Previous-year values: the 1 853 hidden before plus 10 complements, none computable."""
     cells, groups = disclosure.cells, disclosure.groups
     hidden = hidden_previous(cells)
     assert cells.loc[hidden, "previous_year_suppression_reason"].value_counts().to_dict() == {
-        "fa_individer": 993,
-        "komplementar": 4,
+        "fa_individer": 1853,
+        "komplementar": 10,
     }
     assert (hidden & primary_only_previous(cells)).sum() == primary_only_previous(cells).sum()
     assert exposure(cells, groups, hidden) == Exposure(
-        hidden=997, single_hidden_groups=0, computable_in_a_group=0, computable_from_all_groups=0
+        hidden=1863, single_hidden_groups=0, computable_in_a_group=0, computable_from_all_groups=0
     )

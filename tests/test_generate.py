@@ -35,6 +35,15 @@ CONTRACT = {
     "sjukfranvaro_dag1_14_timmar",
     "medarbetarenkat": "respondent_id;enkat_ar;enhet_kod;kon;fraga_kod;svar",
     "brukarenkat": "svar_id;datum;stadsdel_kod;verksamhet;kon;situation",
+    # shared/spec/catalogue-v2.md
+    "vrakningsforebyggande": "underrattelse_id;personnummer;kon;stadsdel_kod;typ;inkom_datum;"
+    "orsak;barn_i_hushallet;stod_mottaget;avslutad_datum;utfall_kod",
+    "akutboende": "beslut_id;personnummer;kon;stadsdel_kod;boendetyp;barn_i_hushallet;startdatum;"
+    "slutdatum;kostnad",
+    "fut_anmalningar": "anmalan_id;arende_id;stadsdel_kod;inkom_datum;forhandsbedomning_datum;"
+    "beslut;aterkrav_datum;aterkrav_belopp;polisanmald",
+    "synpunkter": "synpunkt_id;inkom_datum;stadsdel_kod;verksamhet;avsandare;typ;kategori;"
+    "lex_sarah;aterkoppling_datum;atgard_vidtagen",
 }
 MONTHS = [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)]
 EXTRACTION = "2026-01-05"
@@ -119,7 +128,17 @@ def test_every_export_is_written_with_the_expected_keys(out: Path) -> None:
     expected |= {f"befolkning_{y}.csv" for y in (2023, 2024, 2025)}
     expected |= {f"{e}_{y}.csv" for e in ("medarbetarenkat", "brukarenkat") for y in (2024, 2025)}
     expected |= {
-        f"{e}_{EXTRACTION}.csv" for e in ("arenden", "forandringsplaner", "insatser", "personal")
+        f"{e}_{EXTRACTION}.csv"
+        for e in (
+            "arenden",
+            "forandringsplaner",
+            "insatser",
+            "personal",
+            "vrakningsforebyggande",
+            "akutboende",
+            "fut_anmalningar",
+            "synpunkter",
+        )
     }
     assert {p.name for p in out.iterdir()} == expected
 
@@ -363,6 +382,10 @@ def test_ids_are_unique_and_never_look_like_a_personnummer(out: Path) -> None:
         ("insatser", "insats_id"),
         ("brukarenkat", "svar_id"),
         ("personal", "anstallning_id"),
+        ("vrakningsforebyggande", "underrattelse_id"),
+        ("akutboende", "beslut_id"),
+        ("fut_anmalningar", "anmalan_id"),
+        ("synpunkter", "synpunkt_id"),
     ):
         ids = [r[column] for r in rows(out, export)]
         assert len(ids) == len(set(ids)), export
@@ -652,7 +675,17 @@ def test_a_month_later_changes_only_the_last_two_months_and_adds_the_new_one(
     monthly = ("utbetalningar", "hushallsmedlemmar", "franvaro")
     new = {n for n in after if n not in before}
     assert new == {f"{e}_2025-07.csv" for e in monthly} | {
-        f"{e}_2025-08-05.csv" for e in ("arenden", "forandringsplaner", "insatser", "personal")
+        f"{e}_2025-08-05.csv"
+        for e in (
+            "arenden",
+            "forandringsplaner",
+            "insatser",
+            "personal",
+            "vrakningsforebyggande",
+            "akutboende",
+            "fut_anmalningar",
+            "synpunkter",
+        )
     }
     redelivered = set()
     for name, path in before.items():
@@ -700,3 +733,26 @@ def test_a_redelivery_keeps_every_row_and_adds_later_bookings(tmp_path: Path) ->
                 assert row["utbetalningsdatum"] > extraction[key], row  # booked after delivery
                 kinds["retroactive" if row["belopp"][0] != "-" else "correction"] += 1
     assert kinds["correction"] and kinds["retroactive"], kinds
+
+
+def test_the_catalogue_v2_exports_keep_their_codes_and_invariants(out: Path) -> None:
+    notices = rows(out, "vrakningsforebyggande")
+    assert {r["typ"] for r in notices} == ref_codes("underrattelsetyp")
+    assert {r["utfall_kod"] for r in notices} - {""} <= ref_codes("vrakning_utfall")
+    for r in notices:
+        assert (r["avslutad_datum"] == "") == (r["utfall_kod"] == ""), r
+        assert r["avslutad_datum"] == "" or r["avslutad_datum"] >= r["inkom_datum"], r
+        assert r["inkom_datum"] < EXTRACTION and int(r["barn_i_hushallet"]) >= 0
+        assert r["utfall_kod"] != "VERKSTALLD" or r["typ"] == "AVHYSNING", r
+    assert {r["boendetyp"] for r in rows(out, "akutboende")} <= ref_codes("boendetyp")
+    for r in rows(out, "fut_anmalningar"):
+        assert (
+            r["forhandsbedomning_datum"] == "" or r["forhandsbedomning_datum"] >= r["inkom_datum"]
+        )
+        assert r["aterkrav_datum"] == "" or r["beslut"] == "UTREDNING", r
+    feedback = rows(out, "synpunkter")
+    assert {r["avsandare"] for r in feedback} <= ref_codes("synpunkt_avsandare")
+    assert {r["typ"] for r in feedback} <= ref_codes("synpunkt_typ")
+    assert {r["kategori"] for r in feedback} <= ref_codes("synpunkt_kategori")
+    for r in feedback:
+        assert r["aterkoppling_datum"] == "" or r["aterkoppling_datum"] >= r["inkom_datum"], r

@@ -29,10 +29,12 @@ def test_the_scanner_finds_personnummer_in_every_written_form() -> None:
 
 
 def test_generated_landing_does_contain_personnummer(tiny_landing: Path) -> None:
-    """The scan is meaningful: the input it protects against really holds personnummer."""
-    with (next(tiny_landing.glob("hushallsmedlemmar_*.csv"))).open(encoding="utf-8") as handle:
-        numbers = [row["personnummer"] for row in csv.DictReader(handle, delimiter=";")]
-    assert numbers and all(personnummer_in_text(n) for n in numbers)
+    """The scan is meaningful: the input it protects against really holds personnummer — in the
+    household members and in catalogue v2's notices and emergency-housing decisions."""
+    for export in ("hushallsmedlemmar", "vrakningsforebyggande", "akutboende"):
+        with (next(tiny_landing.glob(f"{export}_*.csv"))).open(encoding="utf-8") as handle:
+            numbers = [row["personnummer"] for row in csv.DictReader(handle, delimiter=";")]
+        assert numbers and all(personnummer_in_text(n) for n in numbers), export
 
 
 def test_no_personnummer_in_warehouse_publish_dagster_or_dbt(
@@ -49,6 +51,9 @@ def test_no_personnummer_in_warehouse_publish_dagster_or_dbt(
         ("refresh output", refreshed_warehouse.output),
     ]
     assert len(texts) > 100
+    # the catalogue-v2 exports with personnummer were loaded (pseudonymised) and scanned
+    scanned = {where for where, _ in texts}
+    assert {"raw.vrakningsforebyggande_history", "raw.akutboende_history"} <= scanned
     assert scan(texts) == {}
 
 
@@ -74,13 +79,18 @@ def test_rejected_input_full_of_personnummer_leaves_none_behind(
         f"H9990004;2025-12;{valid[3]};K;{valid[4][:8]}-{valid[4][8:]}",  # as a role code
     ]
     members.write_text("\n".join([*good, *bad]) + "\n", encoding="utf-8")
+    notices = next(landing.glob("vrakningsforebyggande_*.csv"))
+    lines = notices.read_text(encoding="utf-8").splitlines()
+    fields = lines[1].split(";")
+    fields[0], fields[1] = "V9990001", valid[0][2:]  # a notice with a 10-digit personnummer
+    notices.write_text("\n".join([*lines, ";".join(fields)]) + "\n", encoding="utf-8")
     (landing / f"okand_{valid[0]}.csv").write_text("a;b\n1;2\n", encoding="utf-8")
     assert len(personnummer_in_text("\n".join(bad))) >= 5
 
     result = refresh(landing, tmp_path / "warehouse.duckdb")
 
     assert result.exit_code == 2, result.output[-3000:]
-    assert "rader avvisade: 4" in result.output
+    assert "rader avvisade: 5" in result.output
     assert "personnummer med 10 siffror" in result.output
     assert f"AVVISAD FIL okand_{'XXXXXXXX-XXXX'}.csv" in result.output
     texts = [
@@ -94,5 +104,5 @@ def test_rejected_input_full_of_personnummer_leaves_none_behind(
         ("refresh output", result.output),
     ]
     rejects = [t for where, t in texts if where == "raw.rejects"]
-    assert len(rejects) == 4
+    assert len(rejects) == 5
     assert scan(texts) == {}

@@ -224,6 +224,16 @@ INVARIANTS: dict[str, str] = {
     "then 'sjukfranvaro_dag1_14_timmar större än sjukfranvaro_timmar' "
     "when t_sjukfranvaro_timmar > t_schemalagd_tid_timmar "
     "then 'sjukfranvaro_timmar större än schemalagd_tid_timmar' end",
+    "notice_closing_fields_together": "case when (avslutad_datum is null) <> (utfall_kod is null) "
+    "then 'avslutad_datum och utfall_kod ska anges tillsammans' end",
+    "notice_closed_after_received": "case when t_avslutad_datum < t_inkom_datum "
+    "then 'avslutad_datum före inkom_datum' end",
+    "assessed_after_received": "case when t_forhandsbedomning_datum < t_inkom_datum "
+    "then 'forhandsbedomning_datum före inkom_datum' end",
+    "repayment_after_received": "case when t_aterkrav_datum < t_inkom_datum "
+    "then 'aterkrav_datum före inkom_datum' end",
+    "feedback_after_received": "case when t_aterkoppling_datum < t_inkom_datum "
+    "then 'aterkoppling_datum före inkom_datum' end",
     "date_in_year": "case when year(t_datum) <> {key_year} "
     "then 'datum ' || strftime(t_datum, '%Y-%m-%d') || ' ligger inte i filens år ' "
     "|| {key_year} end",

@@ -1,4 +1,5 @@
-"""Column order of the ten raw exports, exactly as in shared/spec/raw-exports.md."""
+"""Column order of the raw exports, exactly as in shared/spec/raw-exports.md and
+catalogue-v2.md."""
 
 from __future__ import annotations
 
@@ -56,6 +57,53 @@ HEADERS: dict[str, tuple[str, ...]] = {
     ),
     "medarbetarenkat": ("respondent_id", "enkat_ar", "enhet_kod", "kon", "fraga_kod", "svar"),
     "brukarenkat": ("svar_id", "datum", "stadsdel_kod", "verksamhet", "kon", "situation"),
+    "vrakningsforebyggande": (
+        "underrattelse_id",
+        "personnummer",
+        "kon",
+        "stadsdel_kod",
+        "typ",
+        "inkom_datum",
+        "orsak",
+        "barn_i_hushallet",
+        "stod_mottaget",
+        "avslutad_datum",
+        "utfall_kod",
+    ),
+    "akutboende": (
+        "beslut_id",
+        "personnummer",
+        "kon",
+        "stadsdel_kod",
+        "boendetyp",
+        "barn_i_hushallet",
+        "startdatum",
+        "slutdatum",
+        "kostnad",
+    ),
+    "fut_anmalningar": (
+        "anmalan_id",
+        "arende_id",
+        "stadsdel_kod",
+        "inkom_datum",
+        "forhandsbedomning_datum",
+        "beslut",
+        "aterkrav_datum",
+        "aterkrav_belopp",
+        "polisanmald",
+    ),
+    "synpunkter": (
+        "synpunkt_id",
+        "inkom_datum",
+        "stadsdel_kod",
+        "verksamhet",
+        "avsandare",
+        "typ",
+        "kategori",
+        "lex_sarah",
+        "aterkoppling_datum",
+        "atgard_vidtagen",
+    ),
 }
 
 

@@ -10,6 +10,7 @@ from .assistance import AssistanceSimulation
 from .months import Month, month_range
 from .population import write_population
 from .profiles import Profile, get_profile
+from .services import write_services
 from .staff import write_staff
 from .surveys import write_client_surveys
 
@@ -55,4 +56,7 @@ def generate(
     paths += write_population(spec.areas, first.year - 1, last.year, out_dir, seed)
     paths += write_staff(spec.areas, months, extraction, out_dir, seed)
     paths += write_client_surveys(spec.areas, months, out_dir, seed)
+    paths += write_services(
+        spec.areas, first, last, extraction, out_dir, seed, spec.min_service_scale
+    )
     return sorted(paths)

@@ -35,7 +35,7 @@ DURATION_MONTHS: dict[str, tuple[int, int]] = {
     "OSA": (6, 24),
     "AR_TEAM": (3, 15),
     "FORSOKSLAGENHET": (6, 18),
-    "BOSTAD_FORST": (12, 36),
+    "BOSTAD_FORST": (3, 30),  # some leave in the first year (seed 001: target 75 % kept)
 }
 # Outcome decks: each deck holds the exact mix, so even a handful of measures shows it.
 WORK_OUTCOMES: tuple[tuple[str, int], ...] = (

@@ -15,18 +15,19 @@ from .months import MonthFrame
 
 Random = Callable[[], float]
 
-# (purpose, cumulative weight in %): HYRESSKULD 20, TANDVARD 35, TILLFALLIGT_BOENDE 15, OVRIGT 30
+# (purpose, cumulative weight in %): HYRESSKULD 9, TANDVARD 35, TILLFALLIGT_BOENDE 15, OVRIGT 41.
+# Rent arrears: seed 001, Hägersten-Älvsjö 2023, 932 000 kr to 53 households (≈ 17 600 kr each).
 LO_PURPOSES: tuple[tuple[str, float], ...] = (
-    ("HYRESSKULD", 0.20),
-    ("TANDVARD", 0.55),
-    ("TILLFALLIGT_BOENDE", 0.70),
+    ("HYRESSKULD", 0.09),
+    ("TANDVARD", 0.44),
+    ("TILLFALLIGT_BOENDE", 0.59),
     ("OVRIGT", 1.00),
 )
 LO_RANGE_KR: dict[str, tuple[int, int]] = {
-    "HYRESSKULD": (3_000, 25_000),
+    "HYRESSKULD": (6_000, 29_000),
     "TANDVARD": (800, 12_000),
     "TILLFALLIGT_BOENDE": (2_000, 12_000),
-    "OVRIGT": (300, 5_000),
+    "OVRIGT": (300, 6_500),
 }
 
 

@@ -86,6 +86,9 @@ class Profile:
     seasonality: tuple[float, ...] = SEASONALITY
     fs_scale: float = 1.0  # calibrates försörjningsstöd to ≈ 8 500 kr per household-month
     burn_in_months: int = 36  # simulated before the first month so spells are realistic
+    # catalogue-v2 exports (services.py): an area's volume is its households ÷ Hägersten-
+    # Älvsjö's, but at least this share (so a small test profile has every indicator's events)
+    min_service_scale: float = 0.0
 
     def households_target(self, area: AreaSpec, month: Month) -> float:
         trend = interpolate(area.trend or self.trend, month)
@@ -117,6 +120,7 @@ TINY = Profile(
     start="2024-01",
     end="2025-12",
     fs_scale=0.96,
+    min_service_scale=0.25,
 )
 
 

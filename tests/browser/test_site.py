@@ -52,7 +52,16 @@ CHECK_SITE = Path(__file__).with_name("check_site.mjs")
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 ARTIFACTS = REPO / "test-artifacts" / "browser"
 BROWSER_TIMEOUT_S = 1200
-PAGES = ["/", "/hushall/", "/insatser/", "/personal/", "/datakvalitet/", "/metod/"]
+PAGES = [
+    "/",
+    "/hushall/",
+    "/insatser/",
+    "/boende/",
+    "/synpunkter/",
+    "/personal/",
+    "/datakvalitet/",
+    "/metod/",
+]
 PSEUDONYM = re.compile(r"(?<![a-z])[a-p]{32}(?![a-z])")
 # Columns that would mean person-level rows in a published table.
 PERSON_COLUMNS = {
@@ -372,6 +381,72 @@ def _make_plan(wh: Warehouse) -> Plan:
             [i_year, first_type],
         )
     ]
+
+    # Boende and Synpunkter (catalogue v2): the indicator tables for the first area (Hela
+    # staden) and the latest year the page offers; the complaints report table likewise.
+    def indicator_table(where: str, year: int, area: str) -> list[dict]:
+        return [
+            {
+                "row": name,
+                "col": period.lower(),
+                "text": _cell(
+                    value,
+                    suppressed,
+                    {"andel": "andel2", "kr": "kr"}.get(unit, "tal0"),
+                ),
+            }
+            for name, unit, period, value, suppressed in wh.rows(
+                f"""
+                select i.namn, i.enhet, f.period, cast(f.value as double), f.is_suppressed
+                from {FACTS} f join publish.indicator i using (indicator_code)
+                where ({where}) and f.gender = 'alla'
+                    and f.year = ? and f.period in ('T1', 'T2', 'VB') and f.area_code = ?
+                """,
+                [year, area],
+            )
+        ]
+
+    first_area = (
+        "select area_code from publish.area where area_code in ({}) order by sortering limit 1"
+    )
+    b_year = wh.one(
+        "select max(year) from publish.kpi where starts_with(indicator_code, 'BO_') "
+        "and period_type = 'tertial'"
+    )
+    b_area = wh.one(
+        first_area.format(
+            "select area_code from publish.kpi where starts_with(indicator_code, 'BO_')"
+        )
+    )
+    tables["boende"] = indicator_table(
+        "starts_with(f.indicator_code, 'BO_') or f.indicator_code in "
+        "('IN_BOSTAD_FORST_12MAN', 'EB_HYRESSKULD_HUSHALL', 'EB_HYRESSKULD_KR')",
+        b_year,
+        b_area,
+    )
+    s_year = wh.one("select max(year) from publish.synpunkter_redovisning")
+    s_area = wh.one(first_area.format("select area_code from publish.synpunkter_redovisning"))
+    tables["synpunkter"] = indicator_table(
+        "starts_with(f.indicator_code, 'FU_') or starts_with(f.indicator_code, 'SY_')",
+        s_year,
+        s_area,
+    )
+    tables["synpunkter_redovisning"] = [
+        {"row": name, "col": col, "text": _cell(value, hidden, "tal0")}
+        for name, *values in wh.rows(
+            """
+            select namn, t1, t1_dold, t2, t2_dold, vb, vb_dold, totalt, totalt_dold
+            from publish.synpunkter_redovisning where year = ? and area_code = ?
+            """,
+            [s_year, s_area],
+        )
+        for col, value, hidden in (
+            ("t1", values[0], values[1]),
+            ("t2", values[2], values[3]),
+            ("vb", values[4], values[5]),
+            ("totalt", values[6], values[7]),
+        )
+    ]
     # Datakvalitet: files and rows loaded per export.
     tables["per_export"] = []
     for export, files, rows_loaded, latest, rejected, rows_rejected in wh.rows(
@@ -516,6 +591,19 @@ def _make_plan(wh: Warehouse) -> Plan:
                 table("insatser-avslutade", "insatser_avslutade"),
                 table("utfall-antal", "utfall_antal"),
                 table("utfall-stadsdelar", "utfall_stadsdelar"),
+            ],
+        },
+        {
+            "path": "/boende/",
+            "name": "boende",
+            "steps": [table("boende-indikatorer", "boende")],
+        },
+        {
+            "path": "/synpunkter/",
+            "name": "synpunkter",
+            "steps": [
+                table("synpunkter-indikatorer", "synpunkter"),
+                table("synpunkter-redovisning", "synpunkter_redovisning"),
             ],
         },
         {
@@ -941,6 +1029,9 @@ def _assert_table(report: Report, key: str) -> None:
         "insatser_avslutade",
         "utfall_antal",
         "utfall_stadsdelar",
+        "boende",
+        "synpunkter",
+        "synpunkter_redovisning",
         "sjukfranvaro",
         "sjukfranvaro_1_14",
         "enkat",

@@ -20,6 +20,8 @@ PAGES = {
     "indikator": "/indikator/<kod>/",
     "hushall": "/hushall",
     "insatser": "/insatser",
+    "boende": "/boende",
+    "synpunkter": "/synpunkter",
     "personal": "/personal",
     "datakvalitet": "/datakvalitet",
     "metod": "/metod",

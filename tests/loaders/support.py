@@ -38,6 +38,10 @@ FILE = {
     "franvaro": "franvaro_2024-01.csv",
     "medarbetarenkat": "medarbetarenkat_2025.csv",
     "brukarenkat": "brukarenkat_2025.csv",
+    "vrakningsforebyggande": "vrakningsforebyggande_2026-01-05.csv",
+    "akutboende": "akutboende_2026-01-05.csv",
+    "fut_anmalningar": "fut_anmalningar_2026-01-05.csv",
+    "synpunkter": "synpunkter_2026-01-05.csv",
 }
 
 # Another key of the same export (for snapshots an earlier extraction date).
@@ -52,6 +56,10 @@ OTHER_FILE = {
     "franvaro": "franvaro_2024-02.csv",
     "medarbetarenkat": "medarbetarenkat_2024.csv",
     "brukarenkat": "brukarenkat_2024.csv",
+    "vrakningsforebyggande": "vrakningsforebyggande_2025-12-05.csv",
+    "akutboende": "akutboende_2025-12-05.csv",
+    "fut_anmalningar": "fut_anmalningar_2025-12-05.csv",
+    "synpunkter": "synpunkter_2025-12-05.csv",
 }
 
 
@@ -143,6 +151,53 @@ def good_row(export: str, i: int, key: str | None = None) -> dict[str, str]:
             "verksamhet": "EB",
             "kon": "K",
             "situation": "FORBATTRAD",
+        },
+        "vrakningsforebyggande": {
+            "underrattelse_id": f"V{i:05d}",
+            "personnummer": PNR[i % len(PNR)],
+            "kon": "K",
+            "stadsdel_kod": "BRO",
+            "typ": "UPPSAGNING",
+            "inkom_datum": "2024-03-01",
+            "orsak": "HYRESSKULD",
+            "barn_i_hushallet": "0",
+            "stod_mottaget": "J",
+            "avslutad_datum": "",
+            "utfall_kod": "",
+        },
+        "akutboende": {
+            "beslut_id": f"B{i:05d}",
+            "personnummer": PNR[i % len(PNR)],
+            "kon": "M",
+            "stadsdel_kod": "BRO",
+            "boendetyp": "HOTELL",
+            "barn_i_hushallet": "2",
+            "startdatum": "2024-03-01",
+            "slutdatum": "",
+            "kostnad": "",
+        },
+        "fut_anmalningar": {
+            "anmalan_id": f"F{i:05d}",
+            "arende_id": f"A{i:05d}",
+            "stadsdel_kod": "BRO",
+            "inkom_datum": "2024-03-01",
+            "forhandsbedomning_datum": "",
+            "beslut": "",
+            "aterkrav_datum": "",
+            "aterkrav_belopp": "",
+            "polisanmald": "",
+        },
+        "synpunkter": {
+            "synpunkt_id": f"SY{i:05d}",
+            "inkom_datum": "2024-03-01",
+            "stadsdel_kod": "BRO",
+            "verksamhet": "EB",
+            "avsandare": "BRUKARE",
+            "typ": "KLAGOMAL",
+            "kategori": "BEMOTANDE",
+            "lex_sarah": "N",
+            "aterkoppling_datum": "",
+            "atgard_vidtagen": "N",
         },
     }
     return rows[export]

@@ -311,6 +311,73 @@ CASES = [
         {"situation": "BATTRE"},
         "okänd kod 'BATTRE' i situation",
     ),
+    # catalogue v2: vrakningsforebyggande, akutboende, fut_anmalningar, synpunkter
+    bad(
+        "vrakningsforebyggande",
+        "notice-closed-without-outcome",
+        {"avslutad_datum": "2024-05-01"},
+        "avslutad_datum och utfall_kod ska anges tillsammans",
+    ),
+    bad(
+        "vrakningsforebyggande",
+        "notice-closed-before-received",
+        {"avslutad_datum": "2024-02-01", "utfall_kod": "AVVARJD"},
+        "avslutad_datum före inkom_datum",
+    ),
+    bad(
+        "vrakningsforebyggande",
+        "notice-bad-personnummer",
+        {"personnummer": BAD_CHECK_PNR},
+        "ogiltigt personnummer (kontrollsiffra eller datum stämmer inte)",
+    ),
+    bad(
+        "vrakningsforebyggande",
+        "notice-negative-children",
+        {"barn_i_hushallet": "-1"},
+        "barn_i_hushallet under tillåtet minimum 0: '-1'",
+    ),
+    bad(
+        "vrakningsforebyggande",
+        "notice-support-flag",
+        {"stod_mottaget": "JA"},
+        "okänd kod 'JA' i stod_mottaget",
+    ),
+    bad(
+        "akutboende",
+        "emergency-housing-ended-before-start",
+        {"slutdatum": "2024-01-01"},
+        "slutdatum före startdatum",
+    ),
+    bad(
+        "akutboende",
+        "emergency-housing-unknown-kind",
+        {"boendetyp": "TALT"},
+        "okänd kod 'TALT' i boendetyp",
+    ),
+    bad(
+        "fut_anmalningar",
+        "fut-assessed-before-received",
+        {"forhandsbedomning_datum": "2024-02-28"},
+        "forhandsbedomning_datum före inkom_datum",
+    ),
+    bad(
+        "fut_anmalningar",
+        "fut-amount-decimal-point",
+        {"aterkrav_datum": "2024-06-01", "aterkrav_belopp": "1200.50"},
+        "decimalpunkt i aterkrav_belopp (ska vara decimalkomma): '1200.50'",
+    ),
+    bad(
+        "synpunkter",
+        "complaint-feedback-before-received",
+        {"aterkoppling_datum": "2024-02-01"},
+        "aterkoppling_datum före inkom_datum",
+    ),
+    bad(
+        "synpunkter",
+        "complaint-unknown-sender",
+        {"avsandare": "GRANNE"},
+        "okänd kod 'GRANNE' i avsandare",
+    ),
 ]
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tests.oracle import assistance, cases, client_survey, measures, staff
+from tests.oracle import assistance, cases, client_survey, measures, services, staff
 from tests.oracle.assemble import COLUMNS, finish, indicator_rows
 from tests.oracle.computed import Computed
 from tests.oracle.context import Context
@@ -40,6 +40,20 @@ INDICATORS: dict[str, Callable[[Context], Computed]] = {
     "KO_N31816": assistance.ko_n31816,
     "KO_U31803": assistance.ko_u31803,
     "KO_N31910": assistance.ko_n31910,
+    # catalogue v2
+    "EB_HYRESSKULD_HUSHALL": services.eb_hyresskuld_hushall,
+    "EB_HYRESSKULD_KR": services.eb_hyresskuld_kr,
+    "IN_BOSTAD_FORST_12MAN": services.in_bostad_forst_12man,
+    "BO_AVHYSNING_AVVARJD": services.bo_avhysning_avvarjd,
+    "BO_STOD_VID_KONTAKT": services.bo_stod_vid_kontakt,
+    "BO_VERKSTALLDA": services.bo_verkstallda,
+    "BO_VRAKNING_BARN": services.bo_vrakning_barn,
+    "BO_BARNFAMILJ_HOTELL": services.bo_barnfamilj_hotell,
+    "FU_FORHANDSBEDOMD_3MAN": services.fu_forhandsbedomd_3man,
+    "FU_ATERKRAV": services.fu_aterkrav,
+    "SY_KLAGOMAL": services.sy_klagomal,
+    "SY_ATERKOPPLING": services.sy_aterkoppling,
+    "SY_LEX_SARAH": services.sy_lex_sarah,
 }
 
 

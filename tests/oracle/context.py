@@ -50,6 +50,10 @@ class Context:
     def measure_months(self) -> frozenset[int]:
         return self._snapshot_months(self.landing.measure_extraction)
 
+    def export_months(self, export: str) -> frozenset[int]:
+        """Months of a catalogue-v2 snapshot export (like arenden's)."""
+        return self._snapshot_months(self.landing.extractions.get(export))
+
     @cached_property
     def absence_months(self) -> frozenset[int]:
         return self.landing.absence_months

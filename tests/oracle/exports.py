@@ -23,7 +23,8 @@ GENDER = {"K": "kvinnor", "M": "man"}
 
 @dataclass(frozen=True)
 class Landing:
-    payments: pd.DataFrame  # hushall_id, stadsdel_kod, month, amount_1e4 (kronor × 10 000, exact)
+    payments: pd.DataFrame  # hushall_id, stadsdel_kod, month, amount_1e4 (kronor × 10 000, exact),
+    # lo_andamal
     members: pd.DataFrame  # hushall_id, month, person, birth_month_index, kon
     cases: pd.DataFrame  # arende_id, stadsdel_kod, opened, closed, reason
     plans: pd.DataFrame  # arende_id, drawn_up, revised
@@ -40,6 +41,14 @@ class Landing:
     measure_extraction: pd.Timestamp | None
     staff_survey_years: frozenset[int]
     client_survey_years: frozenset[int]
+    # catalogue v2 (services.py): the frames and their snapshots' extraction dates
+    notices: pd.DataFrame  # underrattelse_id, person, kon, stadsdel_kod, received, closed, outcome,
+    # children, support
+    emergency_housing: pd.DataFrame  # beslut_id, person, kon, stadsdel_kod, boendetyp, children,
+    # start_date
+    fut_reports: pd.DataFrame  # anmalan_id, arende_id, stadsdel_kod, received, assessed, repaid
+    feedback: pd.DataFrame  # synpunkt_id, stadsdel_kod, typ, lex_sarah, received, answered
+    extractions: dict[str, pd.Timestamp | None]
 
 
 def _concat(deliveries: list[Delivery], export: str) -> pd.DataFrame:
@@ -106,6 +115,7 @@ def payments(deliveries: list[Delivery], ref: Reference) -> pd.DataFrame:
             "stadsdel_kod": rows["stadsdel_kod"].astype(str),
             "month": month_of(rows["bidragsmanad"]),
             "amount_1e4": (amount * 10_000).round().astype("int64"),
+            "lo_andamal": rows["lo_andamal"].astype(str),
         }
     )[keep].reset_index(drop=True)
 
@@ -296,6 +306,137 @@ def client_survey(deliveries: list[Delivery], ref: Reference) -> pd.DataFrame:
     return result[_first_of_id(result, "svar_id")].reset_index(drop=True)
 
 
+def notices(deliveries: list[Delivery], ref: Reference) -> pd.DataFrame:
+    rows = _concat(deliveries, "vrakningsforebyggande")
+    pnr = parse_personnummer(rows["personnummer"])
+    received, closed = _date(rows["inkom_datum"]), _date(rows["avslutad_datum"])
+    children = _integer(rows["barn_i_hushallet"])
+    valid = (
+        _present(rows["underrattelse_id"])
+        & pnr["person"].notna()
+        & _in(rows["kon"], ref.codes["kon"])
+        & _in(rows["stadsdel_kod"], ref.codes["stadsdel"])
+        & _in(rows["typ"], ref.codes["underrattelsetyp"])
+        & received.notna()
+        & _in(rows["orsak"], ref.codes["vrakning_orsak"])
+        & (children >= 0).fillna(False)
+        & _in(rows["stod_mottaget"], ref.codes["ja_nej"])
+        & _optional_date_ok(rows["avslutad_datum"], closed)
+        & _in(rows["utfall_kod"], ref.codes["vrakning_utfall"], optional=True)
+        & ((rows["avslutad_datum"] == "") == (rows["utfall_kod"] == ""))
+        & ~(closed < received)
+    )
+    result = pd.DataFrame(
+        {
+            "underrattelse_id": rows["underrattelse_id"].astype(str),
+            "person": pnr["person"].astype("Int64"),
+            "kon": rows["kon"].astype(str),
+            "stadsdel_kod": rows["stadsdel_kod"].astype(str),
+            "received": received,
+            "closed": closed,
+            "outcome": rows["utfall_kod"].astype(str),
+            "children": children,
+            "support": rows["stod_mottaget"] == "J",
+        }
+    )[valid]
+    return result[_first_of_id(result, "underrattelse_id")].reset_index(drop=True)
+
+
+def emergency_housing(deliveries: list[Delivery], ref: Reference) -> pd.DataFrame:
+    rows = _concat(deliveries, "akutboende")
+    pnr = parse_personnummer(rows["personnummer"])
+    start, end = _date(rows["startdatum"]), _date(rows["slutdatum"])
+    children = _integer(rows["barn_i_hushallet"])
+    cost = _decimal(rows["kostnad"])
+    valid = (
+        _present(rows["beslut_id"])
+        & pnr["person"].notna()
+        & _in(rows["kon"], ref.codes["kon"])
+        & _in(rows["stadsdel_kod"], ref.codes["stadsdel"])
+        & _in(rows["boendetyp"], ref.codes["boendetyp"])
+        & (children >= 0).fillna(False)
+        & start.notna()
+        & _optional_date_ok(rows["slutdatum"], end)
+        & ~(end < start)
+        & ((rows["kostnad"] == "") | (cost >= 0).fillna(False))
+    )
+    result = pd.DataFrame(
+        {
+            "beslut_id": rows["beslut_id"].astype(str),
+            "person": pnr["person"].astype("Int64"),
+            "kon": rows["kon"].astype(str),
+            "stadsdel_kod": rows["stadsdel_kod"].astype(str),
+            "boendetyp": rows["boendetyp"].astype(str),
+            "children": children,
+            "start_date": start,
+        }
+    )[valid]
+    return result[_first_of_id(result, "beslut_id")].reset_index(drop=True)
+
+
+def fut_reports(deliveries: list[Delivery], ref: Reference) -> pd.DataFrame:
+    rows = _concat(deliveries, "fut_anmalningar")
+    received = _date(rows["inkom_datum"])
+    assessed, repaid = _date(rows["forhandsbedomning_datum"]), _date(rows["aterkrav_datum"])
+    amount = _decimal(rows["aterkrav_belopp"])
+    valid = (
+        _present(rows["anmalan_id"])
+        & _present(rows["arende_id"])
+        & _in(rows["stadsdel_kod"], ref.codes["stadsdel"])
+        & received.notna()
+        & _optional_date_ok(rows["forhandsbedomning_datum"], assessed)
+        & _in(rows["beslut"], ref.codes["fut_beslut"], optional=True)
+        & _optional_date_ok(rows["aterkrav_datum"], repaid)
+        & ((rows["aterkrav_belopp"] == "") | amount.notna())
+        & _in(rows["polisanmald"], ref.codes["ja_nej"], optional=True)
+        & ~(assessed < received)
+        & ~(repaid < received)
+    )
+    result = pd.DataFrame(
+        {
+            "anmalan_id": rows["anmalan_id"].astype(str),
+            "arende_id": rows["arende_id"].astype(str),
+            "stadsdel_kod": rows["stadsdel_kod"].astype(str),
+            "received": received,
+            "assessed": assessed,
+            "repaid": repaid,
+        }
+    )[valid]
+    return result[_first_of_id(result, "anmalan_id")].reset_index(drop=True)
+
+
+def feedback(deliveries: list[Delivery], ref: Reference) -> pd.DataFrame:
+    rows = _concat(deliveries, "synpunkter")
+    received, answered = _date(rows["inkom_datum"]), _date(rows["aterkoppling_datum"])
+    valid = (
+        _present(rows["synpunkt_id"])
+        & received.notna()
+        & _in(rows["stadsdel_kod"], ref.codes["stadsdel"])
+        & _in(rows["verksamhet"], ref.codes["verksamhet"])
+        & _in(rows["avsandare"], ref.codes["synpunkt_avsandare"])
+        & _in(rows["typ"], ref.codes["synpunkt_typ"])
+        & _in(rows["kategori"], ref.codes["synpunkt_kategori"])
+        & _in(rows["lex_sarah"], ref.codes["ja_nej"])
+        & _in(rows["atgard_vidtagen"], ref.codes["ja_nej"])
+        & _optional_date_ok(rows["aterkoppling_datum"], answered)
+        & ~(answered < received)
+    )
+    result = pd.DataFrame(
+        {
+            "synpunkt_id": rows["synpunkt_id"].astype(str),
+            "stadsdel_kod": rows["stadsdel_kod"].astype(str),
+            "typ": rows["typ"].astype(str),
+            "lex_sarah": rows["lex_sarah"] == "J",
+            "received": received,
+            "answered": answered,
+        }
+    )[valid]
+    return result[_first_of_id(result, "synpunkt_id")].reset_index(drop=True)
+
+
+V2_EXPORTS = ("vrakningsforebyggande", "akutboende", "fut_anmalningar", "synpunkter")
+
+
 def _months(deliveries: list[Delivery]) -> frozenset[int]:
     return frozenset(int(d.key[:4]) * 12 + int(d.key[5:7]) - 1 for d in deliveries)
 
@@ -327,4 +468,9 @@ def load_landing(landing: Path, ref: Reference) -> Landing:
         measure_extraction=_extraction(chosen["insatser"]),
         staff_survey_years=_years(chosen["medarbetarenkat"]),
         client_survey_years=_years(chosen["brukarenkat"]),
+        notices=notices(chosen["vrakningsforebyggande"], ref),
+        emergency_housing=emergency_housing(chosen["akutboende"], ref),
+        fut_reports=fut_reports(chosen["fut_anmalningar"], ref),
+        feedback=feedback(chosen["synpunkter"], ref),
+        extractions={export: _extraction(chosen[export]) for export in V2_EXPORTS},
     )

@@ -110,10 +110,59 @@ EXPORTS: dict[str, ExportSpec] = {
     "brukarenkat": ExportSpec(
         "year", ("svar_id", "datum", "stadsdel_kod", "verksamhet", "situation"), ("kon",)
     ),
+    # shared/spec/catalogue-v2.md
+    "vrakningsforebyggande": ExportSpec(
+        "date",
+        (
+            "underrattelse_id",
+            "personnummer",
+            "kon",
+            "stadsdel_kod",
+            "typ",
+            "inkom_datum",
+            "orsak",
+            "barn_i_hushallet",
+            "stod_mottaget",
+        ),
+        ("avslutad_datum", "utfall_kod"),
+    ),
+    "akutboende": ExportSpec(
+        "date",
+        (
+            "beslut_id",
+            "personnummer",
+            "kon",
+            "stadsdel_kod",
+            "boendetyp",
+            "barn_i_hushallet",
+            "startdatum",
+        ),
+        ("slutdatum", "kostnad"),
+    ),
+    "fut_anmalningar": ExportSpec(
+        "date",
+        ("anmalan_id", "arende_id", "stadsdel_kod", "inkom_datum"),
+        ("forhandsbedomning_datum", "beslut", "aterkrav_datum", "aterkrav_belopp", "polisanmald"),
+    ),
+    "synpunkter": ExportSpec(
+        "date",
+        (
+            "synpunkt_id",
+            "inkom_datum",
+            "stadsdel_kod",
+            "verksamhet",
+            "avsandare",
+            "typ",
+            "kategori",
+            "lex_sarah",
+            "atgard_vidtagen",
+        ),
+        ("aterkoppling_datum",),
+    ),
 }
 
 SURROUNDING_BLANKS = re.compile(r"[ \t]+(;|\r?\n|$)|(^|;|\n)[ \t]+")
-FILE_NAME = re.compile(r"^(?P<export>[a-z]+)_(?P<key>[0-9-]+)\.csv$")
+FILE_NAME = re.compile(r"^(?P<export>[a-z_]+)_(?P<key>[0-9-]+)\.csv$")
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,15 @@ def load_reference(seeds_dir: Path = SEEDS_DIR) -> Reference:
         "enkatfraga": _codes(seeds_dir, "ref_enkatfraga"),
         "verksamhet": _codes(seeds_dir, "ref_verksamhet"),
         "situation": _codes(seeds_dir, "ref_brukarenkat_situation"),
+        "ja_nej": _codes(seeds_dir, "ref_ja_nej"),
+        "underrattelsetyp": _codes(seeds_dir, "ref_underrattelsetyp"),
+        "vrakning_orsak": _codes(seeds_dir, "ref_vrakning_orsak"),
+        "vrakning_utfall": _codes(seeds_dir, "ref_vrakning_utfall"),
+        "boendetyp": _codes(seeds_dir, "ref_boendetyp"),
+        "fut_beslut": _codes(seeds_dir, "ref_fut_beslut"),
+        "synpunkt_avsandare": _codes(seeds_dir, "ref_synpunkt_avsandare"),
+        "synpunkt_typ": _codes(seeds_dir, "ref_synpunkt_typ"),
+        "synpunkt_kategori": _codes(seeds_dir, "ref_synpunkt_kategori"),
     }
     questions = _read(seeds_dir, "ref_enkatfraga")
     question_index = dict(zip(questions["kod"], questions["index_kod"], strict=True))

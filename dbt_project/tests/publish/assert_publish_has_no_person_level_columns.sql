@@ -9,6 +9,7 @@
 -- depends_on: {{ ref('hushall_forsorjningshinder') }}, {{ ref('hushall_typ') }}
 -- depends_on: {{ ref('indicator') }}, {{ ref('insats_manad') }}, {{ ref('insats_utfall') }}
 -- depends_on: {{ ref('kpi') }}, {{ ref('period') }}, {{ ref('personal_enhet') }}
+-- depends_on: {{ ref('synpunkter_redovisning') }}
 
 {{ config(meta={"dagster": {"ref": {"name": "kpi"}}}) }}
 

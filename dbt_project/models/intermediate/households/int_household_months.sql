@@ -24,6 +24,8 @@ totals as (
         sum(amount_sek) as net_sek,
         coalesce(sum(amount_sek) filter (where assistance_type = 'FS'), 0) as net_fs_sek,
         coalesce(sum(amount_sek) filter (where assistance_type = 'LO'), 0) as net_lo_sek,
+        -- null when the month has no HYRESSKULD payment (lo_andamal)
+        sum(amount_sek) filter (where lo_purpose = 'HYRESSKULD') as net_rent_arrears_sek,
         count(*) as payment_count,
         min(district_code) as only_district,
         min(barrier_code) as only_barrier,
@@ -92,6 +94,7 @@ select
     totals.net_sek,
     totals.net_fs_sek,
     totals.net_lo_sek,
+    totals.net_rent_arrears_sek,
     totals.payment_count,
     case when totals.mixes_districts then mixed_district.district_count
         else cast(totals.only_district is not null as integer) end as district_count,

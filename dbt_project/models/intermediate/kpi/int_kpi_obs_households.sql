@@ -3,6 +3,10 @@
 --   EB_BISTAND_PER_HUSHALL  net kronor of every household-month with a payment (corrections and
 --                           net ≤ 0 months included) ÷ bidragshushåll-months
 --   EB_UTBETALT             net kronor, summed
+--   EB_HYRESSKULD_HUSHALL   one per household-month whose net HYRESSKULD payments (lo_andamal)
+--                           are above 0 kr (a payment fully reversed is no assistance); the
+--                           household counts once per period (subject_agg max)
+--   EB_HYRESSKULD_KR        net kronor of the HYRESSKULD payments, summed (corrections included)
 -- Every row lies in the household's district that month (largest net sum). n_individuals counts
 -- households: bidragshushåll for EB_HUSHALL, any household with a payment for the kronor ones.
 -- A view: a projection of tables that are incremental themselves, read once by
@@ -51,6 +55,30 @@ rows as (
         net_sek,
         cast(null as double)
     from household_months
+
+    union all
+
+    select
+        'EB_HYRESSKULD_HUSHALL',
+        household_id,
+        benefit_month,
+        district_code,
+        1.0,
+        cast(null as double)
+    from household_months
+    where net_rent_arrears_sek > 0
+
+    union all
+
+    select
+        'EB_HYRESSKULD_KR',
+        household_id,
+        benefit_month,
+        district_code,
+        net_rent_arrears_sek,
+        cast(null as double)
+    from household_months
+    where net_rent_arrears_sek is not null
 
 )
 

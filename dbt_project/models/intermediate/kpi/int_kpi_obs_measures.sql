@@ -8,6 +8,11 @@
 --                       = person, max per period: active in the period ⇔ some active month in it.
 --   IN_FORSOKSLAGENHET  at the end month of a FORSOKSLAGENHET measure: KONTRAKT_OVERTAGET ? 1 : 0
 --                       ÷ 1 (subject = the measure; n = distinct persons)
+--   IN_BOSTAD_FORST_12MAN at the month of a BOSTAD_FORST measure's 12-month anniversary
+--                       (startdatum + 12 months): 1 ÷ 1 when it was still ongoing that day (no
+--                       end, or an end after it — "open at e" as in indicators.md) or ended
+--                       KONTRAKT_OVERTAGET (the client took over the contract, at any time),
+--                       else 0 ÷ 1 (subject = the measure; n = distinct persons)
 
 with
 
@@ -73,6 +78,24 @@ rows as (
         1
     from measures
     where measure_type_code = 'FORSOKSLAGENHET' and ended_on is not null
+
+    union all
+
+    select
+        'IN_BOSTAD_FORST_12MAN',
+        cast(date_trunc('month', started_on + interval 12 month) as date),
+        district_code,
+        gender,
+        measure_id,
+        person_id,
+        case
+            when ended_on is null or ended_on > cast(started_on + interval 12 month as date)
+                or outcome_code = 'KONTRAKT_OVERTAGET' then 1
+            else 0
+        end,
+        1
+    from measures
+    where measure_type_code = 'BOSTAD_FORST'
 
 )
 

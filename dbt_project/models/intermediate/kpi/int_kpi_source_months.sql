@@ -1,8 +1,9 @@
 -- Months for which each KPI source has data (docs/indicator-rules.md §6). A reporting period is
 -- published only when every month it needs is here (int_kpi_available_periods).
 --   utbetalningar        months with a current delivery of both utbetalningar and hushallsmedlemmar
---   arenden, insatser    months from the first utbetalningar month (as above) whose last day
---                        is before the extraction date of the export's latest snapshot
+--   arenden, insatser,   months from the first utbetalningar month (as above) whose last day
+--   vrakningsforebyggande, is before the extraction date of the export's latest snapshot
+--   akutboende, fut_anmalningar, synpunkter (catalogue v2: snapshots like arenden)
 --   franvaro             months delivered
 --   medarbetarenkat,
 --   brukarenkat          all 12 months of every year whose file is delivered
@@ -32,7 +33,10 @@ snapshots as (
 
     select export_name, max(key_date) as extracted_on
     from deliveries
-    where export_name in ('arenden', 'insatser')
+    where export_name in (
+        'arenden', 'insatser', 'vrakningsforebyggande', 'akutboende', 'fut_anmalningar',
+        'synpunkter'
+    )
     group by export_name
 
 ),
