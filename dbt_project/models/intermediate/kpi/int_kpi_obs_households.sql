@@ -3,7 +3,11 @@
 --   EB_BISTAND_PER_HUSHALL  net kronor of every household-month with a payment (corrections and
 --                           net ≤ 0 months included) ÷ bidragshushåll-months
 --   EB_UTBETALT             net kronor, summed
--- Every row lies in the household's district that month (largest net sum). n_individuals counts
+--   EB_INFLODE_NYA, EB_INFLODE_ATERKOMMANDE, EB_UTFLODE
+--                           one per new / returning / leaving household-month (fct_household_flow)
+--   EB_TID_MED_BISTAND      per leaving household-month: the months of the run that ended at
+--                           m − 1 ÷ 1 (the mean over the period's leavers)
+-- Every row lies in the household's district that month (largest net sum; leaving: in m − 1). n_individuals counts
 -- households: bidragshushåll for EB_HUSHALL, any household with a payment for the kronor ones.
 -- A view: a projection of tables that are incremental themselves, read once by
 -- fct_indicator_value (writing its millions of rows to a table cost more than computing them).
@@ -15,6 +19,13 @@ with
 household_months as (
 
     select * from {{ ref('int_household_months') }}
+
+),
+
+flows as (
+
+    select * from {{ ref('fct_household_flow') }}
+    where flow_code <> 'continuing'
 
 ),
 
@@ -51,6 +62,33 @@ rows as (
         net_sek,
         cast(null as double)
     from household_months
+
+    union all
+
+    select
+        case flow_code
+            when 'new' then 'EB_INFLODE_NYA'
+            when 'returning' then 'EB_INFLODE_ATERKOMMANDE'
+            else 'EB_UTFLODE'
+        end,
+        household_id,
+        benefit_month,
+        district_code,
+        1.0,
+        cast(null as double)
+    from flows
+
+    union all
+
+    select
+        'EB_TID_MED_BISTAND',
+        household_id,
+        benefit_month,
+        district_code,
+        run_months,
+        1.0
+    from flows
+    where flow_code = 'leaving'
 
 )
 
