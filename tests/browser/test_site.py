@@ -52,7 +52,7 @@ CHECK_SITE = Path(__file__).with_name("check_site.mjs")
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 ARTIFACTS = REPO / "test-artifacts" / "browser"
 BROWSER_TIMEOUT_S = 1200
-PAGES = ["/", "/hushall/", "/insatser/", "/personal/", "/datakvalitet/", "/metod/"]
+PAGES = ["/", "/hushall/", "/floden/", "/insatser/", "/personal/", "/datakvalitet/", "/metod/"]
 PSEUDONYM = re.compile(r"(?<![a-z])[a-p]{32}(?![a-z])")
 # Columns that would mean person-level rows in a published table.
 PERSON_COLUMNS = {
@@ -231,6 +231,67 @@ def _make_plan(wh: Warehouse) -> Plan:
                 "EB_BISTAND_PER_HUSHALL": ("per_hushall", "kr"),
             }[code]
         ]
+    ]
+    # Flöden: the latest year with flows, the first area by sort order; each month's three
+    # flows and the same month the year before, and the leavers by time on assistance.
+    f_year = wh.one(
+        "select max(year) from publish.kpi where indicator_code = 'EB_INFLODE_NYA' "
+        "and period_type = 'manad'"
+    )
+    f_area = wh.one(
+        """
+        select area_code from publish.area
+        where area_code in (
+            select area_code from publish.kpi where indicator_code = 'EB_INFLODE_NYA'
+        )
+        order by sortering limit 1
+        """
+    )
+    flow_columns = {
+        "EB_INFLODE_NYA": "nya",
+        "EB_INFLODE_ATERKOMMANDE": "aterkommande",
+        "EB_UTFLODE": "utflode",
+    }
+    tables["floden_manad"] = [
+        {
+            "row": MANAD_NAMN[int(period[1:]) - 1],
+            "col": flow_columns[code] + ("" if year == f_year else "_fg"),
+            "text": _cell(value, suppressed, "tal0"),
+        }
+        for code, year, period, value, suppressed in wh.rows(
+            f"""
+            select indicator_code, year, period, cast(value as double), is_suppressed
+            from {FACTS}
+            where indicator_code in ('EB_INFLODE_NYA', 'EB_INFLODE_ATERKOMMANDE', 'EB_UTFLODE')
+                and gender = 'alla' and year in (?, ? - 1) and period like 'M%'
+                and area_code = ?
+                -- a month of the year before shows only beside a month of the chosen year
+                and (year = ? or period in (
+                    select period from publish.kpi
+                    where indicator_code = 'EB_INFLODE_NYA' and year = ? and area_code = ?
+                ))
+            """,
+            [f_year, f_year, f_area, f_year, f_year, f_area],
+        )
+    ]
+    tables["floden_tid"] = [
+        {
+            "row": name,
+            "col": "antal" if year == f_year else "antal_fg",
+            "text": _cell(n, suppressed, "tal0"),
+        }
+        for name, year, n, suppressed in wh.rows(
+            """
+            select tid_grupp_namn, year, antal_hushall, is_suppressed
+            from publish.hushall_flode_tid
+            where year in (?, ? - 1) and area_code = ?
+                and tid_grupp_namn in (
+                    select tid_grupp_namn from publish.hushall_flode_tid
+                    where year = ? and area_code = ?
+                )
+            """,
+            [f_year, f_year, f_area, f_year, f_area],
+        )
     ]
     # Personal: sick leave over 12 months, Hela staden, the latest year with staff months.
     p_year = wh.one("select max(year) from publish.personal_enhet")
@@ -504,6 +565,14 @@ def _make_plan(wh: Warehouse) -> Plan:
                 table("hushallstyper", "hushallstyper"),
                 table("forsorjningshinder", "forsorjningshinder"),
                 table("belopp", "belopp"),
+            ],
+        },
+        {
+            "path": "/floden/",
+            "name": "floden",
+            "steps": [
+                table("floden-manad", "floden_manad"),
+                table("floden-tid", "floden_tid"),
             ],
         },
         {
@@ -912,6 +981,8 @@ def _assert_table(report: Report, key: str) -> None:
         "hushallstyper",
         "forsorjningshinder",
         "belopp",
+        "floden_manad",
+        "floden_tid",
         "insatser",
         "insatser_startade",
         "insatser_aktiva",
