@@ -224,6 +224,9 @@ INVARIANTS: dict[str, str] = {
     "then 'sjukfranvaro_dag1_14_timmar större än sjukfranvaro_timmar' "
     "when t_sjukfranvaro_timmar > t_schemalagd_tid_timmar "
     "then 'sjukfranvaro_timmar större än schemalagd_tid_timmar' end",
+    "month_in_year": "case when year(t_manad) <> {key_year} "
+    "then 'manad ' || strftime(t_manad, '%Y-%m') || ' ligger inte i filens år ' "
+    "|| {key_year} end",
     "date_in_year": "case when year(t_datum) <> {key_year} "
     "then 'datum ' || strftime(t_datum, '%Y-%m-%d') || ' ligger inte i filens år ' "
     "|| {key_year} end",

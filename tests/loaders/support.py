@@ -38,6 +38,7 @@ FILE = {
     "franvaro": "franvaro_2024-01.csv",
     "medarbetarenkat": "medarbetarenkat_2025.csv",
     "brukarenkat": "brukarenkat_2025.csv",
+    "budget": "budget_2025.csv",
 }
 
 # Another key of the same export (for snapshots an earlier extraction date).
@@ -52,6 +53,7 @@ OTHER_FILE = {
     "franvaro": "franvaro_2024-02.csv",
     "medarbetarenkat": "medarbetarenkat_2024.csv",
     "brukarenkat": "brukarenkat_2024.csv",
+    "budget": "budget_2024.csv",
 }
 
 
@@ -143,6 +145,13 @@ def good_row(export: str, i: int, key: str | None = None) -> dict[str, str]:
             "verksamhet": "EB",
             "kon": "K",
             "situation": "FORBATTRAD",
+        },
+        "budget": {
+            "ar": year or "2025",
+            "stadsdel_kod": ["BRO", "HAL", "HEM"][(i - 1) % 3],
+            "bistandstyp": "FS" if (i - 1) // 3 % 2 == 0 else "LO",
+            "manad": "",
+            "belopp": f"{1000000 + i},00",
         },
     }
     return rows[export]
