@@ -191,8 +191,8 @@ def test_an_unknown_export_is_recorded_as_refused_never_ignored(env: Env) -> Non
     message = (
         "okand_2024-01.csv: okänd export; filen laddas inte. Filnamnet ska vara "
         "<export>_<nyckel>.csv med en av exporterna utbetalningar, hushallsmedlemmar, arenden, "
-        "forandringsplaner, insatser, befolkning, personal, franvaro, medarbetarenkat, brukarenkat, "
-        "budget"
+        "forandringsplaner, insatser, befolkning, personal, franvaro, medarbetarenkat, "
+        "brukarenkat, budget"
     )
     assert [(f.file_name, f.status, f.message) for f in outcome.files] == [
         ("okand_2024-01.csv", "rejected", message)
