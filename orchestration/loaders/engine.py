@@ -53,7 +53,8 @@ bytes, no header, wrong delimiter, a required column missing, a column named twi
 closed, a key column (`bidragsmanad`, `manad`, `ar`, `enkat_ar`) naming another month/year than
 the file's key, a budget file mixing rows with and without `manad` for one district and type
 (ExportSpec.all_or_none). A landing file no export claims (`okand_2024-01.csv`) is recorded as
-refused with export `(okänd)` by the unknown-files asset. Hidden files (`.name`) and directories are ignored.
+refused with export `(okänd)` by the unknown-files asset. Hidden files (`.name`) and directories
+are ignored.
 
 Row-level (`raw.rejects`, see checks_sql.py for the value rules): wrong number of fields, a
 quoting error inside the record, bad personnummer, unparseable number/date, unknown code or code
