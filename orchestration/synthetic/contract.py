@@ -1,4 +1,4 @@
-"""Column order of the ten raw exports, exactly as in shared/spec/raw-exports.md."""
+"""Column order of the raw exports, exactly as in shared/spec/raw-exports.md."""
 
 from __future__ import annotations
 
@@ -56,6 +56,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     ),
     "medarbetarenkat": ("respondent_id", "enkat_ar", "enhet_kod", "kon", "fraga_kod", "svar"),
     "brukarenkat": ("svar_id", "datum", "stadsdel_kod", "verksamhet", "kon", "situation"),
+    "budget": ("ar", "stadsdel_kod", "bistandstyp", "manad", "belopp"),
 }
 
 
