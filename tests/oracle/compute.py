@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tests.oracle import assistance, cases, client_survey, flows, measures, staff
+from tests.oracle import assistance, budget, cases, client_survey, flows, measures, staff
 from tests.oracle.assemble import COLUMNS, finish, indicator_rows
 from tests.oracle.computed import Computed
 from tests.oracle.context import Context
@@ -41,6 +41,10 @@ INDICATORS: dict[str, Callable[[Context], Computed]] = {
     "PE_MOTIVATION": staff.pe_motivation,
     "PE_REKOMMENDERA": staff.pe_rekommendera,
     "BR_FORBATTRAD": client_survey.br_forbattrad,
+    "EK_BUDGET": budget.ek_budget,
+    "EK_AVVIKELSE": budget.ek_avvikelse,
+    "EK_PROGNOS": budget.ek_prognos,
+    "EK_PROGNOS_AVVIKELSE": budget.ek_prognos_avvikelse,
     "KO_N31807": assistance.ko_n31807,
     "KO_N31816": assistance.ko_n31816,
     "KO_U31803": assistance.ko_u31803,

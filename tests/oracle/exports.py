@@ -30,6 +30,7 @@ class Landing:
     measures: pd.DataFrame  # insats_id, person, kon, stadsdel_kod, insatstyp, start_date,
     # end_date, outcome
     population: pd.DataFrame  # ar, stadsdel_kod, kon, alder, antal
+    budget: pd.DataFrame  # ar, stadsdel_kod, bistandstyp, month (-1 = the whole year), belopp_1e4
     absence: pd.DataFrame  # anstallning_id, enhet_kod, kon, month, scheduled, sick, sick_1_14
     staff_survey: pd.DataFrame  # respondent_id, year, enhet_kod, kon, fraga_kod, svar
     client_survey: pd.DataFrame  # svar_id, date, stadsdel_kod, verksamhet, kon, situation
@@ -40,6 +41,7 @@ class Landing:
     measure_extraction: pd.Timestamp | None
     staff_survey_years: frozenset[int]
     client_survey_years: frozenset[int]
+    budget_years: frozenset[int]
 
 
 def _concat(deliveries: list[Delivery], export: str) -> pd.DataFrame:
@@ -106,6 +108,7 @@ def payments(deliveries: list[Delivery], ref: Reference) -> pd.DataFrame:
             "stadsdel_kod": rows["stadsdel_kod"].astype(str),
             "month": month_of(rows["bidragsmanad"]),
             "amount_1e4": (amount * 10_000).round().astype("int64"),
+            "booked_month": month_of(rows["utbetalningsdatum"].str[:7]),
         }
     )[keep].reset_index(drop=True)
 
@@ -224,6 +227,42 @@ def population(deliveries: list[Delivery], ref: Reference) -> pd.DataFrame:
     )[valid].astype({"ar": "int64", "alder": "int64", "antal": "int64"})
 
 
+def budget(deliveries: list[Delivery], ref: Reference) -> pd.DataFrame:
+    """Rows of valid budget files: a file mixing rows with and without manad for a district and
+    type is dropped whole (the loader refuses it)."""
+    kept = []
+    for d in deliveries:
+        rows = d.rows
+        has_month = rows["manad"] != ""
+        mixed = has_month.groupby([rows["stadsdel_kod"], rows["bistandstyp"]]).nunique() > 1
+        if not mixed.any():
+            kept.append(d)
+    rows = _concat(kept, "budget")
+    amount = _decimal(rows["belopp"])
+    year = _integer(rows["ar"])
+    month = rows["manad"].where(rows["manad"].str.fullmatch(r"\d{4}-\d{2}"), "")
+    valid = (
+        year.notna()
+        & _in(rows["stadsdel_kod"], ref.codes["stadsdel"])
+        & _in(rows["bistandstyp"], ref.codes["bistandstyp"])
+        & amount.notna()
+        & ((month == "") | (month.str[:4] == rows["ar"]))
+    )
+    rows, amount, month = rows[valid], amount[valid], month[valid]
+    month_index = pd.Series(-1, index=rows.index, dtype="int64")
+    named = month != ""
+    month_index[named] = month_of(month[named])
+    return pd.DataFrame(
+        {
+            "ar": year[valid].astype("int64"),
+            "stadsdel_kod": rows["stadsdel_kod"].astype(str),
+            "bistandstyp": rows["bistandstyp"].astype(str),
+            "month": month_index,
+            "belopp_1e4": (amount * 10_000).round().astype("int64"),
+        }
+    ).reset_index(drop=True)
+
+
 def absence(deliveries: list[Delivery], ref: Reference) -> pd.DataFrame:
     rows = _concat(deliveries, "franvaro")
     scheduled = _decimal(rows["schemalagd_tid_timmar"])
@@ -317,6 +356,7 @@ def load_landing(landing: Path, ref: Reference) -> Landing:
         plans=plans(chosen["forandringsplaner"]),
         measures=measures(chosen["insatser"], ref),
         population=population(chosen["befolkning"], ref),
+        budget=budget(chosen["budget"], ref),
         absence=absence(chosen["franvaro"], ref),
         staff_survey=staff_survey(chosen["medarbetarenkat"], ref),
         client_survey=client_survey(chosen["brukarenkat"], ref),
@@ -327,4 +367,5 @@ def load_landing(landing: Path, ref: Reference) -> Landing:
         measure_extraction=_extraction(chosen["insatser"]),
         staff_survey_years=_years(chosen["medarbetarenkat"]),
         client_survey_years=_years(chosen["brukarenkat"]),
+        budget_years=_years(chosen["budget"]),
     )

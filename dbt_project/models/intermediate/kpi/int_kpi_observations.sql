@@ -19,6 +19,7 @@
     'int_kpi_obs_staff',
     'int_kpi_obs_surveys',
     'int_kpi_obs_kolada',
+    'int_kpi_obs_budget',
 ] %}
 
 {% for part in parts %}

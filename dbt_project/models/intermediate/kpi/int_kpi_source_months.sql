@@ -5,7 +5,7 @@
 --                        is before the extraction date of the export's latest snapshot
 --   franvaro             months delivered
 --   medarbetarenkat,
---   brukarenkat          all 12 months of every year whose file is delivered
+--   brukarenkat, budget  all 12 months of every year whose file is delivered
 
 with
 
@@ -65,7 +65,7 @@ survey_months as (
     from deliveries,
         range(deliveries.key_date, deliveries.key_date + interval 12 month, interval 1 month)
             as generated
-    where deliveries.export_name in ('medarbetarenkat', 'brukarenkat')
+    where deliveries.export_name in ('medarbetarenkat', 'brukarenkat', 'budget')
 
 ),
 
