@@ -52,7 +52,16 @@ CHECK_SITE = Path(__file__).with_name("check_site.mjs")
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 ARTIFACTS = REPO / "test-artifacts" / "browser"
 BROWSER_TIMEOUT_S = 1200
-PAGES = ["/", "/hushall/", "/floden/", "/insatser/", "/personal/", "/datakvalitet/", "/metod/"]
+PAGES = [
+    "/",
+    "/hushall/",
+    "/floden/",
+    "/ekonomi/",
+    "/insatser/",
+    "/personal/",
+    "/datakvalitet/",
+    "/metod/",
+]
 PSEUDONYM = re.compile(r"(?<![a-z])[a-p]{32}(?![a-z])")
 # Columns that would mean person-level rows in a published table.
 PERSON_COLUMNS = {
@@ -291,6 +300,69 @@ def _make_plan(wh: Warehouse) -> Plan:
                 )
             """,
             [f_year, f_year, f_area, f_year, f_area],
+        )
+    ]
+    # Ekonomi: the latest year with forecasts and its latest tertial period; the deviation table
+    # per district and the city, and the backtest of the first area by sort order.
+    e_year = wh.one("select max(year) from publish.kpi where indicator_code = 'EK_PROGNOS'")
+    e_period = wh.one(
+        """
+        select p.period from publish.period p
+        where p.year = ? and p.period_type = 'tertial' and p.period in (
+            select period from publish.kpi where indicator_code = 'EK_PROGNOS' and year = ?
+        )
+        order by p.sortering desc limit 1
+        """,
+        [e_year, e_year],
+    )
+    deviation_columns = {
+        ("EK_BUDGET", "VB"): "budget_ar",
+        ("EK_BUDGET", e_period): "budget",
+        ("EB_UTBETALT", e_period): "utfall",
+        ("EK_AVVIKELSE", e_period): "avvikelse",
+        ("EK_PROGNOS", e_period): "prognos",
+        ("EK_PROGNOS_AVVIKELSE", e_period): "prognos_avvikelse",
+    }
+    tables["driftbudget"] = [
+        {"row": area, "col": deviation_columns[(code, period)], "text": _cell(v, hidden, "kr")}
+        for area, code, period, v, hidden in wh.rows(
+            f"""
+            select a.area_name, f.indicator_code, f.period, cast(f.value as double),
+                f.is_suppressed
+            from {FACTS} f join publish.area a using (area_level, area_code)
+            where f.indicator_code in ('EK_BUDGET', 'EB_UTBETALT', 'EK_AVVIKELSE', 'EK_PROGNOS',
+                    'EK_PROGNOS_AVVIKELSE')
+                and f.gender = 'alla' and f.year = ? and f.period in (?, 'VB')
+                and f.area_level in ('stadsdel', 'stad')
+                and f.area_code in (
+                    select area_code from publish.kpi
+                    where indicator_code = 'EK_PROGNOS' and year = ?
+                )
+            """,
+            [e_year, e_period, e_year],
+        )
+        if (code, period) in deviation_columns
+    ]
+    e_area = wh.one(
+        """
+        select area_code from publish.area
+        where area_code in (select area_code from publish.ekonomi_manad)
+        order by sortering limit 1
+        """
+    )
+    tables["traffsakerhet"] = [
+        {"row": MANAD_NAMN[month - 1], "col": col, "text": _cell(value, False, tag)}
+        for month, n_years, method, run_rate in wh.rows(
+            """
+            select prognosmanad, antal_ar, mape_metod, mape_rullande_takt
+            from publish.prognos_traffsakerhet where area_code = ?
+            """,
+            [e_area],
+        )
+        for col, value, tag in (
+            ("mape_metod", method, "andel1"),
+            ("mape_rullande_takt", run_rate, "andel1"),
+            ("antal_ar", n_years, "tal0"),
         )
     ]
     # Personal: sick leave over 12 months, Hela staden, the latest year with staff months.
@@ -573,6 +645,14 @@ def _make_plan(wh: Warehouse) -> Plan:
             "steps": [
                 table("floden-manad", "floden_manad"),
                 table("floden-tid", "floden_tid"),
+            ],
+        },
+        {
+            "path": "/ekonomi/",
+            "name": "ekonomi",
+            "steps": [
+                table("driftbudget", "driftbudget"),
+                table("traffsakerhet", "traffsakerhet"),
             ],
         },
         {
@@ -983,6 +1063,8 @@ def _assert_table(report: Report, key: str) -> None:
         "belopp",
         "floden_manad",
         "floden_tid",
+        "driftbudget",
+        "traffsakerhet",
         "insatser",
         "insatser_startade",
         "insatser_aktiva",
