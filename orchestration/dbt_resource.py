@@ -24,16 +24,22 @@ from dagster_dbt import DbtCliResource
 from dagster_dbt.core import dbt_cli_invocation
 from packaging import version
 
+from orchestration import dbt_warm
 from orchestration.children import die_with_parent
 
 
 class _SubprocessDyingWithParent(ModuleType):
-    """`subprocess` as dagster-dbt sees it while it starts dbt: `Popen` with the parent-death
-    signal, everything else the real module's."""
+    """`subprocess` as dagster-dbt sees it while it starts dbt: `Popen` hands the command to
+    the refresh's warm `dbt` process when there is one (orchestration/dbt_warm.py), else starts
+    `dbt` with the parent-death signal; everything else is the real module's."""
 
     def __init__(self) -> None:
         super().__init__("subprocess")
-        self.Popen = partial(subprocess.Popen, preexec_fn=die_with_parent())
+        self._popen = partial(subprocess.Popen, preexec_fn=die_with_parent())
+
+    def Popen(self, args: list[str], **kwargs: Any) -> subprocess.Popen:
+        warm = dbt_warm.claim(list(args), kwargs.get("env") or {})
+        return warm if warm is not None else self._popen(args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(subprocess, name)

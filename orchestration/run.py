@@ -279,11 +279,38 @@ def _execute(
     full_rebuild: bool,
     log_file: Path,
 ) -> RefreshOutcome:
-    from orchestration import progress
-    from orchestration.project import ensure_manifest
+    from orchestration import dbt_warm, progress
 
     progress.TERMINAL = terminal
     step_started = time.monotonic()
+    # dbt's start-up on the other core while this process imports Dagster and loads
+    dbt_warm.start(paths.warehouse, paths.dbt_target)
+    try:
+        return _execute_job(
+            paths,
+            terminal,
+            pages=pages,
+            wait=wait,
+            full_rebuild=full_rebuild,
+            log_file=log_file,
+            step_started=step_started,
+        )
+    finally:
+        dbt_warm.stop()
+
+
+def _execute_job(
+    paths: Paths,
+    terminal: TextIO,
+    *,
+    pages: bool,
+    wait: bool,
+    full_rebuild: bool,
+    log_file: Path,
+    step_started: float,
+) -> RefreshOutcome:
+    from orchestration.project import ensure_manifest
+
     ensure_manifest()  # the manifest always matches the models on disk
     from orchestration.definitions import defs
     from orchestration.instance import cli_instance, prune_runs, sync_instance

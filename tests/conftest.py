@@ -132,14 +132,16 @@ def table_hashes(publish_file: Path, tables: tuple[str, ...] = KPI_TABLES) -> di
         con.close()
 
 
-# --- the Evidence site, built while the other tests run ------------------------------------
-# Building the site (npm: sources + build, mostly one node process) takes a minute or more. The
-# browser tests run last, and the site they need is built in a background thread from the
-# session's refreshed warehouse as soon as the session starts, while the Python tests use the
-# other core.
+# --- the Evidence site, built and checked while the other tests run --------------------------
+# Building the site (npm: sources + build, mostly one node process) takes a minute or more, and
+# Chromium's walk through every page (check_site.mjs) as long again. The browser tests run last;
+# the site and the Chromium report they judge are made one after the other in a background
+# thread from the session's refreshed warehouse as soon as the session starts, while the Python
+# tests use the other core.
 
 SITE_TESTS = "tests/browser/test_site.py"
 _site: Future | None = None
+_report: Future | None = None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -151,25 +153,34 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def site_built_in_background(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[None]:
-    """Starts the site build when the session has browser tests of the site."""
-    global _site
+    """Starts the site build, then the Chromium report, when the session has site tests."""
+    global _site, _report
     if not any(item.nodeid.startswith(SITE_TESTS) for item in request.session.items):
         yield
         return
-    from tests.browser import site_build
+    from tests.browser import site_build, test_site
 
     refreshed = request.getfixturevalue("refreshed_warehouse")
+    site_dir, browser_dir = tmp_path_factory.mktemp("site"), tmp_path_factory.mktemp("browser")
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="site-build") as executor:
-        _site = executor.submit(
-            site_build.build_site, refreshed.publish_file, tmp_path_factory.mktemp("site")
+        site = executor.submit(site_build.build_site, refreshed.publish_file, site_dir)
+        _site = site
+        # the same worker, so it starts once the site is built (and fails with it)
+        _report = executor.submit(
+            lambda: test_site.make_report(site.result(), refreshed.warehouse, browser_dir)
         )
         yield
-    _site = None
+    _site = _report = None
 
 
 def background_site() -> Future | None:
     """The site build started for this session (tests/browser/test_site.py waits for it)."""
     return _site
+
+
+def background_report() -> Future | None:
+    """The Chromium report started for this session after the site build."""
+    return _report
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

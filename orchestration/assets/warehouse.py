@@ -7,6 +7,7 @@ from typing import Any
 from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from orchestration import dbt_warm
 from orchestration.incremental import (
     BuildPlan,
     plan_build,
@@ -46,6 +47,11 @@ def dbt_warehouse(
     # One target folder per warehouse for every build (not dagster-dbt's default of a new one
     # per run): dbt keeps its partial-parse state there, so a build re-parses only what changed.
     target_path = warehouse.paths().dbt_target
-    yield from dbt.cli(args, context=context, target_path=target_path).stream()
+    invocation = dbt.cli(args, context=context, target_path=target_path)
+    if dbt_warm.was_claimed(invocation.process):
+        context.log.info(
+            "dbt kördes i processen som startade med uppdateringen (projektet inläst)."
+        )
+    yield from invocation.stream()
     with warehouse.connect() as con:
         record_state(con, now(), fingerprint)

@@ -44,7 +44,7 @@ from tests.browser.expected import (
     excel_number,
     format_sv,
 )
-from tests.conftest import background_site
+from tests.conftest import background_report, background_site
 from tests.privacy import personnummer_in_text
 
 REPO = Path(__file__).resolve().parents[2]
@@ -813,15 +813,21 @@ class Report:
     problems: list[str]
     results: dict
     visits: list[dict]
+    output: str = ""  # check_site.mjs's stdout (tail)
 
 
-@pytest.fixture(scope="session")
-def report(site: site_build.Site, warehouse: Warehouse, tmp_path_factory) -> Report:
-    """Chromium through every page once (check_site.mjs), with the expected texts."""
+def make_report(site: site_build.Site, warehouse_file: Path, work: Path) -> Report:
+    """Chromium through every page once (check_site.mjs), with the expected texts.
+
+    Called in the background thread of tests/conftest.py right after the site is built (so
+    Chromium runs while the Python tests use the other core), or by the fixture below."""
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `apt-get install -y chromium`", pytrace=False)
-    plan = _make_plan(warehouse)
-    work = tmp_path_factory.mktemp("browser")
+        raise site_build.BuildFailed(f"{CHROMIUM} is missing: `apt-get install -y chromium`")
+    wh = Warehouse(warehouse_file)
+    try:
+        plan = _make_plan(wh)
+    finally:
+        wh.close()
     with site_build.serve(site.build) as base_url:
         plan_file = work / "plan.json"
         plan_file.write_text(
@@ -846,15 +852,32 @@ def report(site: site_build.Site, warehouse: Warehouse, tmp_path_factory) -> Rep
             text=True,
             check=False,
         )
-    print(proc.stdout[-4000:])
     if proc.returncode != 0 or not report_file.exists():
-        pytest.fail(
+        raise site_build.BuildFailed(
             f"check_site.mjs failed (exit {proc.returncode}):\n{proc.stdout[-4000:]}\n"
-            f"{proc.stderr[-4000:]}",
-            pytrace=False,
+            f"{proc.stderr[-4000:]}"
         )
     data = json.loads(report_file.read_text(encoding="utf-8"))
-    return Report(plan, data["problems"], data["results"], data["visits"])
+    return Report(plan, data["problems"], data["results"], data["visits"], proc.stdout[-4000:])
+
+
+@pytest.fixture(scope="session")
+def report(
+    site: site_build.Site, refreshed_warehouse, tmp_path_factory: pytest.TempPathFactory
+) -> Report:
+    """The Chromium report: from the background thread, or made here when only these tests run."""
+    started = background_report()
+    try:
+        if started is not None:
+            made = started.result()
+        else:
+            made = make_report(
+                site, refreshed_warehouse.warehouse, tmp_path_factory.mktemp("browser")
+            )
+    except site_build.BuildFailed as err:
+        pytest.fail(str(err), pytrace=False)
+    print(made.output)
+    return made
 
 
 # --- tests -----------------------------------------------------------------------------------

@@ -1,0 +1,178 @@
+"""A `dbt` process started at the beginning of a refresh, ready when the loaders are done.
+
+Before its first model a `dbt build` spends ~3 s on one core: the interpreter, dbt's imports
+(~1,2 s), the adapter and the project's parse state (~1 s), all before it touches the
+warehouse. A refresh spends its own first seconds importing Dagster on one core and then loading
+the exports, so the other core is free for that work. `start()` launches this module as a child
+process (dying with the refresh, orchestration/children.py) which imports dbt and parses the
+project into the warehouse's own target folder — the same partial parse the build would do, with
+the same profile and environment — then waits on its stdin without touching the warehouse.
+
+When dagster-dbt starts the build (orchestration/dbt_resource.py), the command line and
+environment it would have given a new `dbt` process are written to that stdin instead, and
+dagster-dbt reads this process's stdout exactly as it would the new one's: the same JSON log
+lines, the same exit code (0 success, 1 failures, 2 error). The parsed project is used only when
+nothing that decides the parse differs (project, profile, target folder, no `--vars`); otherwise
+the build parses as a new process would. A refresh that never reaches dbt ends the process (it
+has not opened the warehouse).
+
+    python -m orchestration.dbt_warm     # started by start(), never by hand
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+# The environment variables that decide what `dbt parse` produces for this project.
+PARSE_ENV = (
+    "BISTAND_WAREHOUSE",
+    "DBT_PROJECT_DIR",
+    "DBT_PROFILES_DIR",
+    "DBT_TARGET_PATH",
+)
+# Commands that may use the parsed project (they take no --vars in a refresh).
+HANDED_OVER = {"build", "run", "test", "seed"}
+
+
+@dataclass
+class Warm:
+    process: subprocess.Popen
+    env: dict[str, str]
+
+    def matches(self, args: list[str], env: dict[str, str]) -> bool:
+        """Whether this `dbt` command line can run in the warm process."""
+        command = next((a for a in args[1:] if not a.startswith("-")), None)
+        return (
+            self.process.poll() is None
+            and command in HANDED_OVER
+            and "--vars" not in args
+            and all(env.get(k) == self.env.get(k) for k in PARSE_ENV)
+        )
+
+
+_warm: Warm | None = None
+_claimed: set[int] = set()  # pids of warm processes that were handed a command
+
+
+def start(warehouse: Path, target_path: Path) -> None:
+    """Starts the warm `dbt` process for a refresh of `warehouse` (in the thread that runs the
+    job: the process gets SIGKILL when that thread ends, orchestration/children.py)."""
+    global _warm
+    from orchestration.children import die_with_parent
+    from orchestration.settings import DBT_PROJECT_DIR, WAREHOUSE_ENV
+
+    stop()
+    env = {
+        **os.environ,
+        WAREHOUSE_ENV: str(warehouse),
+        "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
+        "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
+        "DBT_TARGET_PATH": os.fspath(target_path),
+        "DBT_LOG_PATH": os.fspath(target_path),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "PYTHONUNBUFFERED": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "orchestration.dbt_warm"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=DBT_PROJECT_DIR,
+        preexec_fn=die_with_parent(),
+    )
+    _warm = Warm(process, env)
+
+
+def claim(args: list[str], env: dict[str, str]) -> subprocess.Popen | None:
+    """The warm process running `args` with `env`, or None (then start a new one)."""
+    global _warm
+    warm, _warm = _warm, None
+    if warm is None:
+        return None
+    if not warm.matches(args, env):
+        _close(warm)
+        return None
+    assert warm.process.stdin is not None
+    try:
+        warm.process.stdin.write(json.dumps({"args": args[1:], "env": env}).encode() + b"\n")
+        warm.process.stdin.close()
+    except OSError:  # it ended (killed or failed to start): start a new one
+        _close(warm)
+        return None
+    _claimed.add(warm.process.pid)
+    return warm.process
+
+
+def was_claimed(process: subprocess.Popen) -> bool:
+    """Whether `process` is a warm process that ran a command handed to it."""
+    return process.pid in _claimed
+
+
+def stop() -> None:
+    """Ends an unclaimed warm process (the refresh did not reach dbt)."""
+    global _warm
+    warm, _warm = _warm, None
+    if warm is not None:
+        _close(warm)
+
+
+def _close(warm: Warm) -> None:
+    """Ends a process that was not handed a command (it has not opened the warehouse: killing
+    it loses nothing, and waiting for its parse would only delay the refresh's exit)."""
+    if warm.process.poll() is None:
+        warm.process.kill()
+    warm.process.wait()
+    for stream in (warm.process.stdin, warm.process.stdout):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
+
+
+# --- the child ---------------------------------------------------------------------------------
+
+
+def _serve() -> int:
+    parse_env = {k: os.environ.get(k) for k in PARSE_ENV}
+    # Nothing may reach stdout before the hand-over: dagster-dbt reads it as the build's log.
+    saved_stdout = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    manifest = None
+    try:
+        from dbt.cli.main import dbtRunner
+
+        parsed = dbtRunner().invoke(["parse", "--quiet", "--no-write-json"])
+        manifest = parsed.result if parsed.success else None
+    except Exception:  # the build then parses (and reports) itself
+        manifest = None
+    sys.stdout.flush()
+    os.dup2(saved_stdout, 1)
+    os.close(devnull)
+
+    line = sys.stdin.readline()
+    if not line:  # the refresh ended before dbt
+        return 0
+    request = json.loads(line)
+    args, env = request["args"], request["env"]
+    os.environ.clear()
+    os.environ.update(env)
+    if any(env.get(k) != v for k, v in parse_env.items()):
+        manifest = None
+    from dbt.cli.main import dbtRunner
+
+    result = dbtRunner(manifest=manifest).invoke(args)
+    sys.stdout.flush()
+    if result.exception is not None:
+        return 2
+    return 0 if result.success else 1
+
+
+if __name__ == "__main__":
+    sys.exit(_serve())

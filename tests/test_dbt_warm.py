@@ -1,0 +1,90 @@
+"""The warm `dbt` process (orchestration/dbt_warm.py): used by a refresh, never for a command it
+did not parse for, and never left running."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from orchestration import dbt_warm
+from orchestration.settings import DBT_EXECUTABLE
+
+
+@pytest.fixture
+def warm(tmp_path: Path):
+    dbt_warm.start(tmp_path / "warehouse.duckdb", tmp_path / "dbt_target")
+    process = dbt_warm._warm.process  # type: ignore[union-attr]
+    yield process
+    dbt_warm.stop()
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def test_a_refresh_runs_dbt_in_the_warm_process(refreshed_warehouse) -> None:
+    logs = list((refreshed_warehouse.warehouse.parent / "logs").glob("refresh-*.log"))
+    assert logs, "the refresh wrote no log"
+    text = "\n".join(log.read_text(encoding="utf-8") for log in logs)
+    assert "dbt kördes i processen som startade med uppdateringen" in text
+
+
+def test_an_unclaimed_warm_process_ends_with_stop(warm) -> None:
+    dbt_warm.stop()
+    assert warm.poll() is not None
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"DBT_TARGET_PATH": "/somewhere/else"},
+        {"BISTAND_WAREHOUSE": "/another/warehouse.duckdb"},
+    ],
+)
+def test_a_command_for_another_warehouse_or_target_is_not_handed_over(
+    warm, tmp_path: Path, change: dict[str, str]
+) -> None:
+    env = {**dbt_warm._warm.env, **change}  # type: ignore[union-attr]
+    assert dbt_warm.claim([DBT_EXECUTABLE, "build"], env) is None
+    assert warm.poll() is not None  # ended, not left waiting
+
+
+@pytest.mark.parametrize(
+    "args", [["parse"], ["build", "--vars", "{suppression_threshold: 3}"], ["debug"]]
+)
+def test_a_parse_changing_or_other_command_is_not_handed_over(warm, args: list[str]) -> None:
+    env = dict(dbt_warm._warm.env)  # type: ignore[union-attr]
+    assert dbt_warm.claim([DBT_EXECUTABLE, *args], env) is None
+    assert warm.poll() is not None
+
+
+def test_the_warm_process_dies_with_its_parent(tmp_path: Path) -> None:
+    """Started from a process that is then killed, the warm process goes too."""
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from orchestration import dbt_warm\n"
+        f"dbt_warm.start(Path({str(tmp_path)!r}) / 'w.duckdb', Path({str(tmp_path)!r}) / 't')\n"
+        "print(dbt_warm._warm.process.pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        stat = Path(f"/proc/{child}/stat")
+        if stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z":
+            return
+        time.sleep(0.1)
+    pytest.fail(f"the warm dbt process {child} outlived its killed parent")
