@@ -124,7 +124,13 @@ def leftovers(before: set[int], within_s: float = 5.0) -> dict[int, str]:
     adopted zombies are reaped."""
     deadline = time.monotonic() + within_s
     while True:
-        new = {p: c for p, c in descendants(os.getpid()).items() if p not in before}
+        # the site check's Chromium (tests/conftest.py walks the site in a background thread of
+        # this process while these tests run) is no refresh's leftover
+        new = {
+            p: c
+            for p, c in descendants(os.getpid()).items()
+            if p not in before and "check-site-chromium-" not in c
+        }
         for pid in [p for p in new if not _alive(p)]:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, os.WNOHANG)
