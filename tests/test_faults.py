@@ -129,7 +129,7 @@ def leftovers(before: set[int], within_s: float = 5.0) -> dict[int, str]:
         new = {
             p: c
             for p, c in descendants(os.getpid()).items()
-            if p not in before and "check-site-chromium-" not in c
+            if p not in before and not ("chromium" in c or "check_site.mjs" in c)
         }
         for pid in [p for p in new if not _alive(p)]:
             with contextlib.suppress(ChildProcessError):
