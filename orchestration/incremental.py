@@ -65,17 +65,22 @@ class BuildPlan:
     rebuild_from: date | None  # first month to rebuild (incremental builds only)
     reason: str  # in Swedish, for the run log and the console
 
-    def dbt_args(self, subset: bool = False) -> list[str]:
+    def dbt_args(self, subset: bool = False, manifest: dict | None = None) -> list[str]:
         """The build's selection: everything on a full rebuild; on an incremental one (same
         models and reference data as the last successful build) the seeds, their tests and the
         views are left as they are — their definitions are unchanged, a view reads the new data
-        anyway — while every model that holds data and every data test runs. A Dagster subset
-        (assets picked in the UI) keeps dagster-dbt's own selection."""
+        anyway — and so are the tables made from reference data alone and their tests (given
+        the `manifest`: `reference_only_nodes`), while every model that reads an export and
+        every data test of one runs. A Dagster subset (assets picked in the UI) keeps
+        dagster-dbt's own selection."""
         if self.full:
             return ["--full-refresh"]
         if subset:
             return []
-        return [*UNCHANGED_DEFINITIONS_EXCLUDED]
+        if manifest is None:
+            return [*UNCHANGED_DEFINITIONS_EXCLUDED]
+        *flags, excluded = UNCHANGED_DEFINITIONS_EXCLUDED
+        return [*flags, " ".join([excluded, *reference_only_nodes(manifest)])]
 
     @property
     def first_month(self) -> date | None:
@@ -90,6 +95,39 @@ class BuildPlan:
         if self.rebuild_from is None:
             return "inga ändrade månader"
         return f"från {self.rebuild_from:%Y-%m}"
+
+
+def reference_only_nodes(manifest: dict) -> list[str]:
+    """The tables built from seeds alone (no export upstream: dimensions such as dim_gender,
+    the area roll-up) and the data tests that read only such tables or seeds, by name — not
+    the publish models (the publish step runs only after every one of them was built). Same
+    project, same seeds: a build makes exactly the rows it made last time, so an incremental
+    build leaves them as they are (a project change means a full build)."""
+    nodes = manifest["nodes"]
+    parents = manifest["parent_map"]
+    reads_export: dict[str, bool] = {}
+
+    def from_export(unique_id: str) -> bool:
+        if unique_id not in reads_export:
+            reads_export[unique_id] = unique_id.startswith("source.") or any(
+                from_export(parent) for parent in parents.get(unique_id, [])
+            )
+        return reads_export[unique_id]
+
+    models = sorted(
+        node["name"]
+        for unique_id, node in nodes.items()
+        if node["resource_type"] == "model"
+        and node["config"].get("materialized") != "view"
+        and node["config"].get("schema") != "publish"  # the publish step waits for every one
+        and not from_export(unique_id)
+    )
+    tests = sorted(
+        node["name"]
+        for unique_id, node in nodes.items()
+        if node["resource_type"] == "test" and parents.get(unique_id) and not from_export(unique_id)
+    )
+    return models + tests
 
 
 def project_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:

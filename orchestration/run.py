@@ -160,6 +160,12 @@ def outcome_of_run(success: bool, events: Iterable[DagsterEvent]) -> RefreshOutc
             error = event.step_failure_data.error
             message = error.message.strip() if error else "okänt fel"
             outcome.failures.append(f"steg {event.step_key}: {message.splitlines()[0]}")
+        if event.is_step_skipped:
+            # e.g. the publish step when a model it waits for was not built: nothing published
+            outcome.success = False
+            outcome.failures.append(
+                f"steg {event.step_key} kördes inte (något det väntar på byggdes inte)"
+            )
         if event.event_type_value == "RESOURCE_INIT_FAILURE":
             outcome.failures.append(event.message or "resursen kunde inte startas")
         if event.event_type_value == DagsterEventType.ASSET_CHECK_EVALUATION.value:

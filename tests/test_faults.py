@@ -119,17 +119,34 @@ def subreaper() -> Iterator[set[int]]:
         libc.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
 
 
+def _session(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[3])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def leftovers(before: set[int], within_s: float = 5.0) -> dict[int, str]:
     """Processes below this one that were not there `before` and still run after `within_s`;
-    adopted zombies are reaped."""
+    adopted zombies are reaped. Only a refresh's: start_refresh starts each refresh in a session
+    of its own and its children stay in it, so a process below one of this test session's own
+    (the browser tests' site build and Chromium, run meanwhile by tests/conftest.py) is not."""
+    me, ours = os.getpid(), os.getsid(0)
+
+    def from_a_refresh(pid: int, parents: dict[int, int]) -> bool:
+        while pid != me and pid in parents:
+            if _session(pid) == ours:
+                return False
+            pid = parents[pid]
+        return True
+
     deadline = time.monotonic() + within_s
     while True:
-        # the site check's Chromium (tests/conftest.py walks the site in a background thread of
-        # this process while these tests run) is no refresh's leftover
+        parents = _parents()
         new = {
             p: c
-            for p, c in descendants(os.getpid()).items()
-            if p not in before and not ("chromium" in c or "check_site.mjs" in c)
+            for p, c in descendants(me).items()
+            if p not in before and from_a_refresh(p, parents)
         }
         for pid in [p for p in new if not _alive(p)]:
             with contextlib.suppress(ChildProcessError):

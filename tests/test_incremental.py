@@ -14,6 +14,7 @@ two more deliveries) rather than the data.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -29,8 +30,10 @@ from orchestration.incremental import (
     plan_build,
     project_fingerprint,
     record_state,
+    reference_only_nodes,
     start_build,
 )
+from orchestration.project import dbt_project
 from tests.conftest import Refreshed, refresh
 
 HELD_BACK = ("_2025-11.csv", "_2025-12.csv")
@@ -194,6 +197,15 @@ def test_plan_after_a_build_of_the_same_deliveries_rebuilds_no_month() -> None:
         "config.materialized:view path:seeds",
     ]
     assert plan.dbt_args(subset=True) == []
+    # given the manifest, the tables made from seeds alone and their tests are left too
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    *flags, excluded = plan.dbt_args(manifest=manifest)
+    assert flags == ["--indirect-selection", "empty", "--exclude"]
+    assert excluded.split() == [
+        "config.materialized:view",
+        "path:seeds",
+        *reference_only_nodes(manifest),
+    ]
     assert plan.first_month == date(9999, 12, 1)
     start_build(con, plan)
     assert con.execute("select * from meta.dbt_build_plan").fetchall() == [(date(9999, 12, 1),)]
@@ -236,3 +248,26 @@ def test_project_fingerprint_follows_models_and_seeds(tmp_path: Path) -> None:
     (tmp_path / "seeds" / "s.csv").write_text("a\n2\n")
     assert project_fingerprint(tmp_path) != first
     assert len(project_fingerprint()) == 32
+
+
+def test_reference_only_nodes_are_the_tables_and_tests_without_an_export_upstream() -> None:
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    names = set(reference_only_nodes(manifest))
+    # dimensions and roll-ups of the reference data, and the tests that read only them
+    assert {"dim_gender", "dim_district", "int_area_rollup"} <= names
+    assert {"rules_dim_district", "rules_int_area_rollup", "rules_targets"} <= names
+    # anything that reads an export stays, including tests joining an export to a dimension
+    assert not names & {
+        "dim_person",
+        "dim_month",
+        "fct_household_month",
+        "kpi",
+        "rules_fct_person_month",
+        "assert_publish_kpi_hides_every_suppressed_value",
+        # publish models are built every time: the publish step waits for all of them
+        "indicator",
+        "area",
+    }
+    # and every excluded model is a table (views are excluded as views)
+    models = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    assert all(models[n]["config"]["materialized"] == "table" for n in names if n in models)

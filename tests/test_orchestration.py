@@ -162,3 +162,25 @@ def test_a_failing_blocking_check_fails_the_run_and_keeps_the_published_file(
 
 # ---------------------------------------------------------------- crash safety
 # kill -9 at several points of a refresh, and what is left running: tests/test_faults.py
+
+
+def test_a_skipped_step_means_nothing_was_published() -> None:
+    """Dagster skips the publish step when a model it waits for was not built; the run then
+    reports a failure, never "publicerat"."""
+    from types import SimpleNamespace
+
+    from orchestration.run import outcome_of_run
+
+    skipped = SimpleNamespace(
+        is_step_failure=False,
+        step_failure_data=None,
+        is_step_skipped=True,
+        step_key="published__publish_file",
+        event_type_value="STEP_SKIPPED",
+    )
+    outcome = outcome_of_run(True, [skipped])
+    assert not outcome.success
+    assert outcome.failures == [
+        "steg published__publish_file kördes inte (något det väntar på byggdes inte)"
+    ]
+    assert "publicerat." not in outcome.summary()

@@ -1,5 +1,6 @@
 """dbt models, seeds and tests as Dagster assets and asset checks."""
 
+import json
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -43,7 +44,9 @@ def dbt_warehouse(
         start_build(con, plan)
         record_build_scope(con, context.run_id, plan.scope)
     context.log.info(f"Uppbyggnad av månadsfakta: {plan.scope} ({plan.reason}).")
-    args = ["build", "--exclude-resource-type", "unit_test", *plan.dbt_args(context.is_subset)]
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    selection = plan.dbt_args(context.is_subset, manifest)
+    args = ["build", "--exclude-resource-type", "unit_test", *selection]
     # One target folder per warehouse for every build (not dagster-dbt's default of a new one
     # per run): dbt keeps its partial-parse state there, so a build re-parses only what changed.
     target_path = warehouse.paths().dbt_target
