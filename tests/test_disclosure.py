@@ -280,6 +280,9 @@ def test_no_hidden_value_is_computable(disclosure: Disclosure) -> None:
         "BO_BARNFAMILJ_HOTELL",
         "EB_HYRESSKULD_HUSHALL",
         "EB_HYRESSKULD_KR",
+        "EB_INFLODE_NYA",
+        "EB_INFLODE_ATERKOMMANDE",
+        "EB_INFLODE_NYA_PERSONER",
     }
     assert set(complements["indicator_code"]) <= set(additive_indicators())
     assert not complements["is_suppressed"].any()

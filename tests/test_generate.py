@@ -19,7 +19,8 @@ from orchestration.synthetic.profiles import NATIONAL, STOCKHOLM
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "dbt_project" / "seeds"
 
-# Column order copied from shared/spec/raw-exports.md (independently of the generator's copy).
+# Column order copied from shared/spec/raw-exports.md and catalogue-v2.md (independently of the
+# generator's copy).
 CONTRACT = {
     "utbetalningar": "utbetalning_id;arende_id;hushall_id;stadsdel_kod;bidragsmanad;"
     "utbetalningsdatum;belopp;bistandstyp;forsorjningshinder_kod;lo_andamal",
@@ -44,6 +45,7 @@ CONTRACT = {
     "beslut;aterkrav_datum;aterkrav_belopp;polisanmald",
     "synpunkter": "synpunkt_id;inkom_datum;stadsdel_kod;verksamhet;avsandare;typ;kategori;"
     "lex_sarah;aterkoppling_datum;atgard_vidtagen",
+    "budget": "ar;stadsdel_kod;bistandstyp;manad;belopp",
 }
 MONTHS = [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)]
 EXTRACTION = "2026-01-05"
@@ -126,7 +128,9 @@ def test_every_export_is_written_with_the_expected_keys(out: Path) -> None:
         f"{e}_{m}.csv" for e in ("utbetalningar", "hushallsmedlemmar", "franvaro") for m in MONTHS
     }
     expected |= {f"befolkning_{y}.csv" for y in (2023, 2024, 2025)}
-    expected |= {f"{e}_{y}.csv" for e in ("medarbetarenkat", "brukarenkat") for y in (2024, 2025)}
+    expected |= {
+        f"{e}_{y}.csv" for e in ("medarbetarenkat", "brukarenkat", "budget") for y in (2024, 2025)
+    }
     expected |= {
         f"{e}_{EXTRACTION}.csv"
         for e in (
@@ -242,6 +246,35 @@ def test_a_custom_month_range(tmp_path: Path) -> None:
     }
     assert "arenden_2026-03-05.csv" in names and "personal_2026-03-05.csv" in names
     assert "medarbetarenkat_2026.csv" in names and "brukarenkat_2025.csv" in names
+    assert {n for n in names if n.startswith("budget")} == {"budget_2025.csv", "budget_2026.csv"}
+
+
+def test_budget_is_within_ten_percent_of_the_outcome_and_one_district_is_monthly(
+    out: Path, payments: list
+) -> None:
+    """catalogue-v2: a district's yearly budget within ± 10 % of its outcome (net payments of
+    the district's payment rows); the first district budgets per month, the others per year,
+    never both for one district and type."""
+    outcome: dict[tuple[str, str], float] = {}
+    for row in payments:
+        key = (row["bidragsmanad"][:4], row["stadsdel_kod"])
+        outcome[key] = outcome.get(key, 0.0) + float(row["belopp"].replace(",", "."))
+    for year in ("2024", "2025"):
+        with (out / f"budget_{year}.csv").open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle, delimiter=";"))
+        budget: dict[str, float] = {}
+        for row in rows:
+            assert row["ar"] == year
+            budget[row["stadsdel_kod"]] = budget.get(row["stadsdel_kod"], 0.0) + float(
+                row["belopp"].replace(",", ".")
+            )
+        for district, amount in budget.items():
+            paid = outcome[(year, district)]
+            assert 0.9 * paid <= amount <= 1.1 * paid, (year, district, amount, paid)
+        monthly = {(r["stadsdel_kod"], r["bistandstyp"]) for r in rows if r["manad"]}
+        yearly = {(r["stadsdel_kod"], r["bistandstyp"]) for r in rows if not r["manad"]}
+        assert monthly and yearly and not monthly & yearly
+        assert all(r["manad"].startswith(year) for r in rows if r["manad"])
 
 
 @pytest.mark.parametrize(
@@ -706,6 +739,7 @@ def test_a_month_later_changes_only_the_last_two_months_and_adds_the_new_one(
         "hushallsmedlemmar_2025-06.csv",
         "medarbetarenkat_2025.csv",
         "brukarenkat_2025.csv",
+        "budget_2025.csv",  # the unfinished year's budget is scaled from its months so far
     }
 
 

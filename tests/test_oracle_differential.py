@@ -87,3 +87,52 @@ def test_indicator_agrees_with_oracle(differential: DifferentialRun, code: str) 
         f"{len(differences.only_in_warehouse)} only in warehouse, "
         f"{len(differences.mismatches)} value mismatches\n" + report(differences)
     )
+
+
+def test_published_backtest_agrees_with_the_oracle(refreshed_warehouse) -> None:
+    """publish.prognos_traffsakerhet (the forecast's published accuracy) against the oracle's
+    forecasts (tests/oracle/budget.py): the same areas and months of forecast, the same mean
+    absolute percentage errors of the method and of the run rate (seed 7: backtest year 2025)."""
+    from tests.oracle import budget
+    from tests.oracle.assistance import SCALE, _households
+    from tests.oracle.context import Context
+    from tests.oracle.exports import load_landing
+    from tests.oracle.reference import load_reference
+
+    ref = load_reference(SEEDS_DIR)
+    ctx = Context(ref, load_landing(Path(refreshed_warehouse.landing), ref))
+    forecasts = budget.forecasts(ctx)
+    households = _households(ctx)
+    complete = budget._complete_years(ctx)
+    totals = households.groupby(households["month"] // 12)["net_1e4"].sum() / SCALE
+    city_actual = totals[totals.index.isin(complete)].rename("actual")
+    city = forecasts.groupby(["year", "months"], as_index=False)[["forecast", "run_rate"]].sum()
+    city = city.join(city_actual, on="year").assign(area_level="stad", stadsdel_kod="STHLM")
+    kinds = dict(zip(ref.districts["stadsdel_kod"], ref.districts["typ"], strict=True))
+    districts = forecasts[forecasts["stadsdel_kod"].map(kinds) == "stadsdel"].assign(
+        area_level="stadsdel"
+    )
+    rows = pd.concat([districts, city], ignore_index=True)
+    rows = rows[
+        rows["actual"].notna() & (rows["actual"] != 0) & (rows["year"] - 1).isin(complete)
+    ].copy()
+    rows["method"] = (rows["forecast"] - rows["actual"]).abs() / rows["actual"].abs()
+    rows["run_rate_error"] = (rows["run_rate"] - rows["actual"]).abs() / rows["actual"].abs()
+    oracle = rows.groupby(["area_level", "stadsdel_kod", "months"], as_index=False).agg(
+        years=("year", "size"), method=("method", "mean"), run_rate=("run_rate_error", "mean")
+    )
+    with duckdb.connect(str(refreshed_warehouse.warehouse), read_only=True) as con:
+        published = con.execute(
+            "select area_level, area_code, prognosmanad, antal_ar, mape_metod, "
+            "mape_rullande_takt from publish.prognos_traffsakerhet"
+        ).fetchall()
+    assert len(published) == len(oracle) > 0
+    expected = {
+        (r.area_level, r.stadsdel_kod, int(r.months)): (int(r.years), r.method, r.run_rate)
+        for r in oracle.itertuples()
+    }
+    for level, code, month, years, method, run_rate in published:
+        want = expected[(level, code, month)]
+        assert years == want[0], (level, code, month)
+        assert method == pytest.approx(want[1], rel=1e-9, abs=1e-12), (level, code, month)
+        assert run_rate == pytest.approx(want[2], rel=1e-9, abs=1e-12), (level, code, month)

@@ -234,6 +234,9 @@ INVARIANTS: dict[str, str] = {
     "then 'aterkrav_datum före inkom_datum' end",
     "feedback_after_received": "case when t_aterkoppling_datum < t_inkom_datum "
     "then 'aterkoppling_datum före inkom_datum' end",
+    "month_in_year": "case when year(t_manad) <> {key_year} "
+    "then 'manad ' || strftime(t_manad, '%Y-%m') || ' ligger inte i filens år ' "
+    "|| {key_year} end",
     "date_in_year": "case when year(t_datum) <> {key_year} "
     "then 'datum ' || strftime(t_datum, '%Y-%m-%d') || ' ligger inte i filens år ' "
     "|| {key_year} end",

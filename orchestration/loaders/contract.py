@@ -56,6 +56,9 @@ class ExportSpec:
     key_column: str | None = None  # a column that must equal the file's key
     extra_checks: tuple[str, ...] = field(default_factory=tuple)  # names of invariants
     validity: tuple[str, ...] = ()  # the row's period for code validity: (column[, end column])
+    # (column, group columns): within one file, the rows of a group must all have the column or
+    # all lack it — a file mixing the two for a group is refused whole (budget: `manad`)
+    all_or_none: tuple[str, tuple[str, ...]] | None = None
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -338,6 +341,24 @@ EXPORTS: dict[str, ExportSpec] = {
             unique=("synpunkt_id",),
             extra_checks=("feedback_after_received",),
             validity=("inkom_datum",),
+        ),
+        ExportSpec(
+            name="budget",
+            key_kind=KeyKind.YEAR,
+            description="The year's budget for ekonomiskt bistånd per district and type "
+            "(catalogue-v2): a yearly amount, or monthly shares when rows name a month.",
+            columns=(
+                C("ar", K.YEAR),
+                C("stadsdel_kod", K.CODE, reference="ref_districts"),
+                C("bistandstyp", K.CODE, reference="ref_bistandstyp"),
+                C("manad", K.MONTH, required=False),
+                C("belopp", K.DECIMAL),
+            ),
+            unique=("stadsdel_kod", "bistandstyp", "manad"),
+            key_column="ar",
+            extra_checks=("month_in_year",),
+            validity=("ar",),
+            all_or_none=("manad", ("stadsdel_kod", "bistandstyp")),
         ),
     )
 }

@@ -51,8 +51,10 @@ File-level (the file is refused whole; the message names the file, the problem a
 the expected names): name without a parseable key, bytes neither UTF-8 nor Windows-1252, NUL
 bytes, no header, wrong delimiter, a required column missing, a column named twice, a quote never
 closed, a key column (`bidragsmanad`, `manad`, `ar`, `enkat_ar`) naming another month/year than
-the file's key. A landing file no export claims (`okand_2024-01.csv`) is recorded as refused with
-export `(okänd)` by the unknown-files asset. Hidden files (`.name`) and directories are ignored.
+the file's key, a budget file mixing rows with and without `manad` for one district and type
+(ExportSpec.all_or_none). A landing file no export claims (`okand_2024-01.csv`) is recorded as
+refused with export `(okänd)` by the unknown-files asset. Hidden files (`.name`) and directories
+are ignored.
 
 Row-level (`raw.rejects`, see checks_sql.py for the value rules): wrong number of fields, a
 quoting error inside the record, bad personnummer, unparseable number/date, unknown code or code
@@ -409,6 +411,14 @@ def _result(spec: ExportSpec, d: Delivery, found: validation.FileCheck) -> FileO
         problem = FileRejected(
             f"{count} rad(er) har {col} för en annan period än filnamnets nyckel "
             f"{d.file_key} (första: rad {first}, {col} '{value}'); hela filen avvisas"
+        )
+        return _refused(d.seen, problem, warnings, d.delivery_id)
+    if found.mixed is not None and spec.all_or_none is not None:
+        count, first = found.mixed
+        column, groups = spec.all_or_none
+        problem = FileRejected(
+            f"{count} rad(er) med samma {' och '.join(groups)} har {column} på vissa rader men "
+            f"inte på andra (första: rad {first}); hela filen avvisas"
         )
         return _refused(d.seen, problem, warnings, d.delivery_id)
     warnings += found.warnings

@@ -55,6 +55,8 @@ class FileCheck:
     rows_rejected: int = 0
     # rows whose key column names another period: (count, first line, its value)
     other_period: tuple[int, int, str] | None = None
+    # ExportSpec.all_or_none broken: (rows in the mixed groups, first such line)
+    mixed: tuple[int, int] | None = None
     warnings: list[str] = field(default_factory=list)
     reasons: dict[str, int] = field(default_factory=dict)
 
@@ -142,6 +144,8 @@ def insert_clean_rows(
     not_clean = ["_route", "_reason <> ''"]
     if spec.key_column is not None:
         not_clean.append("_other_key is not null")
+    if spec.all_or_none is not None:
+        not_clean.append("_mixed")
     not_clean += [f"coalesce(_long_{d}, false)" for d in _decimals(spec, plan)]
     columns = history_columns(spec)
     ids = int_list(delivery_ids)
@@ -231,6 +235,13 @@ def checked_query(spec: ExportSpec, plan: Plan, staged: Staged, *, duplicates: b
             f"case when {col} = _file_key then null when regexp_full_match({col}, '{pattern}') "
             f"then {col} end as _other_key"
         )
+    if spec.all_or_none is not None:
+        column, groups = spec.all_or_none
+        window = f"over (partition by _file, {', '.join(groups)})"
+        outputs.append(
+            f"coalesce(bool_or({column} is null) {window} "
+            f"and bool_or({column} is not null) {window}, false) as _mixed"
+        )
     return f"""
         with clean as {"materialized " if dup_cte else ""}(
             select {", ".join(columns + cleaned)}
@@ -301,10 +312,12 @@ def summarise(
         ", count(_other_key), min(_line_number) filter (where _other_key is not null), "
         "arg_min(_other_key, _line_number) filter (where _other_key is not null)"
     )
+    mixed = ", count(*) filter (where _mixed), min(_line_number) filter (where _mixed)"
     for f, read, loaded, rejected, *rest in con.execute(
         "select _file, count(*), count(*) filter (where _reason = ''), "
         "count(*) filter (where _reason <> '')"
         + (other if spec.key_column is not None else "")
+        + (mixed if spec.all_or_none is not None else "")
         + "".join(f", count(*) filter (where _long_{d})" for d in decimals)
         + f" from {CHECKED} group by _file"
     ).fetchall():
@@ -315,6 +328,11 @@ def summarise(
             rest = rest[3:]
             if count:
                 found.other_period = (count, first, value)
+        if spec.all_or_none is not None:
+            count, first = rest[:2]
+            rest = rest[2:]
+            if count:
+                found.mixed = (count, first)
         if loaded:
             for name, count in zip(decimals, rest, strict=True):
                 if count:

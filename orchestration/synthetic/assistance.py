@@ -112,6 +112,9 @@ class AssistanceSimulation:
         self.frames: dict[Month, MonthFrame] = {}
         self.iso: dict[date, str] = {}  # payment days as text
         self.paths: list[Path] = []
+        # net öre per (bidragsmånad, district, type) — every row, also those booked after the
+        # run's last delivery: the outcome the budget (budget.py) is calibrated to
+        self.outcome: Counter[tuple[str, str, str]] = Counter()
 
     def _next_id(self, prefix: str) -> str:
         """A letter prefix and 7–8 digits, so that no id looks like a personnummer."""
@@ -364,11 +367,13 @@ class AssistanceSimulation:
         shown = False
         lines = files.payments
         iso = self.iso
+        outcome = self.outcome
         for day, amount, typ, case, lo_andamal, lag in paid:
             if case.last_payment is None or day > case.last_payment:
                 case.last_payment = day
             case.last_month = month
             self.payment_seq += 1
+            outcome[key, case.area, typ] += amount
             if lag > visible:
                 continue
             case.in_output = shown = True

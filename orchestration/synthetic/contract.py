@@ -104,6 +104,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "aterkoppling_datum",
         "atgard_vidtagen",
     ),
+    "budget": ("ar", "stadsdel_kod", "bistandstyp", "manad", "belopp"),
 }
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from .assistance import AssistanceSimulation
+from .budget import write_budget
 from .months import Month, month_range
 from .population import write_population
 from .profiles import Profile, get_profile
@@ -52,7 +53,9 @@ def generate(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     told = None if on_month is None else (lambda month: on_month(month, len(months)))
-    paths = AssistanceSimulation(spec, seed, first, last, out_dir, extraction, told).run()
+    simulation = AssistanceSimulation(spec, seed, first, last, out_dir, extraction, told)
+    paths = simulation.run()
+    paths += write_budget(simulation.outcome, first, last, out_dir, seed)
     paths += write_population(spec.areas, first.year - 1, last.year, out_dir, seed)
     paths += write_staff(spec.areas, months, extraction, out_dir, seed)
     paths += write_client_surveys(spec.areas, months, out_dir, seed)

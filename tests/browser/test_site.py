@@ -55,6 +55,8 @@ BROWSER_TIMEOUT_S = 1200
 PAGES = [
     "/",
     "/hushall/",
+    "/floden/",
+    "/ekonomi/",
     "/insatser/",
     "/boende/",
     "/synpunkter/",
@@ -240,6 +242,130 @@ def _make_plan(wh: Warehouse) -> Plan:
                 "EB_BISTAND_PER_HUSHALL": ("per_hushall", "kr"),
             }[code]
         ]
+    ]
+    # Flöden: the latest year with flows, the first area by sort order; each month's three
+    # flows and the same month the year before, and the leavers by time on assistance.
+    f_year = wh.one(
+        "select max(year) from publish.kpi where indicator_code = 'EB_INFLODE_NYA' "
+        "and period_type = 'manad'"
+    )
+    f_area = wh.one(
+        """
+        select area_code from publish.area
+        where area_code in (
+            select area_code from publish.kpi where indicator_code = 'EB_INFLODE_NYA'
+        )
+        order by sortering limit 1
+        """
+    )
+    flow_columns = {
+        "EB_INFLODE_NYA": "nya",
+        "EB_INFLODE_ATERKOMMANDE": "aterkommande",
+        "EB_UTFLODE": "utflode",
+    }
+    tables["floden_manad"] = [
+        {
+            "row": MANAD_NAMN[int(period[1:]) - 1],
+            "col": flow_columns[code] + ("" if year == f_year else "_fg"),
+            "text": _cell(value, suppressed, "tal0"),
+        }
+        for code, year, period, value, suppressed in wh.rows(
+            f"""
+            select indicator_code, year, period, cast(value as double), is_suppressed
+            from {FACTS}
+            where indicator_code in ('EB_INFLODE_NYA', 'EB_INFLODE_ATERKOMMANDE', 'EB_UTFLODE')
+                and gender = 'alla' and year in (?, ? - 1) and period like 'M%'
+                and area_code = ?
+                -- a month of the year before shows only beside a month of the chosen year
+                and (year = ? or period in (
+                    select period from publish.kpi
+                    where indicator_code = 'EB_INFLODE_NYA' and year = ? and area_code = ?
+                ))
+            """,
+            [f_year, f_year, f_area, f_year, f_year, f_area],
+        )
+    ]
+    tables["floden_tid"] = [
+        {
+            "row": name,
+            "col": "antal" if year == f_year else "antal_fg",
+            "text": _cell(n, suppressed, "tal0"),
+        }
+        for name, year, n, suppressed in wh.rows(
+            """
+            select tid_grupp_namn, year, antal_hushall, is_suppressed
+            from publish.hushall_flode_tid
+            where year in (?, ? - 1) and area_code = ?
+                and tid_grupp_namn in (
+                    select tid_grupp_namn from publish.hushall_flode_tid
+                    where year = ? and area_code = ?
+                )
+            """,
+            [f_year, f_year, f_area, f_year, f_area],
+        )
+    ]
+    # Ekonomi: the latest year with forecasts and its latest tertial period; the deviation table
+    # per district and the city, and the backtest of the first area by sort order.
+    e_year = wh.one("select max(year) from publish.kpi where indicator_code = 'EK_PROGNOS'")
+    e_period = wh.one(
+        """
+        select p.period from publish.period p
+        where p.year = ? and p.period_type = 'tertial' and p.period in (
+            select period from publish.kpi where indicator_code = 'EK_PROGNOS' and year = ?
+        )
+        order by p.sortering desc limit 1
+        """,
+        [e_year, e_year],
+    )
+    deviation_columns = {
+        ("EK_BUDGET", "VB"): "budget_ar",
+        ("EK_BUDGET", e_period): "budget",
+        ("EB_UTBETALT", e_period): "utfall",
+        ("EK_AVVIKELSE", e_period): "avvikelse",
+        ("EK_PROGNOS", e_period): "prognos",
+        ("EK_PROGNOS_AVVIKELSE", e_period): "prognos_avvikelse",
+    }
+    tables["driftbudget"] = [
+        {"row": area, "col": deviation_columns[(code, period)], "text": _cell(v, hidden, "kr")}
+        for area, code, period, v, hidden in wh.rows(
+            f"""
+            select a.area_name, f.indicator_code, f.period, cast(f.value as double),
+                f.is_suppressed
+            from {FACTS} f join publish.area a using (area_level, area_code)
+            where f.indicator_code in ('EK_BUDGET', 'EB_UTBETALT', 'EK_AVVIKELSE', 'EK_PROGNOS',
+                    'EK_PROGNOS_AVVIKELSE')
+                and f.gender = 'alla' and f.year = ? and f.period in (?, 'VB')
+                and f.area_level in ('stadsdel', 'stad')
+                and f.area_code in (
+                    select area_code from publish.kpi
+                    where indicator_code = 'EK_PROGNOS' and year = ?
+                )
+            """,
+            [e_year, e_period, e_year],
+        )
+        if (code, period) in deviation_columns
+    ]
+    e_area = wh.one(
+        """
+        select area_code from publish.area
+        where area_code in (select area_code from publish.ekonomi_manad)
+        order by sortering limit 1
+        """
+    )
+    tables["traffsakerhet"] = [
+        {"row": MANAD_NAMN[month - 1], "col": col, "text": _cell(value, False, tag)}
+        for month, n_years, method, run_rate in wh.rows(
+            """
+            select prognosmanad, antal_ar, mape_metod, mape_rullande_takt
+            from publish.prognos_traffsakerhet where area_code = ?
+            """,
+            [e_area],
+        )
+        for col, value, tag in (
+            ("mape_metod", method, "andel1"),
+            ("mape_rullande_takt", run_rate, "andel1"),
+            ("antal_ar", n_years, "tal0"),
+        )
     ]
     # Personal: sick leave over 12 months, Hela staden, the latest year with staff months.
     p_year = wh.one("select max(year) from publish.personal_enhet")
@@ -579,6 +705,22 @@ def _make_plan(wh: Warehouse) -> Plan:
                 table("hushallstyper", "hushallstyper"),
                 table("forsorjningshinder", "forsorjningshinder"),
                 table("belopp", "belopp"),
+            ],
+        },
+        {
+            "path": "/floden/",
+            "name": "floden",
+            "steps": [
+                table("floden-manad", "floden_manad"),
+                table("floden-tid", "floden_tid"),
+            ],
+        },
+        {
+            "path": "/ekonomi/",
+            "name": "ekonomi",
+            "steps": [
+                table("driftbudget", "driftbudget"),
+                table("traffsakerhet", "traffsakerhet"),
             ],
         },
         {
@@ -1023,6 +1165,10 @@ def _assert_table(report: Report, key: str) -> None:
         "hushallstyper",
         "forsorjningshinder",
         "belopp",
+        "floden_manad",
+        "floden_tid",
+        "driftbudget",
+        "traffsakerhet",
         "insatser",
         "insatser_startade",
         "insatser_aktiva",

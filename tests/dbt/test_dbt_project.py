@@ -19,6 +19,8 @@ PAGES = {
     "oversikt": "/",
     "indikator": "/indikator/<kod>/",
     "hushall": "/hushall",
+    "floden": "/floden",
+    "ekonomi": "/ekonomi",
     "insatser": "/insatser",
     "boende": "/boende",
     "synpunkter": "/synpunkter",

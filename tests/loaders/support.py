@@ -42,6 +42,7 @@ FILE = {
     "akutboende": "akutboende_2026-01-05.csv",
     "fut_anmalningar": "fut_anmalningar_2026-01-05.csv",
     "synpunkter": "synpunkter_2026-01-05.csv",
+    "budget": "budget_2025.csv",
 }
 
 # Another key of the same export (for snapshots an earlier extraction date).
@@ -60,6 +61,7 @@ OTHER_FILE = {
     "akutboende": "akutboende_2025-12-05.csv",
     "fut_anmalningar": "fut_anmalningar_2025-12-05.csv",
     "synpunkter": "synpunkter_2025-12-05.csv",
+    "budget": "budget_2024.csv",
 }
 
 
@@ -198,6 +200,13 @@ def good_row(export: str, i: int, key: str | None = None) -> dict[str, str]:
             "lex_sarah": "N",
             "aterkoppling_datum": "",
             "atgard_vidtagen": "N",
+        },
+        "budget": {
+            "ar": year or "2025",
+            "stadsdel_kod": ["BRO", "HAL", "HEM"][(i - 1) % 3],
+            "bistandstyp": "FS" if (i - 1) // 3 % 2 == 0 else "LO",
+            "manad": "",
+            "belopp": f"{1000000 + i},00",
         },
     }
     return rows[export]

@@ -192,7 +192,7 @@ def test_an_unknown_export_is_recorded_as_refused_never_ignored(env: Env) -> Non
         "okand_2024-01.csv: okänd export; filen laddas inte. Filnamnet ska vara "
         "<export>_<nyckel>.csv med en av exporterna utbetalningar, hushallsmedlemmar, arenden, "
         "forandringsplaner, insatser, befolkning, personal, franvaro, medarbetarenkat, "
-        "brukarenkat, vrakningsforebyggande, akutboende, fut_anmalningar, synpunkter"
+        "brukarenkat, vrakningsforebyggande, akutboende, fut_anmalningar, synpunkter, budget"
     )
     assert [(f.file_name, f.status, f.message) for f in outcome.files] == [
         ("okand_2024-01.csv", "rejected", message)
@@ -208,3 +208,62 @@ def test_a_file_of_another_export_is_not_claimed_by_a_prefix(env: Env) -> None:
     env.load("personal")
     assert env.logs("personal") == []
     assert [f.file_name for f in env.load_unknown().files] == ["personalkostnader_2024.csv"]
+
+
+def test_a_budget_file_mixing_yearly_and_monthly_rows_of_a_district_and_type_is_refused(
+    env: Env,
+) -> None:
+    """catalogue-v2, budget: `manad` on some rows of a district and type but not on others
+    refuses the file whole; monthly rows for one pair and a yearly row for another load."""
+    good = "budget_2025.csv"
+    env.write(
+        good,
+        delivery(
+            "budget",
+            [
+                {"stadsdel_kod": "BRO", "bistandstyp": "FS", "manad": "2025-01"},
+                {"stadsdel_kod": "BRO", "bistandstyp": "FS", "manad": "2025-02"},
+                {"stadsdel_kod": "HAL", "bistandstyp": "FS", "manad": ""},
+            ],
+            file_name=good,
+        ),
+    )
+    env.load("budget")
+    assert env.log(good).status == "loaded"
+    assert env.log(good).rows_loaded == 3
+    mixed = "budget_2024.csv"
+    env.write(
+        mixed,
+        delivery(
+            "budget",
+            [
+                {"stadsdel_kod": "BRO", "bistandstyp": "FS", "manad": "2024-01"},
+                {"stadsdel_kod": "HAL", "bistandstyp": "FS", "manad": ""},
+                {"stadsdel_kod": "BRO", "bistandstyp": "FS", "manad": ""},
+            ],
+            file_name=mixed,
+        ),
+    )
+    env.load("budget")
+    assert env.log(mixed).status == "rejected"
+    assert env.log(mixed).message == (
+        "budget_2024.csv: 2 rad(er) med samma stadsdel_kod och bistandstyp har manad på vissa "
+        "rader men inte på andra (första: rad 2); hela filen avvisas"
+    )
+
+
+def test_a_budget_month_of_another_year_is_a_row_reject(env: Env) -> None:
+    name = "budget_2025.csv"
+    env.write(
+        name,
+        delivery(
+            "budget",
+            [
+                {"stadsdel_kod": "BRO", "manad": "2025-01"},
+                {"stadsdel_kod": "BRO", "manad": "2024-12"},
+            ],
+            file_name=name,
+        ),
+    )
+    env.load("budget")
+    assert env.rejects(name) == [(3, "manad 2024-12 ligger inte i filens år 2025")]

@@ -76,7 +76,10 @@ def population_denominator(ctx: Context, rows: pd.DataFrame, rule: Population) -
 def indicator_rows(code: str, computed: Computed, ctx: Context) -> pd.DataFrame:
     """Rows (KEY + numerator, denominator, n_individuals, value) of one indicator."""
     cells, periods, rule = computed.cells, computed.periods, computed.denominator
-    reached = cells.loc[cells["n_individuals"] > 0, AREA].drop_duplicates()
+    # an area is reached by a subject counted — or by an amount resting on none (budget)
+    reached = cells.loc[
+        (cells["n_individuals"] > 0) | (cells["numerator"] != 0), AREA
+    ].drop_duplicates()
     reached = reached[reached["area_level"].isin(ctx.ref.area_levels(code))]
     if isinstance(rule, Population):
         reached = reached.merge(areas_with_population(ctx), on=AREA)

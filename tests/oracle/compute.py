@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from tests.oracle import assistance, cases, client_survey, measures, services, staff
+from tests.oracle import (
+    assistance,
+    budget,
+    cases,
+    client_survey,
+    flows,
+    measures,
+    services,
+    staff,
+)
 from tests.oracle.assemble import COLUMNS, finish, indicator_rows
 from tests.oracle.computed import Computed
 from tests.oracle.context import Context
@@ -21,6 +30,11 @@ INDICATORS: dict[str, Callable[[Context], Computed]] = {
     "EB_HUSHALL": assistance.eb_hushall,
     "EB_BISTAND_PER_HUSHALL": assistance.eb_bistand_per_hushall,
     "EB_UTBETALT": assistance.eb_utbetalt,
+    "EB_INFLODE_NYA": flows.eb_inflode_nya,
+    "EB_INFLODE_ATERKOMMANDE": flows.eb_inflode_aterkommande,
+    "EB_UTFLODE": flows.eb_utflode,
+    "EB_TID_MED_BISTAND": flows.eb_tid_med_bistand,
+    "EB_INFLODE_NYA_PERSONER": flows.eb_inflode_nya_personer,
     "EB_AVSLUT_EGEN": cases.eb_avslut_egen,
     "EB_AVSLUT_OKANT": cases.eb_avslut_okant,
     "EB_PLAN_3MAN": cases.eb_plan_3man,
@@ -36,6 +50,10 @@ INDICATORS: dict[str, Callable[[Context], Computed]] = {
     "PE_MOTIVATION": staff.pe_motivation,
     "PE_REKOMMENDERA": staff.pe_rekommendera,
     "BR_FORBATTRAD": client_survey.br_forbattrad,
+    "EK_BUDGET": budget.ek_budget,
+    "EK_AVVIKELSE": budget.ek_avvikelse,
+    "EK_PROGNOS": budget.ek_prognos,
+    "EK_PROGNOS_AVVIKELSE": budget.ek_prognos_avvikelse,
     "KO_N31807": assistance.ko_n31807,
     "KO_N31816": assistance.ko_n31816,
     "KO_U31803": assistance.ko_u31803,

@@ -31,6 +31,7 @@ class Landing:
     measures: pd.DataFrame  # insats_id, person, kon, stadsdel_kod, insatstyp, start_date,
     # end_date, outcome
     population: pd.DataFrame  # ar, stadsdel_kod, kon, alder, antal
+    budget: pd.DataFrame  # ar, stadsdel_kod, bistandstyp, month (-1 = the whole year), belopp_1e4
     absence: pd.DataFrame  # anstallning_id, enhet_kod, kon, month, scheduled, sick, sick_1_14
     staff_survey: pd.DataFrame  # respondent_id, year, enhet_kod, kon, fraga_kod, svar
     client_survey: pd.DataFrame  # svar_id, date, stadsdel_kod, verksamhet, kon, situation
@@ -49,6 +50,7 @@ class Landing:
     fut_reports: pd.DataFrame  # anmalan_id, arende_id, stadsdel_kod, received, assessed, repaid
     feedback: pd.DataFrame  # synpunkt_id, stadsdel_kod, typ, lex_sarah, received, answered
     extractions: dict[str, pd.Timestamp | None]
+    budget_years: frozenset[int]
 
 
 def _concat(deliveries: list[Delivery], export: str) -> pd.DataFrame:
@@ -116,6 +118,7 @@ def payments(deliveries: list[Delivery], ref: Reference) -> pd.DataFrame:
             "month": month_of(rows["bidragsmanad"]),
             "amount_1e4": (amount * 10_000).round().astype("int64"),
             "lo_andamal": rows["lo_andamal"].astype(str),
+            "booked_month": month_of(rows["utbetalningsdatum"].str[:7]),
         }
     )[keep].reset_index(drop=True)
 
@@ -232,6 +235,42 @@ def population(deliveries: list[Delivery], ref: Reference) -> pd.DataFrame:
             "antal": count,
         }
     )[valid].astype({"ar": "int64", "alder": "int64", "antal": "int64"})
+
+
+def budget(deliveries: list[Delivery], ref: Reference) -> pd.DataFrame:
+    """Rows of valid budget files: a file mixing rows with and without manad for a district and
+    type is dropped whole (the loader refuses it)."""
+    kept = []
+    for d in deliveries:
+        rows = d.rows
+        has_month = rows["manad"] != ""
+        mixed = has_month.groupby([rows["stadsdel_kod"], rows["bistandstyp"]]).nunique() > 1
+        if not mixed.any():
+            kept.append(d)
+    rows = _concat(kept, "budget")
+    amount = _decimal(rows["belopp"])
+    year = _integer(rows["ar"])
+    month = rows["manad"].where(rows["manad"].str.fullmatch(r"\d{4}-\d{2}"), "")
+    valid = (
+        year.notna()
+        & _in(rows["stadsdel_kod"], ref.codes["stadsdel"])
+        & _in(rows["bistandstyp"], ref.codes["bistandstyp"])
+        & amount.notna()
+        & ((month == "") | (month.str[:4] == rows["ar"]))
+    )
+    rows, amount, month = rows[valid], amount[valid], month[valid]
+    month_index = pd.Series(-1, index=rows.index, dtype="int64")
+    named = month != ""
+    month_index[named] = month_of(month[named])
+    return pd.DataFrame(
+        {
+            "ar": year[valid].astype("int64"),
+            "stadsdel_kod": rows["stadsdel_kod"].astype(str),
+            "bistandstyp": rows["bistandstyp"].astype(str),
+            "month": month_index,
+            "belopp_1e4": (amount * 10_000).round().astype("int64"),
+        }
+    ).reset_index(drop=True)
 
 
 def absence(deliveries: list[Delivery], ref: Reference) -> pd.DataFrame:
@@ -458,6 +497,7 @@ def load_landing(landing: Path, ref: Reference) -> Landing:
         plans=plans(chosen["forandringsplaner"]),
         measures=measures(chosen["insatser"], ref),
         population=population(chosen["befolkning"], ref),
+        budget=budget(chosen["budget"], ref),
         absence=absence(chosen["franvaro"], ref),
         staff_survey=staff_survey(chosen["medarbetarenkat"], ref),
         client_survey=client_survey(chosen["brukarenkat"], ref),
@@ -473,4 +513,5 @@ def load_landing(landing: Path, ref: Reference) -> Landing:
         fut_reports=fut_reports(chosen["fut_anmalningar"], ref),
         feedback=feedback(chosen["synpunkter"], ref),
         extractions={export: _extraction(chosen[export]) for export in V2_EXPORTS},
+        budget_years=_years(chosen["budget"]),
     )

@@ -79,6 +79,7 @@ EXPORTS: dict[str, ExportSpec] = {
         ),
     ),
     "befolkning": ExportSpec("year", ("ar", "stadsdel_kod", "kon", "alder", "antal")),
+    "budget": ExportSpec("year", ("ar", "stadsdel_kod", "bistandstyp", "belopp"), ("manad",)),
     "personal": ExportSpec(
         "date",
         (

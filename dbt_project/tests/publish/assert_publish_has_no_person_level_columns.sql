@@ -10,6 +10,8 @@
 -- depends_on: {{ ref('indicator') }}, {{ ref('insats_manad') }}, {{ ref('insats_utfall') }}
 -- depends_on: {{ ref('kpi') }}, {{ ref('period') }}, {{ ref('personal_enhet') }}
 -- depends_on: {{ ref('synpunkter_redovisning') }}
+-- depends_on: {{ ref('hushall_flode_tid') }}, {{ ref('ekonomi_manad') }}
+-- depends_on: {{ ref('prognos_traffsakerhet') }}
 
 {{ config(meta={"dagster": {"ref": {"name": "kpi"}}}) }}
 

@@ -1,7 +1,10 @@
 -- The (indicator, year, period) combinations that are reported: the indicator's periodicity
 -- allows the period (tertial: T1, T2, VB and months; ar: VB only) and its source has data for
 -- every month the period needs — the period's own months, and for windows that look back
--- (trailing 12 months) the `lookback_months` before its last month as well.
+-- (trailing 12 months) the `lookback_months` before its last month as well. For windows over the
+-- period's months (time_window 'period') every month of the period looks back: the
+-- `lookback_months` before its first month (the flows: a month is reported only once the 12
+-- months before it have data).
 
 with
 
@@ -30,9 +33,13 @@ candidates as (
         catalogue.source,
         periods.year,
         periods.period,
-        least(
-            periods.first_month,
-            cast(periods.last_month - to_months(catalogue.lookback_months) as date)
+        cast(
+            case catalogue.time_window
+                when 'period' then periods.first_month - to_months(catalogue.lookback_months)
+                else least(
+                    periods.first_month, periods.last_month - to_months(catalogue.lookback_months)
+                )
+            end as date
         ) as required_from,
         periods.last_month as required_to
     from catalogue

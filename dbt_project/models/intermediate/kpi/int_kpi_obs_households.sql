@@ -7,7 +7,12 @@
 --                           are above 0 kr (a payment fully reversed is no assistance); the
 --                           household counts once per period (subject_agg max)
 --   EB_HYRESSKULD_KR        net kronor of the HYRESSKULD payments, summed (corrections included)
--- Every row lies in the household's district that month (largest net sum). n_individuals counts
+--   EB_INFLODE_NYA, EB_INFLODE_ATERKOMMANDE, EB_UTFLODE
+--                           one per new / returning / leaving household-month (fct_household_flow)
+--   EB_TID_MED_BISTAND      per leaving household-month: the months of the run that ended at
+--                           m − 1 ÷ 1 (the mean over the period's leavers)
+-- Every row lies in the household's district that month (largest net sum; leaving: in m − 1).
+-- n_individuals counts
 -- households: bidragshushåll for EB_HUSHALL, any household with a payment for the kronor ones.
 -- A view: a projection of tables that are incremental themselves, read once by
 -- fct_indicator_value (writing its millions of rows to a table cost more than computing them).
@@ -19,6 +24,13 @@ with
 household_months as (
 
     select * from {{ ref('int_household_months') }}
+
+),
+
+flows as (
+
+    select * from {{ ref('fct_household_flow') }}
+    where flow_code <> 'continuing'
 
 ),
 
@@ -79,6 +91,33 @@ rows as (
         cast(null as double)
     from household_months
     where net_rent_arrears_sek is not null
+
+    union all
+
+    select
+        case flow_code
+            when 'new' then 'EB_INFLODE_NYA'
+            when 'returning' then 'EB_INFLODE_ATERKOMMANDE'
+            else 'EB_UTFLODE'
+        end,
+        household_id,
+        benefit_month,
+        district_code,
+        1.0,
+        cast(null as double)
+    from flows
+
+    union all
+
+    select
+        'EB_TID_MED_BISTAND',
+        household_id,
+        benefit_month,
+        district_code,
+        run_months,
+        1.0
+    from flows
+    where flow_code = 'leaving'
 
 )
 

@@ -5,6 +5,8 @@
 --   EB_ANDEL_LANGVARIGT  at the period's last month e: adults with ≥ 10 recipient months in the
 --                        12 ending at e (area and gender of their latest recipient month in the
 --                        window) ÷ adult population (window period_end: only month e counts)
+--   EB_INFLODE_NYA_PERSONER  adults who are recipients in the month and in none of the 12
+--                        months before it (is_new_recipient), counted once per month
 -- A view: a projection of tables that are incremental themselves, read once by
 -- fct_indicator_value (writing its millions of rows to a table cost more than computing them).
 
@@ -35,6 +37,19 @@ recipient_rows as (
         1 as numerator,
         cast(null as double) as denominator
     from recipients
+
+    union all
+
+    select
+        'EB_INFLODE_NYA_PERSONER',
+        benefit_month,
+        district_code,
+        gender,
+        person_id,
+        1,
+        null
+    from recipients
+    where is_adult and is_new_recipient
 
     union all
 

@@ -20,6 +20,7 @@
     'int_kpi_obs_surveys',
     'int_kpi_obs_kolada',
     'int_kpi_obs_services',
+    'int_kpi_obs_budget',
 ] %}
 
 {% for part in parts %}

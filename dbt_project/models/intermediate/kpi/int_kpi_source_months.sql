@@ -6,7 +6,7 @@
 --   akutboende, fut_anmalningar, synpunkter (catalogue v2: snapshots like arenden)
 --   franvaro             months delivered
 --   medarbetarenkat,
---   brukarenkat          all 12 months of every year whose file is delivered
+--   brukarenkat, budget  all 12 months of every year whose file is delivered
 
 with
 
@@ -69,7 +69,7 @@ survey_months as (
     from deliveries,
         range(deliveries.key_date, deliveries.key_date + interval 12 month, interval 1 month)
             as generated
-    where deliveries.export_name in ('medarbetarenkat', 'brukarenkat')
+    where deliveries.export_name in ('medarbetarenkat', 'brukarenkat', 'budget')
 
 ),
 

@@ -3,8 +3,11 @@
 -- in the household with the larger net payment (ties: lowest household id).
 -- `recipient_months_trailing_12` counts the person's recipient months in the 12 months ending
 -- with this one (a window frame over consecutive month numbers, so it crosses year boundaries).
--- Incremental by month (macros/incremental.sql): a rebuild reads 11 months before
--- `rebuild_from` for the trailing count and writes the months from `rebuild_from` on.
+-- `is_new_recipient`: a recipient in none of the 12 months before this one (the person-level
+-- inflow, EB_INFLODE_NYA_PERSONER; the same window sort as the trailing count).
+-- Incremental by month (macros/incremental.sql): a rebuild reads 12 months before
+-- `rebuild_from` (the trailing count needs 11, the inflow 12) and writes the months from
+-- `rebuild_from` on.
 
 {{ month_incremental_config('benefit_month') }}
 
@@ -13,14 +16,14 @@ with
 members as (
 
     select * from {{ ref('stg_case_system__household_members') }}
-    where {{ since_rebuild('benefit_month', 11) }}
+    where {{ since_rebuild('benefit_month', 12) }}
 
 ),
 
 recipient_households as (
 
     select * from {{ ref('int_household_months') }}
-    where is_recipient_household and {{ since_rebuild('benefit_month', 11) }}
+    where is_recipient_household and {{ since_rebuild('benefit_month', 12) }}
 
 ),
 
@@ -70,7 +73,11 @@ counted as (
         month_index,
         count(*) over (
             partition by person_id order by month_index range between 11 preceding and current row
-        ) as recipient_months_trailing_12
+        ) as recipient_months_trailing_12,
+        coalesce(
+            month_index - lag(month_index) over (partition by person_id order by month_index) > 12,
+            true
+        ) as is_new_recipient
     from indexed
 
 )

@@ -49,7 +49,8 @@ targets as (
 
 -- every reported combination gets a row, also when nothing was observed (a count of 0): the
 -- areas, at the catalogue's levels, where the indicator counted some subject in some reported
--- period (any year; population rows do not make an area reached)
+-- period (any year; population rows do not make an area reached) — or, for the amounts that
+-- rest on no subject (budget), recorded a non-zero amount
 areas_in_scope as (
 
     select distinct cells.indicator_code, cells.area_level, cells.area_code
@@ -58,7 +59,7 @@ areas_in_scope as (
     inner join areas
         on areas.area_level = cells.area_level
         and areas.area_code = cells.area_code
-    where cells.n_individuals > 0
+    where (cells.n_individuals > 0 or cells.numerator <> 0)
         and list_contains(string_split(catalogue.area_levels, ','), cells.area_level)
         and (not catalogue.population_based or areas.has_population)
 
