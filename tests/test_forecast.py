@@ -50,6 +50,11 @@ def _payments_only(landing: Path, ref) -> Landing:
         measure_extraction=None,
         staff_survey_years=frozenset(),
         client_survey_years=frozenset(),
+        notices=empty,
+        emergency_housing=empty,
+        fut_reports=empty,
+        feedback=empty,
+        extractions={},
         budget_years=frozenset(),
     )
 
