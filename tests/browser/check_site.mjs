@@ -174,15 +174,19 @@ async function selectOption(page, title, option) {
 	await search.fill(option);
 	const item = page.locator('[role="option"]').filter({ hasText: option }).first();
 	await item.waitFor({ state: 'visible', timeout: TIMEOUT_MS });
-	// The search is fuzzy: pick the option whose text is exactly the label.
-	const items = page.locator('[role="option"]');
-	const n = await items.count();
-	for (let i = 0; i < n; i++) {
-		if (norm(await items.nth(i).innerText()) === norm(option)) {
-			await items.nth(i).click();
-			await page.keyboard.press('Escape').catch(() => {});
-			return;
-		}
+	// The search is fuzzy: pick the option whose text is exactly the label. The list may still
+	// be narrowing while it is read, so the options are read at once and the exact one is
+	// located by its text (not by a position that may be gone by the time it is clicked).
+	const texts = (await page.locator('[role="option"]').allInnerTexts()).map(norm);
+	if (texts.includes(norm(option))) {
+		const escaped = norm(option).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+		await page
+			.locator('[role="option"]')
+			.filter({ hasText: new RegExp(`^\\s*${escaped}\\s*$`) })
+			.first()
+			.click();
+		await page.keyboard.press('Escape').catch(() => {});
+		return;
 	}
 	throw new Error(`no option exactly "${option}" in dropdown "${title}"`);
 }
