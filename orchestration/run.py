@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import duckdb
 
+from orchestration import dbt_warm
 from orchestration.loaders.engine import Outstanding, outstanding_rejects
 from orchestration.lock import WarehouseBusy, WriterLock
 from orchestration.numbers import seconds, thousands
@@ -261,6 +262,8 @@ def run_refresh(
     try:
         log_file = log_file or log_file_for(paths, datetime.now())
         with output_to(log_file, verbose=verbose) as terminal:
+            # dbt's start-up on the other core while this process imports Dagster and loads
+            dbt_warm.start(paths.warehouse, paths.dbt_target)
             outcome = _execute(
                 paths,
                 terminal,
@@ -270,6 +273,7 @@ def run_refresh(
                 log_file=log_file,
             )
     finally:
+        dbt_warm.stop()
         lock.release()
     outcome.seconds = time.monotonic() - started
     outcome.log_file = log_file
@@ -285,38 +289,11 @@ def _execute(
     full_rebuild: bool,
     log_file: Path,
 ) -> RefreshOutcome:
-    from orchestration import dbt_warm, progress
+    from orchestration import progress
+    from orchestration.project import ensure_manifest
 
     progress.TERMINAL = terminal
     step_started = time.monotonic()
-    # dbt's start-up on the other core while this process imports Dagster and loads
-    dbt_warm.start(paths.warehouse, paths.dbt_target)
-    try:
-        return _execute_job(
-            paths,
-            terminal,
-            pages=pages,
-            wait=wait,
-            full_rebuild=full_rebuild,
-            log_file=log_file,
-            step_started=step_started,
-        )
-    finally:
-        dbt_warm.stop()
-
-
-def _execute_job(
-    paths: Paths,
-    terminal: TextIO,
-    *,
-    pages: bool,
-    wait: bool,
-    full_rebuild: bool,
-    log_file: Path,
-    step_started: float,
-) -> RefreshOutcome:
-    from orchestration.project import ensure_manifest
-
     ensure_manifest()  # the manifest always matches the models on disk
     from orchestration.definitions import defs
     from orchestration.instance import cli_instance, prune_runs, sync_instance
