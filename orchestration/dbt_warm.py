@@ -29,9 +29,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from orchestration.settings import WAREHOUSE_ENV
+
 # The environment variables that decide what `dbt parse` produces for this project.
 PARSE_ENV = (
-    "BISTAND_WAREHOUSE",
+    WAREHOUSE_ENV,
     "DBT_PROJECT_DIR",
     "DBT_PROFILES_DIR",
     "DBT_TARGET_PATH",
@@ -65,7 +67,7 @@ def start(warehouse: Path, target_path: Path) -> None:
     job: the process gets SIGKILL when that thread ends, orchestration/children.py)."""
     global _warm
     from orchestration.children import die_with_parent
-    from orchestration.settings import DBT_PROJECT_DIR, WAREHOUSE_ENV
+    from orchestration.settings import DBT_PROJECT_DIR
 
     stop()
     env = {
@@ -146,10 +148,9 @@ def _serve() -> int:
     saved_stdout = os.dup(1)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
-    manifest = None
-    try:
-        from dbt.cli.main import dbtRunner
+    from dbt.cli.main import dbtRunner
 
+    try:
         parsed = dbtRunner().invoke(["parse", "--quiet", "--no-write-json"])
         manifest = parsed.result if parsed.success else None
     except Exception:  # the build then parses (and reports) itself
@@ -167,8 +168,6 @@ def _serve() -> int:
     os.environ.update(env)
     if any(env.get(k) != v for k, v in parse_env.items()):
         manifest = None
-    from dbt.cli.main import dbtRunner
-
     result = dbtRunner(manifest=manifest).invoke(args)
     sys.stdout.flush()
     if result.exception is not None:

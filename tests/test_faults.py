@@ -68,9 +68,9 @@ def _parents() -> dict[int, int]:
     return found
 
 
-def descendants(pid: int) -> dict[int, str]:
-    """Every process below `pid`, with its command line."""
-    parents = _parents()
+def descendants(pid: int, parents: dict[int, int] | None = None) -> dict[int, str]:
+    """Every process below `pid`, with its command line (`parents`: a `_parents()` just read)."""
+    parents = _parents() if parents is None else parents
     found: set[int] = set()
     frontier = {pid}
     while frontier:
@@ -145,7 +145,7 @@ def leftovers(before: set[int], within_s: float = 5.0) -> dict[int, str]:
         parents = _parents()
         new = {
             p: c
-            for p, c in descendants(me).items()
+            for p, c in descendants(me, parents).items()
             if p not in before and from_a_refresh(p, parents)
         }
         for pid in [p for p in new if not _alive(p)]:

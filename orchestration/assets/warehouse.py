@@ -1,12 +1,12 @@
 """dbt models, seeds and tests as Dagster assets and asset checks."""
 
-import json
 import os
 from collections.abc import Iterator
 from typing import Any
 
 from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
 
 from orchestration import dbt_warm
 from orchestration.incremental import (
@@ -44,7 +44,8 @@ def dbt_warehouse(
         start_build(con, plan)
         record_build_scope(con, context.run_id, plan.scope)
     context.log.info(f"Uppbyggnad av månadsfakta: {plan.scope} ({plan.reason}).")
-    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    # the manifest dagster-dbt loaded for these assets (not read from disk again)
+    manifest, _, _ = get_manifest_and_translator_from_dbt_assets([context.assets_def])
     selection = plan.dbt_args(context.is_subset, manifest)
     args = ["build", "--exclude-resource-type", "unit_test", *selection]
     # One target folder per warehouse for every build (not dagster-dbt's default of a new one
