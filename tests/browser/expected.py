@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -243,17 +244,45 @@ class Warehouse:
     def area_name(self, area_code: str) -> str:
         return self.one("select area_name from publish.area where area_code = ?", [area_code])
 
-    def default_view(self) -> View:
-        """The Översikt page's first view: latest year and period with tertial indicators, and
-        the first area in display order."""
-        year = self.one(
-            """
-            select max(k.year) from publish.kpi k
-            join publish.indicator i using (indicator_code)
-            where i.periodicitet = 'tertial' and k.period_type = 'tertial'
-            """
+    # --- where the pages open (issue 20) ------------------------------------------------
+    def last_delivered_month(self):
+        """The last month with payments delivered: EB_UTBETALT's latest monthly row (payments
+        come month by month; yearly survey and budget files do not deliver a month)."""
+        year, month = self.one(
+            "select year, max(period) from marts.fct_indicator_value "
+            "where indicator_code = 'EB_UTBETALT' and period like 'M%' "
+            "group by year order by year desc limit 1"
         )
-        period = self.tertial_periods(year)[-1]
+        return date(year, int(month[1:]), 1)
+
+    def first_period(self, indicator_code: str | None = None) -> tuple[int, str]:
+        """The latest tertial whose last month (April, August, December) is delivered — of the
+        indicator's tertials if given, else of all — or the latest at all while none is."""
+        last = self.last_delivered_month()
+        periods = self.rows(
+            """
+            select distinct k.year, k.period, p.sortering
+            from publish.kpi k join publish.period p using (year, period)
+            where k.period_type = 'tertial' and (? is null or k.indicator_code = ?)
+            """,
+            [indicator_code, indicator_code],
+        )
+        end = {"T1": 4, "T2": 8, "VB": 12}
+        complete = [(y, s, p) for y, p, s in periods if (y, end[p]) <= (last.year, last.month)]
+        y, _, p = max(complete or [(y, s, p) for y, p, s in periods])
+        return y, p
+
+    def first_year(self, years_sql: str, params: list | None = None) -> int:
+        """A page that chooses only a year opens on the latest of its years not after the year
+        of the first period, or on its latest year when all are after it."""
+        years = [y for (y,) in self.rows(years_sql, params)]
+        first = self.first_period()[0]
+        return max([y for y in years if y <= first] or years)
+
+    def default_view(self) -> View:
+        """The Översikt page's first view: the latest complete tertial (first_period) and the
+        first area in display order."""
+        year, period = self.first_period()
         area = self.one(
             """
             select area_code from publish.area

@@ -181,7 +181,7 @@ def _make_plan(wh: Warehouse) -> Plan:
 
     # Hushåll: the latest year, Hela staden first; EB_HUSHALL per month and household types.
     tables: dict[str, list[dict]] = {}
-    h_year = wh.one("select max(year) from publish.hushall_typ")
+    h_year = wh.first_year("select distinct year from publish.hushall_typ")
     tables["hushall"] = [
         {"row": area, "col": f"k{int(period[1:])}", "text": _cell(value, suppressed, "tal0")}
         for area, period, value, suppressed in wh.rows(
@@ -245,8 +245,8 @@ def _make_plan(wh: Warehouse) -> Plan:
     ]
     # Flöden: the latest year with flows, the first area by sort order; each month's three
     # flows and the same month the year before, and the leavers by time on assistance.
-    f_year = wh.one(
-        "select max(year) from publish.kpi where indicator_code = 'EB_INFLODE_NYA' "
+    f_year = wh.first_year(
+        "select distinct year from publish.kpi where indicator_code = 'EB_INFLODE_NYA' "
         "and period_type = 'manad'"
     )
     f_area = wh.one(
@@ -306,7 +306,9 @@ def _make_plan(wh: Warehouse) -> Plan:
     ]
     # Ekonomi: the latest year with forecasts and its latest tertial period; the deviation table
     # per district and the city, and the backtest of the first area by sort order.
-    e_year = wh.one("select max(year) from publish.kpi where indicator_code = 'EK_PROGNOS'")
+    e_year = wh.first_year(
+        "select distinct year from publish.kpi where indicator_code = 'EK_PROGNOS'"
+    )
     e_period = wh.one(
         """
         select p.period from publish.period p
@@ -368,7 +370,7 @@ def _make_plan(wh: Warehouse) -> Plan:
         )
     ]
     # Personal: sick leave over 12 months, Hela staden, the latest year with staff months.
-    p_year = wh.one("select max(year) from publish.personal_enhet")
+    p_year = wh.first_year("select distinct year from publish.personal_enhet")
     tables["sjukfranvaro"] = [
         {"row": area, "col": f"k{int(period[1:])}", "text": _cell(value, suppressed, "andel1")}
         for area, period, value, suppressed in wh.rows(
@@ -443,7 +445,7 @@ def _make_plan(wh: Warehouse) -> Plan:
         )
     ]
     # Insatser: the IN_* indicators for Hela staden, the latest year with measure months.
-    i_year = wh.one("select max(year) from publish.insats_manad")
+    i_year = wh.first_year("select distinct year from publish.insats_manad")
     tables["insatser"] = [
         {
             "row": name,
@@ -535,8 +537,8 @@ def _make_plan(wh: Warehouse) -> Plan:
     first_area = (
         "select area_code from publish.area where area_code in ({}) order by sortering limit 1"
     )
-    b_year = wh.one(
-        "select max(year) from publish.kpi where starts_with(indicator_code, 'BO_') "
+    b_year = wh.first_year(
+        "select distinct year from publish.kpi where starts_with(indicator_code, 'BO_') "
         "and period_type = 'tertial'"
     )
     b_area = wh.one(
@@ -550,7 +552,7 @@ def _make_plan(wh: Warehouse) -> Plan:
         b_year,
         b_area,
     )
-    s_year = wh.one("select max(year) from publish.synpunkter_redovisning")
+    s_year = wh.first_year("select distinct year from publish.synpunkter_redovisning")
     s_area = wh.one(first_area.format("select area_code from publish.synpunkter_redovisning"))
     tables["synpunkter"] = indicator_table(
         "starts_with(f.indicator_code, 'FU_') or starts_with(f.indicator_code, 'SY_')",
@@ -625,24 +627,13 @@ def _make_plan(wh: Warehouse) -> Plan:
         else []
     )
 
-    # Indicator pages: each opens with the latest period of that indicator for the first area.
+    # Indicator pages: each opens with the latest complete period of that indicator (issue 20)
+    # for the first area.
     indicator_views = {}
     for code in ("EB_HUSHALL", "EB_ANDEL_VUXNA", "PE_SJUKFRANVARO"):
         if code not in codes:
             continue
-        year = wh.one(
-            "select max(year) from publish.kpi "
-            "where indicator_code = ? and period_type = 'tertial'",
-            [code],
-        )
-        period = wh.one(
-            """
-            select k.period from publish.kpi k join publish.period p using (year, period)
-            where k.indicator_code = ? and k.year = ? and k.period_type = 'tertial'
-            order by p.sortering desc limit 1
-            """,
-            [code, year],
-        )
+        year, period = wh.first_period(code)
         area = wh.one(
             """
             select area_code from publish.area
