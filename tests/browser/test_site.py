@@ -31,6 +31,7 @@ from tests.browser.expected import (
     FACTS,
     ILS_COLUMNS,
     ILS_HEADERS,
+    KOMPLEMENT,
     MANAD_KORT,
     MANAD_NAMN,
     STATUS_BAKGRUND,
@@ -155,6 +156,12 @@ def _make_plan(wh: Warehouse) -> Plan:
     ils = {"default": wh.ils(default), "period": wh.ils(period_view), "area": wh.ils(area_view)}
     oversikt_steps = [
         {"do": "ils", "as": "ils_default", "expect": _ils_expect(ils["default"])},
+        {
+            "do": "texts",
+            "selector": "[data-testid=ils-not-komplement]",
+            "as": "ils_not_komplement",
+            "expect": [],
+        },
         {"do": "download", "testid": "ils-csv", "as": "csv_default"},
         {"do": "download", "testid": "ils-excel", "as": "xlsx_default"},
         {"do": "select", "title": "Period", "option": period_view.period_label},
@@ -1037,8 +1044,18 @@ def test_suppressed_cells_show_a_dash(report: Report) -> None:
         if is_hidden
     ]
     assert hidden
+    marks = {}
     for view, code, col in hidden:
-        assert report.results[f"ils_{view}"]["rows"][code][col] == DOLD
+        want = next(r for r in plan.ils[view] if r.code == code).cells[col]
+        assert report.results[f"ils_{view}"]["rows"][code][col] == want
+        marks.setdefault(want, (view, code, col))
+    # issue 16: a value hidden as a complement is marked apart from one on fewer than 5, and
+    # the tiny data has both in the checked views (the default view: the city's men in
+    # IN_STHLMSJOBB and BO_VERKSTALLDA, hidden so that Bromma's few cannot be computed)
+    assert set(marks) == {DOLD, KOMPLEMENT}, marks
+    (note,) = report.results["ils_not_komplement"]
+    assert note.startswith("– dold: värdet bygger på 5 eller fler men är dold för att en annan")
+    assert "Det gäller minst en cell ovan." in note
 
 
 def _csv_rows(path: Path) -> list[list[str]]:
@@ -1219,6 +1236,7 @@ def test_metod_page_shows_the_catalogue_and_the_rules(report: Report) -> None:
     assert len(report.results["katalog_antal"]) == 1
     assert report.results["metod_regler"] == METOD_REGLER
     assert "– färre än 5" in report.results["metod_talformat"]
+    assert "– dold" in report.results["metod_talformat"]
 
 
 def test_datakvalitet_page(report: Report) -> None:
