@@ -234,8 +234,9 @@ def last_run_status(warehouse: Path) -> str:
 def test_kill_9_while_loading_building_and_publishing_leaves_nothing_running(
     refreshed_warehouse: Refreshed, tmp_path: Path, subreaper: set[int]
 ) -> None:
-    """One warehouse, three refreshes killed in turn (each leaves the run unfinished, so the next
-    one runs again), then a refresh that must be green and publish what a clean run did."""
+    """One warehouse, four refreshes killed in turn (each leaves the run unfinished, so the next
+    one runs again) — loading, dbt, publishing, a real page build — then a refresh that must be
+    green and publish what a clean run did."""
     work = tmp_path / "crash"
     shutil.copytree(refreshed_warehouse.warehouse.parent, work)
     published = file_hash(work / "publish.duckdb")
@@ -294,7 +295,10 @@ def test_kill_9_while_loading_building_and_publishing_leaves_nothing_running(
     assert file_hash(work / "publish.duckdb") == published
     rows["3"] = {"processes left": len(left)}
 
-    # 4. the next refresh is green and publishes exactly what a clean run publishes
+    # 4. killed a few seconds into a real Evidence page build (after its own publish)
+    rows["4"] = kill_during_a_real_page_build(work, tmp_path, subreaper)
+
+    # 5. the next refresh is green and publishes exactly what a clean run publishes
     result = refresh(work / "landing", work / "warehouse.duckdb")
     assert result.exit_code == 0, result.output[-3000:]
     assert table_hashes(work / "publish.duckdb") == clean
@@ -309,9 +313,9 @@ def test_kill_9_while_loading_building_and_publishing_leaves_nothing_running(
         (runs_kept,) = db.execute("select count(*) from runs").fetchone()
     reliability.record(
         "disk",
-        "real refreshes: 1 clean + 3 killed + 1 (tiny profile)",
+        "real refreshes: 1 clean + 4 killed + 1 (tiny profile)",
         {
-            "runs": 5,
+            "runs": 6,
             "keep": "200 (default)",
             "dagster_home": reliability.mb(du(work / "dagster_home")),
             "runs kept": runs_kept,
@@ -337,27 +341,38 @@ def test_kill_9_while_loading_building_and_publishing_leaves_nothing_running(
             "faults",
             key,
             {
-                "killed at": KILLED_AT[key],
-                **row,
+                "killed at": KILLED_AT.get(key),
                 "published file untouched": True,
+                **row,
                 "next refresh exit": result.exit_code,
                 "next publishes = clean run": True,
             },
         )
 
 
-def test_kill_9_during_a_real_page_build_leaves_the_pages_and_nothing_running(
-    refreshed_warehouse: Refreshed, tmp_path: Path, subreaper: set[int]
-) -> None:
+def _evidence_node(cmd: str) -> bool:
+    """Evidence's CLI under node: `evidence sources` (it reads the published file) or
+    `evidence build:strict` — not the patch check before them."""
+    words = cmd.split()
+    return (
+        bool(words)
+        and words[0].endswith("node")
+        and "evidence" in cmd
+        and ("sources" in words or "build:strict" in words)
+    )
+
+
+def kill_during_a_real_page_build(
+    work: Path, tmp_path: Path, subreaper: set[int]
+) -> dict[str, object]:
     """A refresh with pages killed by SIGKILL a few seconds into Evidence's real page build
-    (`npm run build:strict`, node running): nothing of it is left — npm, node, vite — the pages
-    already published (build/) are byte-identical, and the next refresh is green. The build runs
-    in a copy of evidence/ (BISTAND_EVIDENCE_DIR), never in the project's own; its build/ holds
-    a previous build's files (Evidence copies a new build over them only once it succeeded)."""
+    (3 s after its node process appears: `evidence sources`, reading the published file, or
+    `evidence build:strict`): nothing of it is left — timeout, npm, node — and the pages
+    already published (build/) are byte-identical. The build runs in a copy of evidence/
+    (BISTAND_EVIDENCE_DIR), never in the project's own; its build/ holds a previous build's
+    files (Evidence copies a new build over them only once it succeeded). The reliability row."""
     from tests.browser.site_build import copy_site
 
-    work = tmp_path / "pages"
-    shutil.copytree(refreshed_warehouse.warehouse.parent, work)
     site = copy_site(tmp_path)
     previous = {
         "index.html": b"<!doctype html><title>\xc3\x96versikt</title>",
@@ -367,42 +382,33 @@ def test_kill_9_during_a_real_page_build_leaves_the_pages_and_nothing_running(
     for name, content in previous.items():
         (site / "build" / name).parent.mkdir(parents=True, exist_ok=True)
         (site / "build" / name).write_bytes(content)
-    before = {p.relative_to(site / "build"): file_hash(p) for p in (site / "build").rglob("*")
-              if p.is_file()}  # fmt: skip
 
-    # nothing new to load: the refresh runs because these pages are not the published file's
+    def pages() -> dict[Path, str]:
+        build = site / "build"
+        return {p.relative_to(build): file_hash(p) for p in build.rglob("*") if p.is_file()}
+
+    before = pages()
     proc = start_refresh(work, {"BISTAND_EVIDENCE_DIR": str(site)}, pages=True)
     seen: list[float] = []
 
     def building_for_a_while(children: dict[int, str]) -> bool:
-        node = any(c.split()[0].endswith("node") for c in children.values() if c)
-        if node and any("build:strict" in c for c in children.values()):
+        if not seen and any(_evidence_node(c) for c in children.values()):
             seen.append(time.monotonic())
         return bool(seen) and time.monotonic() - seen[0] >= 3
 
     children = kill_when(proc, building_for_a_while, 300)
-    assert any(c.split()[0].endswith("node") for c in children.values() if c), children
+    nodes = [c for c in children.values() if _evidence_node(c)]
+    assert nodes, children
     left = leftovers(subreaper, within_s=15)  # `timeout` ends npm and node (SIGTERM, then KILL)
     assert left == {}, f"still running after the refresh died: {left}"
-    after = {p.relative_to(site / "build"): file_hash(p) for p in (site / "build").rglob("*")
-             if p.is_file()}  # fmt: skip
-    assert after == before, "the published pages changed"
-
-    result = refresh(work / "landing", work / "warehouse.duckdb")
-    assert result.exit_code == 0, result.output[-3000:]
-    assert table_hashes(work / "publish.duckdb") == table_hashes(refreshed_warehouse.publish_file)
-    reliability.record(
-        "faults",
-        "4",
-        {
-            "killed at": "page build: 3 s after Evidence's `npm run build:strict` started "
-            f"(a real build; {len(children)} processes below the refresh, node among them)",
-            "processes left": len(left),
-            "published file untouched": "pages (build/) byte-identical",
-            "next refresh exit": result.exit_code,
-            "next publishes = clean run": True,
-        },
-    )
+    assert pages() == before, "the published pages changed"
+    return {
+        "killed at": "page build: 3 s into Evidence's own node process "
+        f"(`{' '.join(nodes[0].split()[2:4])}`, a real build: {len(children)} processes below "
+        "the refresh)",
+        "processes left": len(left),
+        "published file untouched": "pages (build/) byte-identical",
+    }
 
 
 # ---------------------------------------------------------------- busy warehouse
