@@ -40,6 +40,8 @@ miljövariabler:
                         nuvarande; fler hålls (se bistand accept)
   BISTAND_KEEP_RUNS     antal Dagster-körningar som sparas i instansen (standard 200)
   BISTAND_KEEP_LOGS     antal uppdateringsloggar i logs/ bredvid lagret (standard 30)
+  BISTAND_TODAY         dagens datum för generate (ÅÅÅÅ-MM-DD) när --today saknas
+  BISTAND_EVIDENCE_DIR  Evidence-projektet som sidorna byggs i (standard evidence/)
 """
 
 REFRESH_EPILOG = (
