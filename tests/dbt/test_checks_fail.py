@@ -6,35 +6,19 @@ incremental model's append. And every constraint the contracts declare is in the
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.conftest import REPO_ROOT, Refreshed
-
-DBT = str(Path(sys.executable).parent / "dbt")
-DBT_DIR = REPO_ROOT / "dbt_project"
+from orchestration import dbt_warm
+from tests.conftest import Refreshed
 
 
 def _dbt(warehouse: Path, target: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [DBT, *args, "--profiles-dir", ".", "--target-path", str(target)],
-        cwd=DBT_DIR,
-        env={
-            **os.environ,
-            "BISTAND_WAREHOUSE": str(warehouse),
-            "DBT_LOG_PATH": str(target),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        },
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return dbt_warm.run(warehouse, target, list(args))
 
 
 @pytest.fixture(scope="module")
