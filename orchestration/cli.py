@@ -306,11 +306,19 @@ def _refresh(args: argparse.Namespace) -> int:
         early = _up_to_date(paths, args)
         if early is not None:
             return early
+        from orchestration import uptodate
         from orchestration.run import run_refresh
 
+        # everything current but the pages (e.g. after a failed page build): only they are built
+        pages_only = (
+            not args.no_pages
+            and not args.full_rebuild
+            and uptodate.check(paths, pages=False) is not None
+        )
         outcome = run_refresh(
             paths,
             pages=not args.no_pages,
+            pages_only=pages_only,
             wait=args.wait,
             full_rebuild=args.full_rebuild,
             verbose=args.verbose,

@@ -12,7 +12,12 @@ from orchestration.assets.loaders import loader_assets
 from orchestration.assets.publish import pages, published_file
 from orchestration.assets.warehouse import dbt_warehouse
 from orchestration.dbt_resource import BistandDbtCliResource
-from orchestration.jobs import nightly_schedule, refresh_job, refresh_without_pages_job
+from orchestration.jobs import (
+    nightly_schedule,
+    pages_job,
+    refresh_job,
+    refresh_without_pages_job,
+)
 from orchestration.progress import logfile_logger, progress_logger
 from orchestration.project import dbt_project
 from orchestration.resources import WarehouseResource
@@ -26,7 +31,7 @@ from orchestration.settings import DBT_EXECUTABLE
 
 defs = Definitions(
     assets=[*loader_assets, dbt_warehouse, published_file, pages],
-    jobs=[refresh_job, refresh_without_pages_job],
+    jobs=[refresh_job, refresh_without_pages_job, pages_job],
     schedules=[nightly_schedule],
     sensors=[landing_sensor, refresh_succeeded, refresh_failed, refresh_canceled],
     # `console` is Dagster's default (daemon and UI runs); the CLI configures the other two.

@@ -29,6 +29,15 @@ refresh_without_pages_job = define_asset_job(
     description="Load new deliveries, dbt build, publish (no Evidence build).",
 )
 
+# Only the Evidence site, from the published file as it is (`bistand refresh` when the warehouse
+# and the published file are current and only the pages are not, e.g. after a failed page build).
+pages_job = define_asset_job(
+    name="pages",
+    selection=AssetSelection.assets(PAGES),
+    executor_def=in_process_executor,
+    description="Build the pages from the published file (nothing else outstanding).",
+)
+
 nightly_schedule = ScheduleDefinition(
     name="nightly_refresh",
     job=refresh_job,

@@ -56,6 +56,8 @@ class RefreshOutcome:
     outstanding: Outstanding = field(default_factory=Outstanding)
     # what the dbt build rebuilt of the month-keyed facts (orchestration/incremental.py)
     build_scope: str | None = None
+    # only the pages were built (the warehouse and the published file were current)
+    pages_only: bool = False
     seconds: float = 0.0
     log_file: Path | None = None
 
@@ -101,7 +103,12 @@ class RefreshOutcome:
             )
         if self.build_scope:
             lines.append(f"Månadsfakta byggda: {self.build_scope}")
-        if self.success:
+        if self.success and self.pages_only:
+            lines.append(
+                f"Uppdateringen klar på {seconds(self.seconds)}: sidorna byggda från det "
+                "publicerade (lagret och det publicerade var aktuella)."
+            )
+        elif self.success:
             lines.append(
                 f"Uppdateringen klar på {seconds(self.seconds)}: lagret byggt, testat och "
                 "publicerat."
@@ -242,6 +249,7 @@ def run_refresh(
     paths: Paths,
     *,
     pages: bool = True,
+    pages_only: bool = False,
     wait: bool = False,
     full_rebuild: bool = False,
     verbose: bool = False,
@@ -249,7 +257,8 @@ def run_refresh(
 ) -> RefreshOutcome:
     """Execute the refresh job in this process; the run log is closed with the outcome.
 
-    `full_rebuild` rebuilds every month of the month-keyed facts, not only the changed ones.
+    `full_rebuild` rebuilds every month of the month-keyed facts, not only the changed ones;
+    `pages_only` runs the `pages` job alone (the caller found all else current).
     Output goes to `log_file` (a new one beside the warehouse when None), progress lines to the
     terminal.
     """
@@ -262,12 +271,13 @@ def run_refresh(
     try:
         log_file = log_file or log_file_for(paths, datetime.now())
         with output_to(log_file, verbose=verbose) as terminal:
-            # dbt's start-up on the other core while this process imports Dagster and loads
-            dbt_warm.start(paths.warehouse, paths.dbt_target)
+            if not pages_only:
+                # dbt's start-up on the other core while this process imports Dagster and loads
+                dbt_warm.start(paths.warehouse, paths.dbt_target)
             outcome = _execute(
                 paths,
                 terminal,
-                pages=pages,
+                job_name="pages" if pages_only else "refresh" if pages else "refresh_without_pages",
                 wait=wait,
                 full_rebuild=full_rebuild,
                 log_file=log_file,
@@ -284,7 +294,7 @@ def _execute(
     paths: Paths,
     terminal: TextIO,
     *,
-    pages: bool,
+    job_name: str,
     wait: bool,
     full_rebuild: bool,
     log_file: Path,
@@ -302,7 +312,9 @@ def _execute(
     before = _last_delivery_id(paths)
     instance = cli_instance(paths.warehouse)
     recording_since = time.time()
-    job = defs.resolve_job_def("refresh" if pages else "refresh_without_pages")
+    if job_name == "pages":
+        terminal.write(f"  {'endast sidorna':<20} lagret och det publicerade är aktuella\n")
+    job = defs.resolve_job_def(job_name)
     result = job.execute_in_process(
         instance=instance,
         raise_on_error=False,
@@ -318,6 +330,7 @@ def _execute(
         },
     )
     outcome = outcome_of_run(result.success, result.all_events)
+    outcome.pages_only = job_name == "pages"
     if paths.warehouse.exists():
         # one connection for all that follows (read-write: a connection the run left open in
         # this process, e.g. after a failure, has that configuration)

@@ -48,6 +48,11 @@ def record_start(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     )
 
 
+# build_scope of a run that built only the pages (the `pages` job): it leaves the warehouse and
+# the published file as they were, so a stop-early check looks past it (orchestration/uptodate.py)
+PAGES_ONLY_SCOPE = "endast sidorna"
+
+
 def record_build_scope(con: duckdb.DuckDBPyConnection, run_id: str, scope: str) -> None:
     """What the dbt build rebuilt of the month-keyed facts: `hela`, `från 2026-08`, or
     `inga ändrade månader` (orchestration/incremental.py)."""

@@ -4,19 +4,24 @@ A refresh with nothing new (the nightly run on a night without deliveries, a lan
 that saw nothing) verifies the landing directory against what the warehouse recorded and exits,
 without starting Dagster or dbt. It is *up to date* when all of these hold:
 
-1. the last refresh run in `meta.refresh_runs` finished (`klar` or `klar_med_avvisningar`);
+1. the last refresh run in `meta.refresh_runs` finished (`klar` or `klar_med_avvisningar`) —
+   runs of the pages alone (build_scope `endast sidorna`) do not count: they change nothing there;
 2. the landing directory lists exactly the files the loaders saw at that run
    (`raw.landing_files`: masked name, size and modification time — a new, replaced, touched or
    removed file is a change);
 3. the dbt project (models, macros, seeds, settings) has the fingerprint of the last successful
    build (`meta.dbt_build_state`, orchestration/incremental.py);
-4. the published file exists and was written after that run started;
+4. the published file exists and was written after the last run that published started (a
+   pages-only run, below, publishes nothing);
 5. when pages are asked for, `evidence/build` was built from that very published file (the
    marker orchestration/pages.py writes after a build);
 6. no held delivery was accepted (`bistand accept`) since that run started.
 
 Anything else, or anything unreadable (no warehouse yet, an older layout), means "not up to date"
-and the full refresh runs. This module must stay cheap: it imports neither dagster nor dbt.
+and the full refresh runs — except when only 5 fails (the CLI checks again without it): then it
+builds the pages from the published file as it is, without loading or dbt (e.g. after a failed
+page build).
+This module must stay cheap: it imports neither dagster nor dbt.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.runlog import PAGES_ONLY_SCOPE
 from orchestration.settings import Paths
 from orchestration.settings import evidence_dir as default_evidence_dir
 
@@ -92,9 +98,13 @@ def check(paths: Paths, *, pages: bool, evidence_dir: Path | None = None) -> UpT
 def _check(
     con: duckdb.DuckDBPyConnection, paths: Paths, *, pages: bool, evidence_dir: Path
 ) -> UpToDate | None:
+    # the last run that could change the warehouse (not one of the pages alone, finished or not:
+    # it wrote nothing there, and the pages marker below tells whether its pages were built)
     last = con.execute(
         "select run_id, status, started_at, finished_at from meta.refresh_runs "
-        "order by started_at desc, finished_at desc nulls first limit 1"
+        "where build_scope is distinct from ? "
+        "order by started_at desc, finished_at desc nulls first limit 1",
+        [PAGES_ONLY_SCOPE],
     ).fetchone()
     if last is None or last[1] not in FINISHED or last[3] is None:
         return None
@@ -112,8 +122,12 @@ def _check(
     if [row[0] for row in built] != [project_fingerprint()]:
         return None
 
+    # written by the last run that published (a pages-only run publishes nothing)
+    (published_by,) = con.execute(
+        "select max(started_at) from meta.refresh_runs where published_at is not null"
+    ).fetchone()
     published = _utc_naive(paths.publish_file.stat().st_mtime_ns)
-    if published < started_at:
+    if published_by is None or published < published_by:
         return None
     if pages:
         marker = pages_marker(evidence_dir)

@@ -61,7 +61,7 @@ def test_every_schedule_and_sensor_is_on_by_default() -> None:
 
 def test_run_status_sensors_monitor_every_job() -> None:
     """No job list: Dagster then watches every job of this code location — `refresh`,
-    `refresh_without_pages` and the asset job of UI materialisations (tested by evaluating the
+    `refresh_without_pages`, `pages` and the asset job of UI materialisations (tested by evaluating the
     sensors in tests/test_run_status_sensors.py) — and no other location's runs."""
     repository = defs.get_repository_def()
     run_status = [s for s in repository.sensor_defs if isinstance(s, RunStatusSensorDefinition)]
@@ -75,6 +75,7 @@ def test_run_status_sensors_monitor_every_job() -> None:
         assert sensor._monitor_all_code_locations is False, sensor.name
     assert sorted(job.name for job in repository.get_all_jobs()) == [
         "__ASSET_JOB",
+        "pages",
         "refresh",
         "refresh_without_pages",
     ]

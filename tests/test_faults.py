@@ -295,14 +295,20 @@ def test_kill_9_while_loading_building_and_publishing_leaves_nothing_running(
     assert file_hash(work / "publish.duckdb") == published
     rows["3"] = {"processes left": len(left)}
 
-    # 4. killed a few seconds into a real Evidence page build (after its own publish)
-    rows["4"] = kill_during_a_real_page_build(work, tmp_path, subreaper)
-
     # 5. the next refresh is green and publishes exactly what a clean run publishes
     result = refresh(work / "landing", work / "warehouse.duckdb")
     assert result.exit_code == 0, result.output[-3000:]
     assert table_hashes(work / "publish.duckdb") == clean
     assert not (work / ".publish.duckdb.tmp").exists()
+
+    # 4. killed a few seconds into a real Evidence page build: with everything else current,
+    #    a refresh with pages builds only them; the next refresh (no pages) has nothing to do
+    published = file_hash(work / "publish.duckdb")
+    rows["4"] = kill_during_a_real_page_build(work, tmp_path, subreaper)
+    assert file_hash(work / "publish.duckdb") == published
+    after = refresh(work / "landing", work / "warehouse.duckdb")
+    assert after.exit_code == 0, after.output[-3000:]
+    assert after.output.startswith("Inget nytt"), after.output[-3000:]
     # disk: dbt's one target folder is overwritten, not multiplied; nothing new beside it
     target_after = du(work / "dbt_target")
     assert sorted(p.name for p in work.iterdir()) == entries_before
@@ -399,6 +405,11 @@ def kill_during_a_real_page_build(
     children = kill_when(proc, building_for_a_while, 300)
     nodes = [c for c in children.values() if _evidence_node(c)]
     assert nodes, children
+    with closing(duckdb.connect(str(work / "warehouse.duckdb"), read_only=True)) as con:
+        (scope,) = con.execute(
+            "select build_scope from meta.refresh_runs order by started_at desc limit 1"
+        ).fetchone()
+    assert scope == "endast sidorna", "the pages were not built alone"
     left = leftovers(subreaper, within_s=15)  # `timeout` ends npm and node (SIGTERM, then KILL)
     assert left == {}, f"still running after the refresh died: {left}"
     assert pages() == before, "the published pages changed"

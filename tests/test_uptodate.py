@@ -68,6 +68,20 @@ def test_a_failed_or_unfinished_last_run_is_not_up_to_date(copy: Paths) -> None:
     assert uptodate.check(copy, pages=False) is None
 
 
+def test_a_run_of_the_pages_alone_changes_nothing_else(copy: Paths, tmp_path: Path) -> None:
+    """A run that built only the pages (finished or killed) does not make the warehouse or the
+    published file stale; the pages themselves stay outstanding until a build shows the file."""
+    evidence = tmp_path / "evidence"
+    (evidence / "build").mkdir(parents=True)
+    with duckdb.connect(str(copy.warehouse)) as con:
+        con.execute(
+            "insert into meta.refresh_runs (run_id, started_at, status, build_scope) "
+            "values ('pages', now()::timestamp + interval 1 minute, 'pågår', 'endast sidorna')"
+        )
+    assert uptodate.check(copy, pages=False) is not None
+    assert uptodate.check(copy, pages=True, evidence_dir=evidence) is None
+
+
 def test_a_missing_published_file_is_not_up_to_date(copy: Paths) -> None:
     copy.publish_file.unlink()
     assert uptodate.check(copy, pages=False) is None

@@ -14,7 +14,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 from orchestration.faults import fault_point
 from orchestration.pages import build_site
 from orchestration.resources import WarehouseResource
-from orchestration.runlog import record_published
+from orchestration.runlog import PAGES_ONLY_SCOPE, record_build_scope, record_published
 
 PUBLISH_TABLES = ("kpi", "indicator", "area")
 # Copied as they are from the warehouse's `meta` schema (the run log for the data-quality page).
@@ -92,6 +92,10 @@ def published_file(
     kinds={"evidence"},
 )
 def pages(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    selection = context.run.asset_selection
+    if context.job_name == "pages" or selection == {context.asset_key}:
+        with warehouse.connect() as con:  # a run of the pages alone (orchestration/runlog.py)
+            record_build_scope(con, context.run_id, PAGES_ONLY_SCOPE)
     timings = build_site(warehouse.paths().publish_file)
     context.log.info(f"Sidorna byggda: {timings}")
     return MaterializeResult(
