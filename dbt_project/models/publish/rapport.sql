@@ -248,8 +248,13 @@ select
     cast(areas.sortering as integer) as area_sortering,
     cast(report_rows.year as integer) as year,
     cast(report_rows.period as varchar) as period,
+    -- Word documents are written for the two latest years with reports (the reports still to
+    -- write or just written; orchestration/reports.py writes ~700 documents otherwise)
     cast(
-        'Rapport_' || report_rows.year || '_' || report_rows.period || '_' || report_rows.area_code || '.docx' as varchar
+        case when report_rows.year >= max(report_rows.year) over () - 1
+            then 'Rapport_' || report_rows.year || '_' || report_rows.period || '_'
+                || report_rows.area_code || '.docx'
+        end as varchar
     ) as dokument_fil,
     cast(report_rows.inriktningsmal_nr as varchar) as inriktningsmal_nr,
     cast(report_rows.inriktningsmal_namn as varchar) as inriktningsmal_namn,
