@@ -3,7 +3,10 @@ did not parse for, and never left running."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -93,3 +96,28 @@ def test_the_warm_process_dies_with_its_parent(tmp_path: Path) -> None:
             return
         time.sleep(0.1)
     pytest.fail(f"the warm dbt process {child} outlived its killed parent")
+
+
+def test_a_new_warehouse_starts_from_the_parse_state_of_the_last_one(
+    refreshed_warehouse, tmp_path: Path
+) -> None:
+    """The session's refresh left the parse state of a `warehouse.duckdb`; a warehouse of that
+    name in another folder parses nothing again (dbt's perf_info: 0 files parsed)."""
+    assert (refreshed_warehouse.dbt_target / "partial_parse.msgpack").exists()
+    target = tmp_path / "dbt_target"
+    dbt_warm.start(tmp_path / "warehouse.duckdb", target)
+    process = dbt_warm._warm.process  # type: ignore[union-attr]
+    try:
+        perf = target / "perf_info.json"
+        deadline = time.monotonic() + 120
+        info = None
+        while info is None and time.monotonic() < deadline and process.poll() is None:
+            with contextlib.suppress(OSError, ValueError):  # not yet (completely) written
+                info = json.loads(perf.read_text(encoding="utf-8"))
+            time.sleep(0.1)
+        assert info is not None, "the warm process wrote no perf_info.json"
+        assert info["is_partial_parse_enabled"]
+        assert (info["path_count"], info["parsed_path_count"]) == (info["path_count"], 0)
+        assert info["path_count"] > 200
+    finally:
+        dbt_warm.stop()

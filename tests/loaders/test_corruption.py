@@ -82,10 +82,11 @@ def corrupt_and_load(
         i = data[index % len(data)]
         lines[i] = mutate(lines[i], mutation, protected)
         touched.add(i + 1)  # physical line number
-    tmp = Path(tempfile.mkdtemp(prefix="corrupt-"))
-    (tmp / name).write_text("\n".join(lines), encoding="utf-8", newline="")
     con = duckdb.connect()  # in memory: many examples, and the file format is not under test
-    load_export(con, EXPORTS[name.split("_")[0]], tmp, KEY)
+    with tempfile.TemporaryDirectory(prefix="corrupt-") as directory:
+        tmp = Path(directory)
+        (tmp / name).write_text("\n".join(lines), encoding="utf-8", newline="")
+        load_export(con, EXPORTS[name.split("_")[0]], tmp, KEY)
     return con, lines, touched
 
 
