@@ -33,7 +33,7 @@ import duckdb
 REPORTS_DIR_NAME = "rapporter"
 MANIFEST = ".manifest.json"
 # Bump when the documents' layout changes: every document is then written again.
-LAYOUT_VERSION = "1"
+LAYOUT_VERSION = "2"
 
 NBSP = "\u00a0"
 STRECK = "–"
@@ -299,7 +299,10 @@ def write_document(rows: list[Row], path: Path, writer: _Writer | None = None) -
                     w.table(rows_of_table)
                     w.paragraph(DOLD_NOT)
                 else:
-                    w.paragraph("Inga indikatorer i katalogen svarar mot nämndmålet.")
+                    w.paragraph(
+                        "Inga indikatorer redovisas för nämndmålet för det här området "
+                        "(målet bedöms i analysen)."
+                    )
                 judged = (
                     f" ({n.namndmal_antal_bedomda} av {n.namndmal_antal_indikatorer} indikatorer "
                     "har utfall mot årsmål)"
