@@ -40,12 +40,15 @@ areas as (
 
 reports as (
 
-    -- a report exists for an area and tertial once the tertial is published for any indicator
-    -- reported per tertial (a yearly survey alone does not make a VB report)
+    -- a report exists for an area and tertial once the tertial is published for an indicator
+    -- of the payments export, whose delivered months make a period complete: a year's budget
+    -- or survey file alone (published for VB before the year has ended) makes no report
     select distinct kpi.area_level, kpi.area_code, kpi.year, kpi.period
     from kpi
     inner join catalogue on catalogue.indicator_code = kpi.indicator_code
-    where kpi.period_type = 'tertial' and catalogue.periodicitet = 'tertial'
+    where kpi.period_type = 'tertial'
+        and catalogue.periodicitet = 'tertial'
+        and catalogue.source = 'utbetalningar'
 
 ),
 
