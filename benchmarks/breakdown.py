@@ -11,7 +11,7 @@ from datetime import datetime
 DBT_STEP = "dbt_warehouse"
 PUBLISH_STEP = "published__publish_file"
 PAGES_STEP = "published__pages"
-LOADER_PREFIX = "raw__"
+LOADER_STEP = "raw"  # all exports in one step; each export's seconds from its metadata
 
 
 def _ts(text: str) -> float:
@@ -79,28 +79,26 @@ def step_breakdown(
     process_end: float,
     run_start: float | None,
     run_end: float | None,
+    loaders: dict[str, float] | None = None,
 ) -> dict:
     """The refresh process's wall time split into start-up, Dagster steps and the rest.
 
-    steps: [{"step_key", "seconds"}] from Dagster's step stats. Loader steps are `raw__<export>`.
+    steps: [{"step_key", "seconds"}] from Dagster's step stats; the loaders are one step
+    (`raw`), and `loaders` the seconds of each export in it ({export: seconds}, from the
+    `sekunder` metadata of its materialisation).
     """
-    loaders = {
-        s["step_key"][len(LOADER_PREFIX) :]: s["seconds"]
-        for s in steps
-        if s["step_key"].startswith(LOADER_PREFIX)
-    }
     by_key = {s["step_key"]: s["seconds"] for s in steps}
     others = {
         k: v
         for k, v in by_key.items()
-        if not k.startswith(LOADER_PREFIX) and k not in (DBT_STEP, PUBLISH_STEP, PAGES_STEP)
+        if k not in (LOADER_STEP, DBT_STEP, PUBLISH_STEP, PAGES_STEP)
     }
     in_steps = sum(by_key.values())
     return {
         "total_s": process_end - process_start,
         "startup_s": run_start - process_start if run_start is not None else None,
-        "loaders_s": sum(loaders.values()),
-        "loaders": dict(sorted(loaders.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "loaders_s": by_key.get(LOADER_STEP),
+        "loaders": dict(sorted((loaders or {}).items(), key=lambda kv: (-kv[1], kv[0]))),
         "dbt_s": by_key.get(DBT_STEP),
         "publish_s": by_key.get(PUBLISH_STEP),
         "pages_s": by_key.get(PAGES_STEP),

@@ -537,7 +537,7 @@ def dagster_steps(dagster_home: Path, run_id: str | None, since: float) -> dict 
     if not dagster_home.exists():
         return None
     try:
-        from dagster import DagsterInstance
+        from dagster import DagsterEventType, DagsterInstance
 
         # its dagster.yaml takes base_dir from DAGSTER_HOME (orchestration/instance.py)
         os.environ["DAGSTER_HOME"] = str(dagster_home)
@@ -559,11 +559,22 @@ def dagster_steps(dagster_home: Path, run_id: str | None, since: float) -> dict 
             for s in instance.get_run_step_stats(run.run_id)
             if s.start_time is not None and s.end_time is not None
         ]
+        loaders = {}
+        for record in instance.get_records_for_run(
+            run.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION, limit=1000
+        ).records:
+            event = record.event_log_entry.dagster_event
+            materialization = event.event_specific_data.materialization if event else None
+            if materialization is not None and "sekunder" in materialization.metadata:
+                loaders[materialization.asset_key.path[-1]] = materialization.metadata[
+                    "sekunder"
+                ].value
         return {
             "run_id": run.run_id,
             "run_start": stats.start_time,
             "run_end": stats.end_time,
             "steps": steps,
+            "loaders": loaders,
         }
     except Exception as error:
         return {"error": f"{type(error).__name__}: {error}"[:300]}
@@ -716,6 +727,7 @@ def timed_refresh(kind: str, profile: str, run: Path, args: argparse.Namespace) 
             process_end=end,
             run_start=dagster["run_start"],
             run_end=dagster["run_end"],
+            loaders=dagster.get("loaders"),
         )
         run_id = dagster["run_id"]
     run_results = collect_run_results(run_id, run / f"dbt-target-{label}", measured.started_at)

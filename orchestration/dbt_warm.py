@@ -116,6 +116,24 @@ def claim(args: list[str], env: dict[str, str]) -> subprocess.Popen | None:
     return warm.process
 
 
+def run(warehouse: Path, target_path: Path, args: list[str]) -> subprocess.CompletedProcess[str]:
+    """`dbt <args>` on `warehouse` in a warm process of its own, waited for (the tests' dbt
+    commands: the parse state is reused as in a refresh). `args` without the executable."""
+    from orchestration.settings import DBT_EXECUTABLE
+
+    start(warehouse, target_path)
+    assert _warm is not None
+    command = [DBT_EXECUTABLE, *args]
+    process = claim(command, dict(_warm.env))
+    if process is None:
+        stop()
+        raise ValueError(f"not a command for the warm dbt process: {args}")
+    assert process.stdout is not None  # stdin was closed by the hand-over
+    output = process.stdout.read()
+    process.stdout.close()
+    return subprocess.CompletedProcess(command, process.wait(), output.decode(), "")
+
+
 def was_claimed(process: subprocess.Popen) -> bool:
     """Whether `process` is a warm process that ran a command handed to it."""
     return process.pid in _claimed

@@ -34,15 +34,24 @@ _STEP_LABELS = {
 }
 
 
+# The loaders' one step (orchestration/assets/loaders.py): a line per export it materialises.
+LOADER_STEP = "raw"
+
+
 def step_label(step_key: str) -> str:
-    """`raw__utbetalningar` → `utbetalningar`, `published__pages` → `sidor`, …"""
+    """`raw` → `laddning`, `published__pages` → `sidor`, …"""
     if step_key in _STEP_LABELS:
         return _STEP_LABELS[step_key]
     if step_key == "published__pages":
         return "sidor"
-    if step_key.startswith("raw__"):
-        return step_key.removeprefix("raw__").replace("okanda_filer", "okända filer")
+    if step_key == LOADER_STEP:
+        return "laddning"
     return step_key
+
+
+def export_label(asset_key: Any) -> str:
+    """`raw/utbetalningar` → `utbetalningar`, `raw/okanda_filer` → `okända filer`."""
+    return asset_key.path[-1].replace("okanda_filer", "okända filer")
 
 
 @dataclass
@@ -82,23 +91,28 @@ class ProgressHandler(logging.Handler):
         if kind == "STEP_START":
             self.started[key] = self.shown = time.monotonic()
         elif kind in ("ASSET_MATERIALIZATION", "ASSET_CHECK_EVALUATION") and key == "dbt_warehouse":
-            self._heartbeat(key, step)  # a loader's only materialisation is its end
+            self._heartbeat(key, step)  # long: a line every HEARTBEAT_SECONDS
         if kind == "ASSET_MATERIALIZATION":
             step.materialized += 1
-            metadata = event.event_specific_data.materialization.metadata
-            if "rader_laddade" in metadata:
-                step.files = metadata["nya_leveranser"].value
-                step.rows = metadata["rader_laddade"].value
-                step.rejected = metadata["rader_avvisade"].value
+            materialization = event.event_specific_data.materialization
+            metadata = materialization.metadata
+            if "rader_laddade" in metadata:  # an export loaded: its line now
+                export = _Step(
+                    files=metadata["nya_leveranser"].value,
+                    rows=metadata["rader_laddade"].value,
+                    rejected=metadata["rader_avvisade"].value,
+                )
+                took = metadata["sekunder"].value if "sekunder" in metadata else None
+                self._line(export_label(materialization.asset_key), export, took, ok=True)
         elif kind == "ASSET_CHECK_EVALUATION":
             if event.event_specific_data.passed:
                 step.checks_passed += 1
             else:
                 step.checks_failed += 1
-        elif kind == "STEP_SUCCESS":
-            self._line(key, step, event.event_specific_data.duration_ms / 1000, ok=True)
+        elif kind == "STEP_SUCCESS" and key != LOADER_STEP:  # the loaders' lines are written
+            self._line(step_label(key), step, event.event_specific_data.duration_ms / 1000, ok=True)
         elif kind == "STEP_FAILURE":
-            self._line(key, step, None, ok=False)
+            self._line(step_label(key), step, None, ok=False)
 
     def _heartbeat(self, key: str, step: _Step) -> None:
         now = time.monotonic()
@@ -112,13 +126,14 @@ class ProgressHandler(logging.Handler):
         )
         self.stream.flush()
 
-    def _line(self, key: str, step: _Step, duration: float | None, ok: bool) -> None:
+    def _line(self, name: str, step: _Step, duration: float | None, ok: bool) -> None:
+        """`name`: an export, or a step's label."""
         parts: list[str] = []
         if step.rows is not None:
             parts.append(f"{step.files} nya filer, {thousands(step.rows)} rader")
             if step.rejected:
                 parts.append(f"{thousands(step.rejected)} avvisade")
-        elif key == "dbt_warehouse":
+        elif name == _STEP_LABELS["dbt_warehouse"]:
             parts.append(f"{step.materialized} modeller")
             checks = step.checks_passed + step.checks_failed
             parts.append(f"{checks} kontroller ({step.checks_failed} fallerade)")
@@ -126,7 +141,7 @@ class ProgressHandler(logging.Handler):
             parts.append(seconds(duration))
         if not ok:
             parts.append("MISSLYCKADES")
-        self.stream.write(f"  {step_label(key):<20} {', '.join(parts)}\n")
+        self.stream.write(f"  {name:<20} {', '.join(parts)}\n")
         self.stream.flush()
 
 

@@ -102,8 +102,7 @@ def test_dbt_breakdown_from_run_results() -> None:
 
 
 STEPS = [
-    {"step_key": "raw__utbetalningar", "seconds": 4.0},
-    {"step_key": "raw__arenden", "seconds": 1.0},
+    {"step_key": "raw", "seconds": 5.0},
     {"step_key": "dbt_warehouse", "seconds": 70.0},
     {"step_key": "published__publish_file", "seconds": 2.0},
     {"step_key": "something_new", "seconds": 0.5},
@@ -112,7 +111,12 @@ STEPS = [
 
 def test_step_breakdown_splits_the_process_time() -> None:
     assert step_breakdown(
-        STEPS, process_start=100.0, process_end=200.0, run_start=110.0, run_end=190.0
+        STEPS,
+        process_start=100.0,
+        process_end=200.0,
+        run_start=110.0,
+        run_end=190.0,
+        loaders={"arenden": 1.0, "utbetalningar": 4.0},
     ) == {
         "total_s": 100.0,
         "startup_s": 10.0,
@@ -343,16 +347,25 @@ def test_breakdown_table_full_incremental_and_nothing_new() -> None:
     full = {
         "measured": measured(100.0),
         "steps": step_breakdown(
-            STEPS, process_start=100.0, process_end=200.0, run_start=110.0, run_end=190.0
+            STEPS,
+            process_start=100.0,
+            process_end=200.0,
+            run_start=110.0,
+            run_end=190.0,
+            loaders={"arenden": 1.0, "utbetalningar": 4.0},
         ),
         "dbt": dbt_breakdown(RUN_RESULTS, threads=2),
     }
-    inc_steps = [{"step_key": "raw__arenden", "seconds": 0.5}, {"step_key": "dbt_warehouse",
-                                                                 "seconds": 9.0}]  # fmt: skip
+    inc_steps = [{"step_key": "raw", "seconds": 0.5}, {"step_key": "dbt_warehouse", "seconds": 9.0}]
     inc = {
         "measured": measured(20.0),
         "steps": step_breakdown(
-            inc_steps, process_start=0.0, process_end=20.0, run_start=8.0, run_end=18.0
+            inc_steps,
+            process_start=0.0,
+            process_end=20.0,
+            run_start=8.0,
+            run_end=18.0,
+            loaders={"arenden": 0.5},
         ),
     }
     nothing_new = {"measured": measured(1.5)}  # stopped early: no Dagster run, no dbt

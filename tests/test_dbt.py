@@ -7,39 +7,18 @@ of a refreshed warehouse (dbt needs the parent relations to exist to type the fi
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import REPO_ROOT, Refreshed
-
-DBT = str(Path(sys.executable).parent / "dbt")
-DBT_DIR = REPO_ROOT / "dbt_project"
+from orchestration import dbt_warm
+from tests.conftest import Refreshed
 
 
 def test_every_dbt_unit_test_passes(refreshed_warehouse: Refreshed, tmp_path: Path) -> None:
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy2(refreshed_warehouse.warehouse, warehouse)
     target = tmp_path / "target"
-    result = subprocess.run(
-        [
-            DBT,
-            "test",
-            "--select",
-            "test_type:unit",
-            "--profiles-dir",
-            ".",
-            "--target-path",
-            str(target),
-        ],
-        cwd=DBT_DIR,
-        env={**os.environ, "BISTAND_WAREHOUSE": str(warehouse)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = dbt_warm.run(warehouse, target, ["test", "--select", "test_type:unit"])
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     manifest = json.loads((target / "manifest.json").read_text())
     run = json.loads((target / "run_results.json").read_text())

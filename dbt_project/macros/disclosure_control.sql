@@ -13,23 +13,34 @@
 {% macro disclosure_passes(prefix, start, members, passes) -%}
 {%- for i in range(1, passes + 1) %}
 {%- set previous = start if i == 1 else prefix ~ '_' ~ (i - 1) %}
+-- the groups with exactly one hidden member (an aggregate, not a window over every member)
+{{ prefix }}_{{ i }}_single as (
+
+    select {{ members }}.group_key
+    from {{ members }}
+    inner join {{ previous }} on {{ previous }}.cell_id = {{ members }}.cell_id
+    group by {{ members }}.group_key
+    having count(*) filter (where {{ previous }}.is_hidden) = 1
+
+),
+
+-- their shown members in the order of hiding: non-zero first, a part before the total, the
+-- smallest value, then the cell id
 {{ prefix }}_{{ i }}_ranked as (
 
     select
         {{ members }}.cell_id,
-        {{ previous }}.is_hidden,
-        count(*) filter (where {{ previous }}.is_hidden)
-            over (partition by {{ members }}.group_key) as n_hidden,
         row_number() over (
             partition by {{ members }}.group_key
-            order by {{ previous }}.is_hidden,
-                coalesce({{ previous }}.value, 0) = 0,
+            order by coalesce({{ previous }}.value, 0) = 0,
                 {{ members }}.is_total,
                 abs({{ previous }}.value),
                 {{ members }}.cell_id
         ) as hide_order
     from {{ members }}
     inner join {{ previous }} on {{ previous }}.cell_id = {{ members }}.cell_id
+    where not {{ previous }}.is_hidden
+        and {{ members }}.group_key in (select group_key from {{ prefix }}_{{ i }}_single)
 
 ),
 
@@ -39,8 +50,7 @@
         {{ previous }}.cell_id,
         {{ previous }}.value,
         {{ previous }}.is_hidden or {{ previous }}.cell_id in (
-            select cell_id from {{ prefix }}_{{ i }}_ranked
-            where n_hidden = 1 and not is_hidden and hide_order = 1
+            select cell_id from {{ prefix }}_{{ i }}_ranked where hide_order = 1
         ) as is_hidden
     from {{ previous }}
 

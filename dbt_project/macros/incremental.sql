@@ -79,6 +79,33 @@
     {%- endif %}
 {%- endmacro %}
 
+{#- int_kpi_period_cells on an incremental build: the first month any (indicator, year) to be
+    computed reads — 1 January of the year before the earliest such year (trailing-12 windows
+    read the year before) — as a date literal, so that DuckDB filters every part of the
+    observation view (and its scans) by it instead of computing all years and keeping one. The
+    (indicator, year) pairs are those whose fingerprint no cell has: the same set before and
+    after the pre-hook's delete. Nothing to compute: a date after all data. -#}
+{% macro kpi_first_observation_month() -%}
+    {#- not in a unit test: its inputs are fixtures in the query, not tables to ask -#}
+    {%- if execute and is_incremental() and model.resource_type == 'model' -%}
+        {%- set query -%}
+            select coalesce(min(current_inputs.year) - 1, 9999)
+            from {{ ref('int_kpi_input_fingerprints') }} as current_inputs
+            where not exists (
+                select 1
+                from {{ this }} as built
+                where built.indicator_code = current_inputs.indicator_code
+                    and built.year = current_inputs.year
+                    and built.input_fingerprint = current_inputs.input_fingerprint
+            )
+        {%- endset -%}
+        {%- set year = run_query(query).columns[0].values()[0] -%}
+        date '{{ "%04d" | format(year | int) }}-01-01'
+    {%- else -%}
+        date '0001-01-01'
+    {%- endif -%}
+{%- endmacro %}
+
 {#- Year-keyed incremental models (counts per calendar year, e.g. the Kolada observations): a
     rebuild from a month redoes that month's whole year — the months before it in the same year
     are read again, the rows of the year deleted and written anew. -#}

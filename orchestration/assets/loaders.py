@@ -1,4 +1,5 @@
-"""One Dagster asset per raw export (load new deliveries), plus one for unknown landing files.
+"""One Dagster asset per raw export (load new deliveries), plus one for unknown landing files,
+all made by one multi-asset (one step, one connection; each asset can be materialised alone).
 
 Each asset reports what this run loaded as metadata and carries the asset check
 `inga_avvisade_leveranser`, which fails (severity WARN, so the rest of the refresh still runs)
@@ -12,7 +13,9 @@ refused deliveries in raw.load_log; its check fails while such a file is in the 
 Everything logged or attached as metadata is masked: no personnummer can reach Dagster's storage.
 """
 
+import time
 from collections import Counter
+from collections.abc import Iterator
 
 from dagster import (
     AssetCheckResult,
@@ -20,10 +23,10 @@ from dagster import (
     AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
-    AssetsDefinition,
+    AssetSpec,
     MaterializeResult,
     MetadataValue,
-    asset,
+    multi_asset,
 )
 
 from orchestration.faults import fault_point
@@ -113,59 +116,70 @@ def log_outcome(context: AssetExecutionContext, outcome: ExportOutcome) -> None:
         )
 
 
-def build_loader_asset(spec: ExportSpec) -> AssetsDefinition:
-    key = loader_asset_key(spec.name)
-
-    @asset(
-        key=key,
-        group_name="raw",
-        description=f"{spec.description} Loads new `{spec.name}_*.csv` deliveries into raw.",
-        check_specs=[
-            AssetCheckSpec(
-                REJECTS_CHECK,
-                asset=key,
-                description="No outstanding rejected file or row of this export.",
-            )
-        ],
-        kinds={"duckdb", "csv"},
-    )
-    def _load(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-        paths = warehouse.paths()
-        with warehouse.connect() as con:
-            outcome = load_export(con, spec, paths.landing, warehouse.pseudonym_key())
-        fault_point("laddning")
-        log_outcome(context, outcome)
-        return MaterializeResult(
-            metadata=outcome_metadata(outcome), check_results=[check_result(outcome, key)]
-        )
-
-    return _load
+def _loader_spec(key: AssetKey, description: str) -> AssetSpec:
+    return AssetSpec(key, group_name="raw", description=description, kinds={"duckdb", "csv"})
 
 
-@asset(
-    key=UNKNOWN_FILES_KEY,
-    group_name="raw",
-    description="Landing files that no export claims, recorded as refused deliveries.",
+# every export, then the landing files no export claims (recorded after every export has
+# taken its own)
+_LOADERS: dict[AssetKey, ExportSpec | None] = {
+    **{loader_asset_key(spec.name): spec for spec in EXPORTS.values()},
+    UNKNOWN_FILES_KEY: None,
+}
+
+
+def _description(spec: ExportSpec | None) -> str:
+    if spec is None:
+        return "Landing files that no export claims, recorded as refused deliveries."
+    return f"{spec.description} Loads new `{spec.name}_*.csv` deliveries into raw."
+
+
+@multi_asset(
+    name="raw",
+    specs=[_loader_spec(key, _description(spec)) for key, spec in _LOADERS.items()],
     check_specs=[
         AssetCheckSpec(
             REJECTS_CHECK,
-            asset=UNKNOWN_FILES_KEY,
-            description="No unknown file in the landing directory.",
+            asset=key,
+            description="No outstanding rejected file or row of this export."
+            if spec is not None
+            else "No unknown file in the landing directory.",
         )
+        for key, spec in _LOADERS.items()
     ],
-    kinds={"duckdb", "csv"},
+    can_subset=True,
 )
-def unknown_files_asset(
+def raw_loaders(
     context: AssetExecutionContext, warehouse: WarehouseResource
-) -> MaterializeResult:
+) -> Iterator[MaterializeResult]:
+    """Every export's new deliveries, one export after the other, in one Dagster step and on one
+    connection (a step of its own per export cost ~80 ms of Dagster's bookkeeping and a new
+    connection each: 1,4 s of a refresh's 2,2 s of loading on the tiny profile). Each export is
+    still an asset of its own with its own check, and can be materialised alone."""
+    selected = context.selected_asset_keys
     paths = warehouse.paths()
+    loaded = 0
     with warehouse.connect() as con:
-        outcome = record_unknown_files(con, paths.landing)
-    log_outcome(context, outcome)
-    return MaterializeResult(
-        metadata=outcome_metadata(outcome),
-        check_results=[check_result(outcome, UNKNOWN_FILES_KEY)],
-    )
+        for key, spec in _LOADERS.items():
+            if key not in selected:
+                continue
+            started = time.monotonic()
+            if spec is None:
+                outcome = record_unknown_files(con, paths.landing)
+            else:
+                outcome = load_export(con, spec, paths.landing, warehouse.pseudonym_key())
+                loaded += 1
+                if loaded == 1:
+                    fault_point("laddning")
+            log_outcome(context, outcome)
+            yield MaterializeResult(
+                asset_key=key,
+                metadata={
+                    **outcome_metadata(outcome),
+                    "sekunder": MetadataValue.float(round(time.monotonic() - started, 3)),
+                },
+                check_results=[check_result(outcome, key)],
+            )
 
 
-loader_assets = [*(build_loader_asset(spec) for spec in EXPORTS.values()), unknown_files_asset]
+loader_assets = [raw_loaders]

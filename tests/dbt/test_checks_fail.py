@@ -6,35 +6,19 @@ incremental model's append. And every constraint the contracts declare is in the
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.conftest import REPO_ROOT, Refreshed
-
-DBT = str(Path(sys.executable).parent / "dbt")
-DBT_DIR = REPO_ROOT / "dbt_project"
+from orchestration import dbt_warm
+from tests.conftest import Refreshed
 
 
 def _dbt(warehouse: Path, target: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [DBT, *args, "--profiles-dir", ".", "--target-path", str(target)],
-        cwd=DBT_DIR,
-        env={
-            **os.environ,
-            "BISTAND_WAREHOUSE": str(warehouse),
-            "DBT_LOG_PATH": str(target),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        },
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return dbt_warm.run(warehouse, target, list(args))
 
 
 @pytest.fixture(scope="module")
@@ -65,20 +49,36 @@ def broken(refreshed_warehouse: Refreshed, tmp_path_factory: pytest.TempPathFact
             "delete from marts.dim_person where person_id = "
             "(select max(person_id) from marts.fct_person_month)"
         )
-        # observations: a counted-once subject contributing 2
+        # observations (int_kpi_obs_cases is a view: the broken rows are put into it): a
+        # counted-once subject contributing 2, and a second row of a case with another
+        # eligible_from
         con.execute(
-            "update intermediate.int_kpi_obs_cases set numerator = 2 "
-            "where indicator_code = 'EB_AVSLUT_EGEN' and subject_id = "
-            "(select min(subject_id) from intermediate.int_kpi_obs_cases "
-            " where indicator_code = 'EB_AVSLUT_EGEN')"
+            "alter view intermediate.int_kpi_obs_cases rename to int_kpi_obs_cases_as_built"
         )
-        # observations: a second row of a case with another eligible_from
         con.execute(
-            "insert into intermediate.int_kpi_obs_cases "
-            "select * replace (eligible_from + 1 as eligible_from) "
-            "from intermediate.int_kpi_obs_cases where indicator_code = 'EB_PLAN_3MAN' "
-            "and subject_id = (select min(subject_id) from intermediate.int_kpi_obs_cases "
-            " where indicator_code = 'EB_PLAN_3MAN')"
+            """
+            create view intermediate.int_kpi_obs_cases as
+            with built as (select * from intermediate.int_kpi_obs_cases_as_built),
+            counted_twice as (
+                select min(subject_id) as subject_id from built
+                where indicator_code = 'EB_AVSLUT_EGEN'
+            ),
+            second_date as (
+                select min(subject_id) as subject_id from built
+                where indicator_code = 'EB_PLAN_3MAN'
+            )
+            select built.* replace (
+                case when built.indicator_code = 'EB_AVSLUT_EGEN'
+                    and built.subject_id = (select subject_id from counted_twice)
+                    then 2 else built.numerator end as numerator
+            )
+            from built
+            union all
+            select * replace (eligible_from + 1 as eligible_from)
+            from built
+            where indicator_code = 'EB_PLAN_3MAN'
+                and subject_id = (select subject_id from second_date)
+            """
         )
         # an input of fct_person_month that breaks its contract (age 0–120)
         con.execute(

@@ -11,10 +11,10 @@ from dagster import DagsterInstance, materialize
 
 from orchestration.assets.loaders import (
     REJECTS_CHECK,
-    build_loader_asset,
-    unknown_files_asset,
+    UNKNOWN_FILES_KEY,
+    loader_asset_key,
+    raw_loaders,
 )
-from orchestration.loaders.contract import EXPORTS
 from orchestration.resources import WarehouseResource
 from orchestration.settings import KEY_ENV
 from tests.loaders.support import FILE, delivery
@@ -22,11 +22,15 @@ from tests.loaders.support import FILE, delivery
 
 def run(landing: Path, warehouse: Path, instance: DagsterInstance) -> dict:
     result = materialize(
-        [build_loader_asset(EXPORTS["befolkning"]), unknown_files_asset],
+        [raw_loaders],
+        selection=[loader_asset_key("befolkning"), UNKNOWN_FILES_KEY],
         resources={"warehouse": WarehouseResource(landing=str(landing), warehouse=str(warehouse))},
         instance=instance,
     )
     assert result.success
+    # one step loads only the selected exports
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert materialized == {"raw/befolkning", "raw/okanda_filer"}
     return {
         e.asset_key.to_user_string(): (e.passed, e.metadata)
         for e in result.get_asset_check_evaluations()

@@ -16,58 +16,77 @@
     meta={"dagster": {"ref": {"name": "int_kpi_observations"}}},
 ) }}
 
+-- Two passes over the view (it is computed anew by every reader): the row rules in one, the
+-- eligible_from rule for subjects and persons in one aggregation with two grouping sets.
+
 with
+
+-- not materialized: a view of millions of rows (the national profile's would spill to disk)
+observations as not materialized (
+
+    select * from {{ ref('int_kpi_observations') }}
+
+),
+
+catalogue as (
+
+    select * from {{ ref('indicators') }}
+
+),
 
 dated as (
 
     select distinct indicator_code
-    from {{ ref('int_kpi_observations') }}
+    from observations
     where eligible_from is not null
+
+),
+
+row_rules as (
+
+    select
+        count(*) filter (
+            where observations.subject_id is null and observations.person_id is not null
+        ) as subject_for_person,
+        count(*) filter (
+            where catalogue.subject_agg = 'max'
+                and observations.subject_id is not null
+                and (coalesce(observations.numerator, 0) not in (0, 1)
+                    or coalesce(observations.denominator, 0) not in (0, 1))
+        ) as counted_once
+    from observations
+    left join catalogue on catalogue.indicator_code = observations.indicator_code
+
+),
+
+-- more than one distinct eligible_from (null as a date of its own) ⟺ min and max differ;
+-- only possible in an indicator where some row has an eligible_from
+eligible_from_per as (
+
+    select
+        grouping(subject_id) = 0 as per_subject,
+        subject_id,
+        person_id
+    from observations
+    where indicator_code in (select indicator_code from dated)
+    group by grouping sets ((indicator_code, subject_id), (indicator_code, person_id))
+    having min(coalesce(eligible_from, date '1900-01-01'))
+        <> max(coalesce(eligible_from, date '1900-01-01'))
 
 ),
 
 broken as (
 
-    select 'subject_for_person' as rule, count(*) as failing_rows
-    from {{ ref('int_kpi_observations') }}
-    where subject_id is null and person_id is not null
-
+    select 'subject_for_person' as rule, subject_for_person as failing_rows from row_rules
     union all
-
-    select 'counted_once', count(*)
-    from {{ ref('int_kpi_observations') }} as observations
-    inner join {{ ref('indicators') }} as catalogue
-        on catalogue.indicator_code = observations.indicator_code
-    where catalogue.subject_agg = 'max'
-        and observations.subject_id is not null
-        and (coalesce(observations.numerator, 0) not in (0, 1)
-            or coalesce(observations.denominator, 0) not in (0, 1))
-
+    select 'counted_once', counted_once from row_rules
     union all
-
-    -- more than one distinct eligible_from (null as a date of its own) ⟺ min and max differ;
-    -- only possible in an indicator where some row has an eligible_from
-    select 'one_eligible_from (subject)', count(*)
-    from (
-        select 1
-        from {{ ref('int_kpi_observations') }}
-        where subject_id is not null and indicator_code in (select indicator_code from dated)
-        group by indicator_code, subject_id
-        having min(coalesce(eligible_from, date '1900-01-01'))
-            <> max(coalesce(eligible_from, date '1900-01-01'))
-    )
-
+    select 'one_eligible_from (subject)', count(*) from eligible_from_per
+    where per_subject and subject_id is not null
     union all
+    select 'one_eligible_from (person)', count(*) from eligible_from_per
+    where not per_subject and person_id is not null
 
-    select 'one_eligible_from (person)', count(*)
-    from (
-        select 1
-        from {{ ref('int_kpi_observations') }}
-        where person_id is not null and indicator_code in (select indicator_code from dated)
-        group by indicator_code, person_id
-        having min(coalesce(eligible_from, date '1900-01-01'))
-            <> max(coalesce(eligible_from, date '1900-01-01'))
-    )
 )
 
 select rule, failing_rows
