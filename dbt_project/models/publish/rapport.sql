@@ -254,7 +254,7 @@ select
     -- Word documents are written for the two latest years with reports (the reports still to
     -- write or just written; orchestration/reports.py writes ~700 documents otherwise)
     cast(
-        case when report_rows.year >= max(report_rows.year) over () - 1
+        case when report_rows.year >= (select max(year) from reports) - 1
             then 'Rapport_' || report_rows.year || '_' || report_rows.period || '_'
                 || report_rows.area_code || '.docx'
         end as varchar
@@ -271,12 +271,9 @@ select
     cast(namndmal.bedomning as varchar) as namndmal_bedomning,
     cast(namndmal.n_bedomda as integer) as namndmal_antal_bedomda,
     cast(namndmal.n_indikatorer as integer) as namndmal_antal_indikatorer,
-    cast(
-        row_number() over (
-            partition by report_rows.area_level, report_rows.area_code, report_rows.year, report_rows.period, report_rows.namndmal_kod
-            order by report_rows.indicator_sortering
-        ) as integer
-    ) as rad,
+    -- the table's row order: the catalogue's (unique) order; 0 for a goal without indicators
+    -- (a row_number() window here cost more than the rest of the model)
+    cast(coalesce(report_rows.indicator_sortering, 0) as integer) as rad,
     cast(report_rows.indicator_code as varchar) as indicator_code,
     cast(report_rows.indicator_name as varchar) as indicator_name,
     cast(report_rows.unit as varchar) as unit,
