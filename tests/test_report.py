@@ -254,3 +254,19 @@ def test_only_changed_documents_are_written_again(
     site = tmp_path / "evidence"
     assert reports.stage_for_site(publish, site) == n
     assert not (site / "static" / "rapporter" / reports.MANIFEST).exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "tag", "text"),
+    [
+        (0.0062, "andel2", "0,62\u00a0%"),
+        (0.12345, "andel2", "12,35\u00a0%"),
+        (1234.5, "tal1", "1\u00a0234,5"),
+        (9.96, "tal1", "10,0"),
+        (48.5, "tal0", "49"),
+        (-84090.4, "kr", "-84\u00a0090 kr"),
+        (3735724, "kr", "3\u00a0735\u00a0724 kr"),
+    ],
+)
+def test_documents_format_numbers_as_the_pages(value: float, tag: str, text: str) -> None:
+    assert reports.format_sv(value, tag) == format_sv(value, tag) == text
