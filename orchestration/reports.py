@@ -34,7 +34,7 @@ import duckdb
 REPORTS_DIR_NAME = "rapporter"
 MANIFEST = ".manifest.json"
 # Bump when the documents' layout changes: every document is then written again.
-LAYOUT_VERSION = "2"
+LAYOUT_VERSION = "3"
 
 NBSP = "\u00a0"
 STRECK = "–"
@@ -229,6 +229,8 @@ class _Writer:
     def __init__(self) -> None:
         from docx import Document
         from docx.opc.part import XmlPart
+        from docx.opc.parts.coreprops import CorePropertiesPart
+        from docx.parts.document import DocumentPart
 
         self.doc = Document()
         for rid, rel in list(self.doc.part.rels.items()):
@@ -259,8 +261,13 @@ class _Writer:
         self.empty_table = table._tbl
         self.start()
         # what no report changes is serialised once, not on every save
+        core = self.doc.core_properties
+        core.author = core.last_modified_by = "bistand"
+        core.comments = "Skriven av bistand ur de publicerade nyckeltalen."
         for part in self.doc.part.package.iter_parts():
-            if isinstance(part, XmlPart) and part is not self.doc.part:
+            if isinstance(part, XmlPart) and not isinstance(
+                part, (DocumentPart, CorePropertiesPart)
+            ):
                 part.__class__ = _frozen(part)
         assert style["Table Grid"]  # the template has the styles used above
 
@@ -323,6 +330,7 @@ def write_document(rows: list[Row], path: Path, writer: _Writer | None = None) -
     w = writer or _Writer()
     w.start()
     w.paragraph(title(first.period, first.year, first.area_name), "Title")
+    w.doc.core_properties.title = title(first.period, first.year, first.area_name)
     w.paragraph(
         "Uppföljning av Kommunfullmäktiges inriktningsmål. Siffrorna är de publicerade "
         "nyckeltalen (samma som på sidan Rapport); tertialen är kumulativa (T1 januari–april, "

@@ -91,7 +91,7 @@ def _cell(value: float | None, hidden: bool, tag: str) -> str:
 def _content(path: Path) -> tuple[list[tuple[str, str]], list[list[list[str]]]]:
     """(style, text) of every paragraph, and every table's cell texts, in document order."""
     doc = Document(str(path))
-    paragraphs, tables = [], []
+    paragraphs, tables = [("core title", doc.core_properties.title)], []
     for block in doc.iter_inner_content():
         if isinstance(block, Paragraph):
             paragraphs.append((block.style.name, block.text))
@@ -161,6 +161,7 @@ def test_documents_equal_the_published_figures_and_hide_what_is_hidden(
         paragraphs, tables = _content(folder / name)
         first = rows[0]
         kind = {"T1": "Tertialrapport 1", "T2": "Tertialrapport 2", "VB": "Verksamhetsberättelse"}
+        assert paragraphs.pop(0)[1] == paragraphs[0][1], "the document's title property"
         assert paragraphs[0] == (
             "Title",
             f"{kind[first['period']]} {first['year']} – {first['area_name']}",
