@@ -1,7 +1,7 @@
 """`bistand`: the command line. A thin wrapper over the Dagster definitions, not a 2nd pipeline.
 
     bistand generate --out DIR [--profile tiny|stockholm|national]
-                     [--from YYYY-MM] [--to YYYY-MM] [--seed N]
+                     [--from YYYY-MM] [--to YYYY-MM] [--seed N] [--today YYYY-MM-DD]
     bistand refresh [--landing DIR] [--warehouse FILE] [--no-pages] [--wait] [--full-rebuild]
                     [--verbose]
     bistand accept FILE [--warehouse FILE]
@@ -18,6 +18,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from datetime import date
 from importlib import metadata
 from pathlib import Path
 
@@ -39,6 +40,8 @@ miljövariabler:
                         nuvarande; fler hålls (se bistand accept)
   BISTAND_KEEP_RUNS     antal Dagster-körningar som sparas i instansen (standard 200)
   BISTAND_KEEP_LOGS     antal uppdateringsloggar i logs/ bredvid lagret (standard 30)
+  BISTAND_TODAY         dagens datum för generate (ÅÅÅÅ-MM-DD) när --today saknas
+  BISTAND_EVIDENCE_DIR  Evidence-projektet som sidorna byggs i (standard evidence/)
 """
 
 REFRESH_EPILOG = (
@@ -114,6 +117,13 @@ def _parser() -> argparse.ArgumentParser:
         "--to", dest="end", metavar="ÅÅÅÅ-MM", help="sista månad (standard: förra månaden)"
     )
     gen.add_argument("--seed", type=int, default=0, metavar="N", help="slumpfrö (standard 0)")
+    gen.add_argument(
+        "--today",
+        type=_iso_date,
+        metavar="ÅÅÅÅ-MM-DD",
+        help="dagens datum för generatorn: inga månader, uttagsdatum eller befolkningsår efter "
+        "det (standard $BISTAND_TODAY, annars dagens datum)",
+    )
 
     _swedish(gen)
     ref = sub.add_parser(
@@ -207,6 +217,13 @@ def _exit_now(code: int) -> None:
     os._exit(code)
 
 
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ogiltigt datum {text!r}: skriv ÅÅÅÅ-MM-DD") from None
+
+
 def _generate(args: argparse.Namespace) -> int:
     from orchestration.synthetic import generate
 
@@ -227,6 +244,7 @@ def _generate(args: argparse.Namespace) -> int:
             start=args.start,
             end=args.end,
             on_month=progress,
+            today=args.today,
         )
     except ValueError as error:
         print(f"bistand generate: {error}", file=sys.stderr)

@@ -22,10 +22,9 @@ from pathlib import Path
 
 from orchestration.children import die_with_parent
 from orchestration.reports import stage_for_site
-from orchestration.settings import EVIDENCE_DIR
+from orchestration.settings import evidence_dir as default_evidence_dir
 from orchestration.uptodate import PAGES_MARKER, pages_marker, publish_stamp
 
-SOURCE_DIR = EVIDENCE_DIR / "sources" / "kpi"
 STEPS: tuple[tuple[tuple[str, ...], int], ...] = (
     (("npm", "run", "--silent", "check:patches"), 60),
     (("npm", "run", "sources", "--", "--strict"), 300),
@@ -37,15 +36,19 @@ class PagesBuildFailed(RuntimeError):
     pass
 
 
-def build_site(publish_file: Path, evidence_dir: Path = EVIDENCE_DIR) -> dict[str, float]:
-    """Rebuild evidence/build from `publish_file`; seconds per step."""
+def build_site(publish_file: Path, evidence_dir: Path | None = None) -> dict[str, float]:
+    """Rebuild evidence/build (or $BISTAND_EVIDENCE_DIR's build) from `publish_file`; seconds
+    per step."""
+    evidence_dir = evidence_dir or default_evidence_dir()
     if not (evidence_dir / "node_modules" / ".bin" / "evidence").exists():
         raise PagesBuildFailed(
             f"Evidence är inte installerat ({evidence_dir}/node_modules saknas): kör `make setup`"
         )
     env = {
         **os.environ,
-        "EVIDENCE_SOURCE__kpi__filename": os.path.relpath(publish_file, SOURCE_DIR),
+        "EVIDENCE_SOURCE__kpi__filename": os.path.relpath(
+            publish_file, evidence_dir / "sources" / "kpi"
+        ),
     }
     fresh = evidence_dir / ".evidence" / "template" / "build"
     shutil.rmtree(fresh, ignore_errors=True)  # so that only this build's files are there

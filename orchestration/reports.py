@@ -463,6 +463,6 @@ def stage_for_site(publish_file: Path, evidence_dir: Path) -> int:
 if __name__ == "__main__":  # `make pages`: the documents beside data/publish.duckdb into the site
     import sys
 
-    from orchestration.settings import EVIDENCE_DIR
+    from orchestration.settings import evidence_dir
 
-    print(f"Word-rapporter till sidorna: {stage_for_site(Path(sys.argv[1]), EVIDENCE_DIR)}")
+    print(f"Word-rapporter till sidorna: {stage_for_site(Path(sys.argv[1]), evidence_dir())}")

@@ -16,6 +16,15 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 REFERENCE_DIR = DBT_PROJECT_DIR / "seeds"
 EVIDENCE_DIR = REPO_ROOT / "evidence"
+EVIDENCE_DIR_ENV = "BISTAND_EVIDENCE_DIR"
+
+
+def evidence_dir() -> Path:
+    """The Evidence project a refresh builds the pages in: evidence/, or $BISTAND_EVIDENCE_DIR
+    (a copy of it, e.g. for a test that must not touch evidence/build)."""
+    given = os.environ.get(EVIDENCE_DIR_ENV, "").strip()
+    return Path(given).resolve() if given else EVIDENCE_DIR
+
 
 # dbt from the same environment as this interpreter, also when the venv is not activated.
 _VENV_DBT = Path(sys.executable).parent / "dbt"

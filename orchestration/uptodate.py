@@ -27,7 +27,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.settings import EVIDENCE_DIR, Paths
+from orchestration.settings import Paths
+from orchestration.settings import evidence_dir as default_evidence_dir
 
 FINISHED = ("klar", "klar_med_avvisningar")
 PAGES_MARKER = ".bistand-publish"
@@ -50,8 +51,8 @@ class UpToDate:
         return bool(self.outstanding_files or self.outstanding_rows or self.held_files)
 
 
-def pages_marker(evidence_dir: Path = EVIDENCE_DIR) -> Path:
-    return evidence_dir / "build" / PAGES_MARKER
+def pages_marker(evidence_dir: Path | None = None) -> Path:
+    return (evidence_dir or default_evidence_dir()) / "build" / PAGES_MARKER
 
 
 def publish_stamp(publish_file: Path) -> str:
@@ -72,7 +73,7 @@ def _utc_naive(ns: int) -> datetime:
     return EPOCH + timedelta(microseconds=ns // 1000)
 
 
-def check(paths: Paths, *, pages: bool, evidence_dir: Path = EVIDENCE_DIR) -> UpToDate | None:
+def check(paths: Paths, *, pages: bool, evidence_dir: Path | None = None) -> UpToDate | None:
     """The last run when nothing has changed since it, else None (a refresh must run)."""
     if not (paths.warehouse.exists() and paths.publish_file.exists() and paths.landing.is_dir()):
         return None

@@ -22,6 +22,13 @@ import pytest
 BISTAND = str(Path(sys.executable).parent / "bistand")
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
+# "Today" for the generator (orchestration/synthetic/generate.py): fixed, so that no test depends
+# on the date it runs — the issue 20 scenario, a run on 4 December 2026 (the last full month is
+# November 2026; the newest published population is 31 December 2025). The environment carries
+# it into every `bistand generate` the tests start.
+TEST_TODAY = "2026-12-04"
+os.environ["BISTAND_TODAY"] = TEST_TODAY
+
 
 @dataclass(frozen=True)
 class Refreshed:

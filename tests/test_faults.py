@@ -23,7 +23,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.children import die_with_parent
 from orchestration.faults import FAULT_ENV
 from tests import reliability
 from tests.conftest import (
@@ -157,7 +156,9 @@ def leftovers(before: set[int], within_s: float = 5.0) -> dict[int, str]:
         time.sleep(0.05)
 
 
-def start_refresh(work: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+def start_refresh(
+    work: Path, env: dict[str, str] | None = None, pages: bool = False
+) -> subprocess.Popen[bytes]:
     full_env = {**os.environ, "EB_PSEUDONYM_KEY": "test-key-not-secret", **(env or {})}
     full_env.pop("DAGSTER_HOME", None)
     return subprocess.Popen(
@@ -168,7 +169,7 @@ def start_refresh(work: Path, env: dict[str, str] | None = None) -> subprocess.P
             str(work / "landing"),
             "--warehouse",
             str(work / "warehouse.duckdb"),
-            "--no-pages",
+            *([] if pages else ["--no-pages"]),
         ],
         cwd=REPO_ROOT,
         env=full_env,
@@ -233,8 +234,9 @@ def last_run_status(warehouse: Path) -> str:
 def test_kill_9_while_loading_building_and_publishing_leaves_nothing_running(
     refreshed_warehouse: Refreshed, tmp_path: Path, subreaper: set[int]
 ) -> None:
-    """One warehouse, three refreshes killed in turn (each leaves the run unfinished, so the next
-    one runs again), then a refresh that must be green and publish what a clean run did."""
+    """One warehouse, four refreshes killed in turn (each leaves the run unfinished, so the next
+    one runs again) — loading, dbt, publishing, a real page build — then a refresh that must be
+    green and publish what a clean run did."""
     work = tmp_path / "crash"
     shutil.copytree(refreshed_warehouse.warehouse.parent, work)
     published = file_hash(work / "publish.duckdb")
@@ -293,7 +295,10 @@ def test_kill_9_while_loading_building_and_publishing_leaves_nothing_running(
     assert file_hash(work / "publish.duckdb") == published
     rows["3"] = {"processes left": len(left)}
 
-    # 4. the next refresh is green and publishes exactly what a clean run publishes
+    # 4. killed a few seconds into a real Evidence page build (after its own publish)
+    rows["4"] = kill_during_a_real_page_build(work, tmp_path, subreaper)
+
+    # 5. the next refresh is green and publishes exactly what a clean run publishes
     result = refresh(work / "landing", work / "warehouse.duckdb")
     assert result.exit_code == 0, result.output[-3000:]
     assert table_hashes(work / "publish.duckdb") == clean
@@ -308,9 +313,9 @@ def test_kill_9_while_loading_building_and_publishing_leaves_nothing_running(
         (runs_kept,) = db.execute("select count(*) from runs").fetchone()
     reliability.record(
         "disk",
-        "real refreshes: 1 clean + 3 killed + 1 (tiny profile)",
+        "real refreshes: 1 clean + 4 killed + 1 (tiny profile)",
         {
-            "runs": 5,
+            "runs": 6,
             "keep": "200 (default)",
             "dagster_home": reliability.mb(du(work / "dagster_home")),
             "runs kept": runs_kept,
@@ -336,53 +341,74 @@ def test_kill_9_while_loading_building_and_publishing_leaves_nothing_running(
             "faults",
             key,
             {
-                "killed at": KILLED_AT[key],
-                **row,
+                "killed at": KILLED_AT.get(key),
                 "published file untouched": True,
+                **row,
                 "next refresh exit": result.exit_code,
                 "next publishes = clean run": True,
             },
         )
 
 
-def test_a_page_build_dies_with_its_refresh(tmp_path: Path) -> None:
-    """The page build's process tree (`timeout` → npm → node) as orchestration/pages.py starts
-    it, with `sleep` for npm: the parent killed by SIGKILL, nothing of the tree is left."""
-    script = (
-        "import signal, subprocess, sys, time\n"
-        "from orchestration.children import die_with_parent\n"
-        "p = subprocess.Popen(['timeout', '--kill-after=10', '120', 'sh', '-c', "
-        "'sleep 120 & sleep 120; wait'], preexec_fn=die_with_parent(signal.SIGTERM))\n"
-        "print(p.pid, flush=True)\n"
-        "time.sleep(120)\n"
+def _evidence_node(cmd: str) -> bool:
+    """Evidence's CLI under node: `evidence sources` (it reads the published file) or
+    `evidence build:strict` — not the patch check before them."""
+    words = cmd.split()
+    return (
+        bool(words)
+        and words[0].endswith("node")
+        and "evidence" in cmd
+        and ("sources" in words or "build:strict" in words)
     )
-    parent = subprocess.Popen(
-        [sys.executable, "-c", script], cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True
-    )
-    assert parent.stdout is not None
-    int(parent.stdout.readline())
-    deadline = time.monotonic() + 10
-    while len(descendants(parent.pid)) < 4 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    tree = descendants(parent.pid)
-    assert len(tree) == 4, tree  # timeout, sh, two sleeps
-    parent.kill()
-    parent.wait()
-    left = survivors(set(tree), within_s=5)
-    assert left == set(), {p: tree[p] for p in left}
-    assert die_with_parent is not None
-    reliability.record(
-        "faults",
-        "4",
-        {
-            "killed at": "page build: `timeout` → sh → 2 × sleep as pages.py starts it, parent "
-            "killed",
-            "processes left": 0,
-            "published file untouched": "n/a",
-            "next refresh exit": "n/a",
-            "next publishes = clean run": "n/a",
-        },
-    )
+
+
+def kill_during_a_real_page_build(
+    work: Path, tmp_path: Path, subreaper: set[int]
+) -> dict[str, object]:
+    """A refresh with pages killed by SIGKILL a few seconds into Evidence's real page build
+    (3 s after its node process appears: `evidence sources`, reading the published file, or
+    `evidence build:strict`): nothing of it is left — timeout, npm, node — and the pages
+    already published (build/) are byte-identical. The build runs in a copy of evidence/
+    (BISTAND_EVIDENCE_DIR), never in the project's own; its build/ holds a previous build's
+    files (Evidence copies a new build over them only once it succeeded). The reliability row."""
+    from tests.browser.site_build import copy_site
+
+    site = copy_site(tmp_path)
+    previous = {
+        "index.html": b"<!doctype html><title>\xc3\x96versikt</title>",
+        "indikator/EB_HUSHALL/index.html": b"<!doctype html><title>EB_HUSHALL</title>",
+        "data/kpi/kpi_tertial/kpi_tertial.parquet": os.urandom(4096),
+    }
+    for name, content in previous.items():
+        (site / "build" / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / "build" / name).write_bytes(content)
+
+    def pages() -> dict[Path, str]:
+        build = site / "build"
+        return {p.relative_to(build): file_hash(p) for p in build.rglob("*") if p.is_file()}
+
+    before = pages()
+    proc = start_refresh(work, {"BISTAND_EVIDENCE_DIR": str(site)}, pages=True)
+    seen: list[float] = []
+
+    def building_for_a_while(children: dict[int, str]) -> bool:
+        if not seen and any(_evidence_node(c) for c in children.values()):
+            seen.append(time.monotonic())
+        return bool(seen) and time.monotonic() - seen[0] >= 3
+
+    children = kill_when(proc, building_for_a_while, 300)
+    nodes = [c for c in children.values() if _evidence_node(c)]
+    assert nodes, children
+    left = leftovers(subreaper, within_s=15)  # `timeout` ends npm and node (SIGTERM, then KILL)
+    assert left == {}, f"still running after the refresh died: {left}"
+    assert pages() == before, "the published pages changed"
+    return {
+        "killed at": "page build: 3 s into Evidence's own node process "
+        f"(`{' '.join(nodes[0].split()[2:4])}`, a real build: {len(children)} processes below "
+        "the refresh)",
+        "processes left": len(left),
+        "published file untouched": "pages (build/) byte-identical",
+    }
 
 
 # ---------------------------------------------------------------- busy warehouse

@@ -239,10 +239,10 @@ def test_a_custom_month_range(tmp_path: Path) -> None:
     names = {p.name for p in written}
     assert "utbetalningar_2025-11.csv" in names and "utbetalningar_2026-02.csv" in names
     assert "utbetalningar_2025-10.csv" not in names
+    # 31 December 2026 is not published on the tests' today (2026-12-04, tests/conftest.py)
     assert {n for n in names if n.startswith("befolkning")} == {
         "befolkning_2024.csv",
         "befolkning_2025.csv",
-        "befolkning_2026.csv",
     }
     assert "arenden_2026-03-05.csv" in names and "personal_2026-03-05.csv" in names
     assert "medarbetarenkat_2026.csv" in names and "brukarenkat_2025.csv" in names
@@ -686,6 +686,47 @@ def test_stockholm_runs_from_2019_to_the_last_full_month() -> None:
         Month(2026, 12),
     )
     assert resolve_range(STOCKHOLM, "2021-01", "2021-03") == (Month(2021, 1), Month(2021, 3))
+
+
+def test_the_generator_does_not_write_the_future(tmp_path: Path) -> None:
+    """issue 20: run on 4 December 2026 the last month is November, every snapshot is dated 4
+    December at the latest (not the 5th), and the newest population is 31 December 2025 (SCB
+    publishes about two months after the year's end). A month after today is refused."""
+    today = date(2026, 12, 4)
+    assert resolve_range(STOCKHOLM, "2026-09", None, today=today)[1] == Month(2026, 11)
+    written = generate(tmp_path / "now", seed=1, start="2026-10", end="2026-11", today=today)
+    names = {p.name for p in written}
+    snapshots = {_key(n) for n in names if re.search(r"_\d{4}-\d{2}-\d{2}\.csv$", n)}
+    assert snapshots == {"2026-12-04"}
+    assert {n for n in names if n.startswith("befolkning")} == {"befolkning_2025.csv"}
+    assert max(_key(n) for n in names if n.startswith("utbetalningar")) == "2026-11"
+    # on 5 January 2027 the last full month is December; 2026's population comes in March
+    assert resolve_range(STOCKHOLM, "2026-09", None, today=date(2027, 1, 5))[1] == Month(2026, 12)
+    march = {
+        p.name
+        for p in generate(
+            tmp_path / "march", seed=1, start="2026-12", end="2026-12", today=date(2027, 3, 1)
+        )
+    }
+    assert {n for n in march if n.startswith("befolkning")} == {
+        "befolkning_2025.csv",
+        "befolkning_2026.csv",
+    }
+    assert {_key(n) for n in march if n.startswith("arenden")} == {"2027-01-05"}
+    with pytest.raises(ValueError, match=re.escape("--to 2026-12 is in the future")):
+        generate(tmp_path / "future", seed=1, start="2026-11", end="2026-12", today=today)
+
+
+def test_today_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests set BISTAND_TODAY (tests/conftest.py), so the default range is the same any day."""
+    from orchestration.synthetic.generate import resolve_today
+
+    monkeypatch.setenv("BISTAND_TODAY", "2026-12-04")
+    assert resolve_range(STOCKHOLM, None, None) == (Month(2019, 1), Month(2026, 11))
+    assert resolve_today(date(2020, 1, 1)) == date(2020, 1, 1)
+    monkeypatch.setenv("BISTAND_TODAY", "4 dec")
+    with pytest.raises(ValueError, match="BISTAND_TODAY"):
+        resolve_today()
 
 
 # --- deliveries: a month later -------------------------------------------------------------

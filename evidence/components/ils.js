@@ -6,6 +6,11 @@ import { xlsxFil } from './xlsx.js';
 
 export const DOLD_NOT = 'färre än 5';
 export const STRECK = '–';
+// A value hidden although it rests on 5 or more: hidden as a complement, so that a hidden value
+// of its sum (alla = kvinnor + män, the city = its districts …) cannot be computed (Metod, rule 10).
+export const KOMPLEMENT_NOT = 'dold';
+export const KOMPLEMENT_TEXT =
+	'dold för att en annan uppgift, som bygger på färre än 5, inte ska kunna räknas fram ur de visade';
 
 export const KOLUMNER = [
 	{ id: 'utfall', titel: 'Periodens utfall' },
@@ -17,12 +22,16 @@ export const KOLUMNER = [
 ];
 
 /**
- * A cell: `typ` is 'varde' (a number), 'dold' (suppressed: fewer than 5), 'saknas' (no
- * value: nothing to count, or no target) or 'ej_kon' (the indicator is not split by gender).
+ * A cell: `typ` is 'varde' (a number), 'dold' (suppressed: `komplement` false when it rests on
+ * fewer than 5, true when it is hidden as a complement), 'saknas' (no value: nothing to count, or
+ * no target) or 'ej_kon' (the indicator is not split by gender).
  */
-function cell(value, dold, fmt, ejKon = false) {
+function cell(value, dold, fmt, ejKon = false, orsak = null) {
 	if (ejKon) return { typ: 'ej_kon', value: null, text: '' };
-	if (dold) return { typ: 'dold', value: null, text: STRECK };
+	if (dold) {
+		const komplement = orsak === 'komplementar';
+		return { typ: 'dold', komplement, value: null, text: STRECK };
+	}
 	if (value === null || value === undefined) return { typ: 'saknas', value: null, text: '' };
 	return { typ: 'varde', value: Number(value), text: formatera(value, fmt) };
 }
@@ -32,10 +41,10 @@ export function ilsRader(rows) {
 	return Array.from(rows ?? []).map((r) => {
 		const ejKon = !r.kon_uppdelad;
 		const celler = {
-			utfall: cell(r.utfall, r.utfall_dold, r.fmt),
-			man: cell(r.man, r.man_dold, r.fmt, ejKon),
-			kvinnor: cell(r.kvinnor, r.kvinnor_dold, r.fmt, ejKon),
-			fg_ar: cell(r.fg_ar, r.fg_ar_dold, r.fmt),
+			utfall: cell(r.utfall, r.utfall_dold, r.fmt, false, r.utfall_orsak),
+			man: cell(r.man, r.man_dold, r.fmt, ejKon, r.man_orsak),
+			kvinnor: cell(r.kvinnor, r.kvinnor_dold, r.fmt, ejKon, r.kvinnor_orsak),
+			fg_ar: cell(r.fg_ar, r.fg_ar_dold, r.fmt, false, r.fg_ar_orsak),
 			arsmal: cell(r.arsmal, false, r.fmt),
 			kf_arsmal: cell(r.kf_arsmal, false, r.fmt)
 		};
@@ -46,8 +55,12 @@ export function ilsRader(rows) {
 		else if (!status && r.arsmal === null) statusText = 'Inget årsmål';
 		else if (!status) statusText = 'Bedöms inte';
 		const noter = [];
-		if (Object.values(celler).some((c) => c.typ === 'dold')) {
+		const dolda = Object.values(celler).filter((c) => c.typ === 'dold');
+		if (dolda.some((c) => !c.komplement)) {
 			noter.push(`${STRECK} = ${DOLD_NOT} personer, redovisas inte`);
+		}
+		if (dolda.some((c) => c.komplement)) {
+			noter.push(`${STRECK} ${KOMPLEMENT_NOT} = ${KOMPLEMENT_TEXT}`);
 		}
 		if (ejKon) noter.push('Redovisas inte per kön');
 		if (r.utfall === null && !r.utfall_dold) noter.push('Inget att räkna på i perioden');
@@ -155,6 +168,7 @@ export function ilsXlsx(rader, meta) {
 	}
 	rows.push([]);
 	rows.push([{ text: `${STRECK} = ${DOLD_NOT} personer: värdet redovisas inte.` }]);
+	rows.push([{ text: `${STRECK} ${KOMPLEMENT_NOT} = ${KOMPLEMENT_TEXT}.` }]);
 	return xlsxFil({
 		blad: 'ILS',
 		rows,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -19,12 +20,17 @@ import duckdb
 
 # The KPI fact with what publish.kpi hides and shows as status (see the module's docstring).
 FACTS = """(
-    select f.* replace (k.is_suppressed as is_suppressed, k.status as status)
+    select
+        f.* replace (k.is_suppressed as is_suppressed, k.status as status),
+        k.suppression_reason
     from marts.fct_indicator_value f
     join publish.kpi k using (indicator_code, area_level, area_code, year, period, gender)
 )"""
 NBSP = "\u00a0"
 DOLD = f"–{NBSP}färre än 5"
+# hidden as a complement (publish.kpi.suppression_reason 'komplementar'): so that another hidden
+# value cannot be computed — the ILS table and Tabell mark it apart from "färre än 5"
+KOMPLEMENT = f"–{NBSP}dold"
 
 # Evidence format tags (.evidence/customization/custom-formatting.json, components/format.js):
 # tag -> (decimals, percent, suffix).
@@ -134,11 +140,11 @@ def format_sv(value: float, tag: str) -> str:
     return ("-" if value < 0 else "") + text + suffix
 
 
-def cell(value, suppressed: bool, tag: str) -> str:
-    """A Tabell cell (components/Tabell.svelte): the number, "–" when suppressed, "" when
-    there is none."""
+def cell(value, suppressed: bool, tag: str, reason: str | None = None) -> str:
+    """A Tabell cell (components/Tabell.svelte): the number, "–" when suppressed ("– dold" when
+    the table knows it is hidden as a complement), "" when there is none."""
     if suppressed:
-        return "–"
+        return KOMPLEMENT if reason == "komplementar" else "–"
     return "" if value is None else format_sv(value, tag)
 
 
@@ -195,11 +201,11 @@ class IlsRow:
 
 
 def _shown(
-    tag: str, value, suppressed: bool, missing: str = "saknas"
+    tag: str, value, suppressed: bool, reason: str | None = None, missing: str = "saknas"
 ) -> tuple[str, float | None, bool]:
     """(text, number, suppressed) of an ILS cell."""
     if suppressed:
-        return DOLD, None, True
+        return (KOMPLEMENT if reason == "komplementar" else DOLD), None, True
     if value is None:
         return missing, None, False
     return format_sv(value, tag), value, False
@@ -243,17 +249,45 @@ class Warehouse:
     def area_name(self, area_code: str) -> str:
         return self.one("select area_name from publish.area where area_code = ?", [area_code])
 
-    def default_view(self) -> View:
-        """The Översikt page's first view: latest year and period with tertial indicators, and
-        the first area in display order."""
-        year = self.one(
-            """
-            select max(k.year) from publish.kpi k
-            join publish.indicator i using (indicator_code)
-            where i.periodicitet = 'tertial' and k.period_type = 'tertial'
-            """
+    # --- where the pages open (issue 20) ------------------------------------------------
+    def last_delivered_month(self):
+        """The last month with payments delivered: EB_UTBETALT's latest monthly row (payments
+        come month by month; yearly survey and budget files do not deliver a month)."""
+        year, month = self.one(
+            "select year, max(period) from marts.fct_indicator_value "
+            "where indicator_code = 'EB_UTBETALT' and period like 'M%' "
+            "group by year order by year desc limit 1"
         )
-        period = self.tertial_periods(year)[-1]
+        return date(year, int(month[1:]), 1)
+
+    def first_period(self, indicator_code: str | None = None) -> tuple[int, str]:
+        """The latest tertial whose last month (April, August, December) is delivered — of the
+        indicator's tertials if given, else of all — or the latest at all while none is."""
+        last = self.last_delivered_month()
+        periods = self.rows(
+            """
+            select distinct k.year, k.period, p.sortering
+            from publish.kpi k join publish.period p using (year, period)
+            where k.period_type = 'tertial' and (? is null or k.indicator_code = ?)
+            """,
+            [indicator_code, indicator_code],
+        )
+        end = {"T1": 4, "T2": 8, "VB": 12}
+        complete = [(y, s, p) for y, p, s in periods if (y, end[p]) <= (last.year, last.month)]
+        y, _, p = max(complete or [(y, s, p) for y, p, s in periods])
+        return y, p
+
+    def first_year(self, years_sql: str, params: list | None = None) -> int:
+        """A page that chooses only a year opens on the latest of its years not after the year
+        of the first period, or on its latest year when all are after it."""
+        years = [y for (y,) in self.rows(years_sql, params)]
+        first = self.first_period()[0]
+        return max([y for y in years if y <= first] or years)
+
+    def default_view(self) -> View:
+        """The Översikt page's first view: the latest complete tertial (first_period) and the
+        first area in display order."""
+        year, period = self.first_period()
         area = self.one(
             """
             select area_code from publish.area
@@ -293,7 +327,7 @@ class Warehouse:
         facts = self.rows(
             f"""
             select f.indicator_code, i.namn, i.enhet, coalesce(i.kon_uppdelad, false),
-                f.gender, cast(f.value as double), f.is_suppressed,
+                f.gender, cast(f.value as double), f.is_suppressed, f.suppression_reason,
                 cast(f.target as double), cast(f.target_kf as double), f.status
             from {FACTS} f
             join publish.indicator i on i.indicator_code = f.indicator_code
@@ -303,10 +337,10 @@ class Warehouse:
             [view.year, view.period, view.area_code],
         )
         previous = {
-            code: (value, suppressed)
-            for code, value, suppressed in self.rows(
+            code: (value, suppressed, reason)
+            for code, value, suppressed, reason in self.rows(
                 f"""
-                select indicator_code, cast(value as double), is_suppressed
+                select indicator_code, cast(value as double), is_suppressed, suppression_reason
                 from {FACTS}
                 where year = ? and period = 'VB' and area_code = ? and gender = 'alla'
                 """,
@@ -314,11 +348,23 @@ class Warehouse:
             )
         }
         by_code: dict[str, dict] = {}
-        for code, name, unit, split, gender, value, suppressed, target, target_kf, status in facts:
+        for (
+            code,
+            name,
+            unit,
+            split,
+            gender,
+            value,
+            suppressed,
+            reason,
+            target,
+            target_kf,
+            status,
+        ) in facts:
             entry = by_code.setdefault(
                 code, {"name": name, "unit": unit, "split": split, "genders": {}}
             )
-            entry["genders"][gender] = (value, suppressed)
+            entry["genders"][gender] = (value, suppressed, reason)
             if gender == "alla":
                 entry.update(target=target, target_kf=target_kf, status=status)
         result = []
@@ -328,17 +374,17 @@ class Warehouse:
             values: dict[str, float | None] = {}
             hidden: dict[str, bool] = {}
 
-            alla = e["genders"].get("alla", (None, False))
+            alla = e["genders"].get("alla", (None, False, None))
             cells["utfall"], values["utfall"], hidden["utfall"] = _shown(tag, *alla)
             for col, gender in (("man", "man"), ("kvinnor", "kvinnor")):
                 if e["split"]:
                     cells[col], values[col], hidden[col] = _shown(
-                        tag, *e["genders"].get(gender, (None, False))
+                        tag, *e["genders"].get(gender, (None, False, None))
                     )
                 else:
                     cells[col], values[col], hidden[col] = "ej uppdelad", None, False
             cells["fg_ar"], values["fg_ar"], hidden["fg_ar"] = _shown(
-                tag, *previous.get(code, (None, False))
+                tag, *previous.get(code, (None, False, None))
             )
             cells["arsmal"], values["arsmal"], hidden["arsmal"] = _shown(
                 tag, e.get("target"), False, missing=""
@@ -398,7 +444,8 @@ class Warehouse:
         areas = self.rows(
             f"""
             select a.area_name, f.area_level, cast(f.value as double), f.is_suppressed,
-                f.status, cast(f.target as double), cast(p.value as double), p.is_suppressed
+                f.status, cast(f.target as double), cast(p.value as double), p.is_suppressed,
+                f.suppression_reason, p.suppression_reason
             from {FACTS} f
             join publish.area a on a.area_level = f.area_level and a.area_code = f.area_code
             left join {FACTS} p
@@ -409,20 +456,20 @@ class Warehouse:
             """,
             [code, view.year, view.period],
         )
-        for name, _level, value, hidden, status, target, prev, prev_hidden in areas:
+        for name, _level, value, hidden, status, target, prev, prev_hidden, why, prev_why in areas:
             omraden += [
-                {"row": name, "col": "utfall", "text": cell(value, hidden, tag)},
-                {"row": name, "col": "fg_ar", "text": cell(prev, bool(prev_hidden), tag)},
+                {"row": name, "col": "utfall", "text": cell(value, hidden, tag, why)},
+                {"row": name, "col": "fg_ar", "text": cell(prev, bool(prev_hidden), tag, prev_why)},
                 {"row": name, "col": "arsmal", "text": cell(target, False, tag)},
                 {"row": name, "col": "status", "text": "–" if hidden else status_text(status)},
             ]
         result["tables"]["omraden"] = omraden
         # Tidigare år for the view's area.
         tidigare = []
-        for year, period, value, hidden, target, status in self.rows(
+        for year, period, value, hidden, target, status, why in self.rows(
             f"""
             select f.year, f.period, cast(f.value as double), f.is_suppressed,
-                cast(f.target as double), f.status
+                cast(f.target as double), f.status, f.suppression_reason
             from {FACTS} f
             where f.indicator_code = ? and f.area_code = ? and f.gender = 'alla'
                 and f.period in ('T1', 'T2', 'VB')
@@ -430,7 +477,9 @@ class Warehouse:
             [code, view.area_code],
         ):
             row = str(year)
-            tidigare.append({"row": row, "col": period.lower(), "text": cell(value, hidden, tag)})
+            tidigare.append(
+                {"row": row, "col": period.lower(), "text": cell(value, hidden, tag, why)}
+            )
             if period == "VB":
                 tidigare += [
                     {"row": row, "col": "arsmal", "text": cell(target, False, tag)},

@@ -1,5 +1,5 @@
 -- One row per indicator of the catalogue: what the indicator pages and the ILS tables show
--- about it besides its values. The format tag, the Swedish texts, the latest tertial and the
+-- about it besides its values. The format tag, the Swedish texts, the first view and the
 -- Kolada pair are worked out once here, not in every page's queries.
 -- publish.duckdb names both the catalog and the schema "publish": select the schema first.
 set schema = 'publish';
@@ -25,8 +25,13 @@ with format as (
 ),
 
 senaste as (
-    -- The latest tertial of the latest year: the indicator page opens on it.
-    select k.indicator_code, arg_max(k.period, k.year * 100 + p.sortering) as senaste_period
+    -- The indicator's latest complete tertial (publish.period.is_complete: every month
+    -- delivered, VB only once December is), the latest at all while it has none complete:
+    -- the indicator page opens on it, as the other pages on publish.period.is_default.
+    select
+        k.indicator_code,
+        arg_max(k.year, [p.is_complete::integer, k.year, p.sortering]) as senaste_ar,
+        arg_max(k.period, [p.is_complete::integer, k.year, p.sortering]) as senaste_period
     from kpi as k
     inner join period as p on p.year = k.year and p.period = k.period
     where k.period_type = 'tertial'
@@ -62,6 +67,7 @@ select
     coalesce(i.kon_uppdelad, false) as kon_uppdelad,
     i.kolada_kod,
     f.fmt,
+    s.senaste_ar,
     s.senaste_period,
     case i.riktning
         when 'lagre_battre' then 'Lägre värde är bättre.'

@@ -17,16 +17,22 @@ select
     k.month_date,
     max(k.value) filter (where k.gender = 'alla') as utfall,
     coalesce(bool_or(k.is_suppressed) filter (where k.gender = 'alla'), false) as utfall_dold,
+    -- why a value is hidden: fa_individer (1–4) or komplementar (so that another hidden value
+    -- cannot be computed from the shown ones); the pages mark the two differently
+    max(k.suppression_reason) filter (where k.gender = 'alla') as utfall_orsak,
     max(k.value) filter (where k.gender = 'man') as man,
     coalesce(bool_or(k.is_suppressed) filter (where k.gender = 'man'), false) as man_dold,
+    max(k.suppression_reason) filter (where k.gender = 'man') as man_orsak,
     max(k.value) filter (where k.gender = 'kvinnor') as kvinnor,
     coalesce(bool_or(k.is_suppressed) filter (where k.gender = 'kvinnor'), false) as kvinnor_dold,
+    max(k.suppression_reason) filter (where k.gender = 'kvinnor') as kvinnor_orsak,
     max(k.target) filter (where k.gender = 'alla') as arsmal,
     max(k.target_kf) filter (where k.gender = 'alla') as kf_arsmal,
     max(k.status) filter (where k.gender = 'alla') as status,
     -- Utfall VB föregående år: last year's VB value (alla); a dash when it was suppressed.
     any_value(fg.value) as fg_ar,
-    coalesce(any_value(fg.is_suppressed), false) as fg_ar_dold
+    coalesce(any_value(fg.is_suppressed), false) as fg_ar_dold,
+    any_value(fg.suppression_reason) as fg_ar_orsak
 from kpi as k
 inner join area as a on a.area_level = k.area_level and a.area_code = k.area_code
 left join kpi as fg
