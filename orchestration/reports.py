@@ -34,12 +34,19 @@ import duckdb
 REPORTS_DIR_NAME = "rapporter"
 MANIFEST = ".manifest.json"
 # Bump when the documents' layout changes: every document is then written again.
-LAYOUT_VERSION = "3"
+LAYOUT_VERSION = "4"
 
 NBSP = "\u00a0"
 STRECK = "–"
 DOLD_NOT = (
     f"{STRECK} = värdet bygger på färre än 5 personer (hushåll, ärenden, svar) och redovisas inte."
+)
+# hidden as a complement (publish.kpi.suppression_reason 'komplementar'), marked as on the pages
+KOMPLEMENT = f"{STRECK}{NBSP}dold"
+KOMPLEMENT_NOT = (
+    f"{KOMPLEMENT} = värdet bygger på 5 eller fler men är dolt för att en annan uppgift, som "
+    "bygger på färre än 5, inte ska kunna räknas fram ur de visade (en summa minus de visade "
+    "delarna)."
 )
 HEADERS = (
     "Indikator",
@@ -100,6 +107,10 @@ COLUMNS = (
     "kvinnor_dold",
     "fg_ar",
     "fg_ar_dold",
+    "utfall_orsak",
+    "man_orsak",
+    "kvinnor_orsak",
+    "fg_ar_orsak",
     "arsmal",
     "kf_arsmal",
 )
@@ -142,6 +153,10 @@ class Row:
     kvinnor_dold: bool
     fg_ar: float | None
     fg_ar_dold: bool
+    utfall_orsak: str | None
+    man_orsak: str | None
+    kvinnor_orsak: str | None
+    fg_ar_orsak: str | None
     arsmal: float | None
     kf_arsmal: float | None
 
@@ -170,10 +185,13 @@ def format_sv(value: float, tag: str) -> str:
     return ("-" if value < 0 else "") + text + suffix
 
 
-def cell_text(value: float | None, suppressed: bool, tag: str | None) -> str:
-    """A table cell: the number, "–" when suppressed, empty when there is none."""
+def cell_text(
+    value: float | None, suppressed: bool, tag: str | None, reason: str | None = None
+) -> str:
+    """A table cell: the number, "–" when suppressed ("– dold" when hidden as a complement),
+    empty when there is none."""
     if suppressed:
-        return STRECK
+        return KOMPLEMENT if reason == "komplementar" else STRECK
     return "" if value is None else format_sv(value, tag or "tal1")
 
 
@@ -187,10 +205,12 @@ def table_rows(rows: list[Row]) -> list[tuple[str, ...]]:
         out.append(
             (
                 r.indicator_name or r.indicator_code,
-                cell_text(r.utfall, r.utfall_dold, r.format_tag),
-                cell_text(r.man, r.man_dold, r.format_tag) if split else "",
-                cell_text(r.kvinnor, r.kvinnor_dold, r.format_tag) if split else "",
-                cell_text(r.fg_ar, r.fg_ar_dold, r.format_tag),
+                cell_text(r.utfall, r.utfall_dold, r.format_tag, r.utfall_orsak),
+                cell_text(r.man, r.man_dold, r.format_tag, r.man_orsak) if split else "",
+                cell_text(r.kvinnor, r.kvinnor_dold, r.format_tag, r.kvinnor_orsak)
+                if split
+                else "",
+                cell_text(r.fg_ar, r.fg_ar_dold, r.format_tag, r.fg_ar_orsak),
                 cell_text(r.arsmal, False, r.format_tag),
                 cell_text(r.kf_arsmal, False, r.format_tag),
                 r.period_text or "",
@@ -358,6 +378,8 @@ def write_document(rows: list[Row], path: Path, writer: _Writer | None = None) -
                 if len(rows_of_table) > 1:
                     w.table(rows_of_table)
                     w.paragraph(DOLD_NOT)
+                    if any(KOMPLEMENT in row for row in rows_of_table):
+                        w.paragraph(KOMPLEMENT_NOT)
                 else:
                     w.paragraph(
                         "Inga indikatorer redovisas för nämndmålet för det här området "

@@ -82,9 +82,10 @@ def test_every_catalogue_indicator_is_placed_or_outside_the_report_every_year() 
                     assert name in text, name
 
 
-def _cell(value: float | None, hidden: bool, tag: str) -> str:
+def _cell(value: float | None, hidden: bool, tag: str, reason: str | None = None) -> str:
+    """As the pages: "–" for fewer than 5, "– dold" when hidden as a complement."""
     if hidden:
-        return "–"
+        return "–\u00a0dold" if reason == "komplementar" else "–"
     return "" if value is None else format_sv(value, tag)
 
 
@@ -195,10 +196,12 @@ def test_documents_equal_the_published_figures_and_hide_what_is_hidden(
                 table.append(
                     [
                         r["indicator_name"],
-                        _cell(r["utfall"], r["utfall_dold"], tag),
-                        _cell(r["man"], r["man_dold"], tag) if split else "",
-                        _cell(r["kvinnor"], r["kvinnor_dold"], tag) if split else "",
-                        _cell(r["fg_ar"], r["fg_ar_dold"], tag),
+                        _cell(r["utfall"], r["utfall_dold"], tag, r["utfall_orsak"]),
+                        _cell(r["man"], r["man_dold"], tag, r["man_orsak"]) if split else "",
+                        _cell(r["kvinnor"], r["kvinnor_dold"], tag, r["kvinnor_orsak"])
+                        if split
+                        else "",
+                        _cell(r["fg_ar"], r["fg_ar_dold"], tag, r["fg_ar_orsak"]),
                         _cell(r["arsmal"], False, tag),
                         _cell(r["kf_arsmal"], False, tag),
                         r["period_text"],
@@ -222,13 +225,18 @@ def test_documents_equal_the_published_figures_and_hide_what_is_hidden(
         assert headings == expected_headings, name
         assert tables == expected_tables, name
         for doc, t, row, column, value, tag in (h for h in hidden if h[0] == name):
-            assert tables[t][row][column] == "–" != format_sv(value, tag), (doc, t, row)
+            shown = tables[t][row][column]
+            assert shown in ("–", "–\u00a0dold") and format_sv(value, tag) not in shown, (doc, t)
         # an empty Analys paragraph after every Analys heading
         for i, (style, text) in enumerate(paragraphs):
             if style == "Heading 4":
                 assert text == "Analys" and paragraphs[i + 1] == ("Normal", ""), name
         if any(r["utfall_dold"] or r["fg_ar_dold"] for r in rows):
             assert any(t.startswith("– = värdet bygger på färre än 5") for _, t in paragraphs)
+        if any(
+            "komplementar" in (r["utfall_orsak"], r["man_orsak"], r["kvinnor_orsak"]) for r in rows
+        ):
+            assert any(t.startswith("–\u00a0dold = värdet bygger på 5") for _, t in paragraphs)
     assert hidden, "the tiny data has suppressed cells to check"
 
 

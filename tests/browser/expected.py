@@ -649,10 +649,12 @@ class Warehouse:
             tag = tags[r["indicator_code"]]
             split = r["kon_uppdelad"]
             cells = {
-                "utfall": cell(r["utfall"], r["utfall_dold"], tag),
-                "man": cell(r["man"], r["man_dold"], tag) if split else "",
-                "kvinnor": cell(r["kvinnor"], r["kvinnor_dold"], tag) if split else "",
-                "fg_ar": cell(r["fg_ar"], r["fg_ar_dold"], tag),
+                "utfall": cell(r["utfall"], r["utfall_dold"], tag, r["utfall_orsak"]),
+                "man": cell(r["man"], r["man_dold"], tag, r["man_orsak"]) if split else "",
+                "kvinnor": cell(r["kvinnor"], r["kvinnor_dold"], tag, r["kvinnor_orsak"])
+                if split
+                else "",
+                "fg_ar": cell(r["fg_ar"], r["fg_ar_dold"], tag, r["fg_ar_orsak"]),
                 "arsmal": cell(r["arsmal"], False, tag),
                 "kf_arsmal": cell(r["kf_arsmal"], False, tag),
                 "period": r["period_text"],

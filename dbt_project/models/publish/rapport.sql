@@ -74,6 +74,13 @@ cells as (
                 filter (where gender = 'alla'),
             false
         ) as fg_ar_dold,
+        -- why a hidden cell is hidden: fa_individer (fewer than 5) or komplementar (so that a
+        -- hidden value cannot be computed from the shown ones)
+        max(suppression_reason) filter (where gender = 'alla') as utfall_orsak,
+        max(suppression_reason) filter (where gender = 'man') as man_orsak,
+        max(suppression_reason) filter (where gender = 'kvinnor') as kvinnor_orsak,
+        max(coalesce(previous_year_suppression_reason, suppression_reason))
+            filter (where gender = 'alla') as fg_ar_orsak,
         max(target) filter (where gender = 'alla') as arsmal,
         max(target_kf) filter (where gender = 'alla') as kf_arsmal,
         max(status) filter (where gender = 'alla') as status
@@ -164,6 +171,10 @@ report_rows as (
         coalesce(cells.kvinnor_dold, false) as kvinnor_dold,
         cells.fg_ar,
         coalesce(cells.fg_ar_dold, false) as fg_ar_dold,
+        cells.utfall_orsak,
+        cells.man_orsak,
+        cells.kvinnor_orsak,
+        cells.fg_ar_orsak,
         cells.arsmal,
         cells.kf_arsmal,
         cells.status
@@ -288,6 +299,10 @@ select
     cast(report_rows.kvinnor_dold as boolean) as kvinnor_dold,
     cast(report_rows.fg_ar as double) as fg_ar,
     cast(report_rows.fg_ar_dold as boolean) as fg_ar_dold,
+    cast(case when report_rows.utfall_dold then report_rows.utfall_orsak end as varchar) as utfall_orsak,
+    cast(case when report_rows.man_dold then report_rows.man_orsak end as varchar) as man_orsak,
+    cast(case when report_rows.kvinnor_dold then report_rows.kvinnor_orsak end as varchar) as kvinnor_orsak,
+    cast(case when report_rows.fg_ar_dold then report_rows.fg_ar_orsak end as varchar) as fg_ar_orsak,
     cast(report_rows.arsmal as double) as arsmal,
     cast(report_rows.kf_arsmal as double) as kf_arsmal,
     cast(report_rows.status as varchar) as status
