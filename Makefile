@@ -60,6 +60,7 @@ refresh: python-deps $(LANDING)
 	$(RUN) bistand refresh --landing $(LANDING) --warehouse $(WAREHOUSE)
 
 pages: evidence-deps
+	$(RUN) python -m orchestration.reports $(DATA)/publish.duckdb
 	cd evidence && rm -rf build && timeout 300 npm run sources -- --strict && timeout 600 npm run build:strict
 
 serve:

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from orchestration.children import die_with_parent
+from orchestration.reports import stage_for_site
 from orchestration.settings import evidence_dir as default_evidence_dir
 from orchestration.uptodate import PAGES_MARKER, pages_marker, publish_stamp
 
@@ -51,6 +52,8 @@ def build_site(publish_file: Path, evidence_dir: Path | None = None) -> dict[str
     }
     fresh = evidence_dir / ".evidence" / "template" / "build"
     shutil.rmtree(fresh, ignore_errors=True)  # so that only this build's files are there
+    # the Word reports beside the published file, served as /rapporter/ (orchestration/reports.py)
+    stage_for_site(publish_file, evidence_dir)
     timings: dict[str, float] = {}
     for command, timeout_s in STEPS:
         started = time.monotonic()

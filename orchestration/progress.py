@@ -27,7 +27,11 @@ from orchestration.numbers import seconds, thousands
 # file (orchestration/run.py sets it; stdout otherwise).
 TERMINAL: TextIO | None = None
 
-_STEP_LABELS = {"dbt_warehouse": "dbt build", "published__publish_file": "publicering"}
+_STEP_LABELS = {
+    "dbt_warehouse": "dbt build",
+    "published__publish_file": "publicering",
+    "published__reports": "rapporter (Word)",
+}
 
 
 # The loaders' one step (orchestration/assets/loaders.py): a line per export it materialises.

@@ -54,3 +54,17 @@ def scan(texts: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
         if found:
             hits.setdefault(where, []).extend(found)
     return hits
+
+
+def docx_texts(paths: Iterable[Path]) -> Iterator[tuple[str, str]]:
+    """The text of Word documents (the tertial reports): every paragraph and table cell, and
+    the document's own properties."""
+    from docx import Document
+
+    for path in paths:
+        doc = Document(str(path))
+        parts = [p.text for p in doc.paragraphs]
+        parts += [c.text for t in doc.tables for row in t.rows for c in row.cells]
+        props = doc.core_properties
+        parts += [str(v) for v in (props.author, props.title, props.subject, props.comments)]
+        yield str(path), "\n".join(parts)

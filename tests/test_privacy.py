@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 from tests.conftest import REPO_ROOT, Refreshed
-from tests.privacy import duckdb_texts, file_texts, personnummer_in_text, scan
+from tests.privacy import docx_texts, duckdb_texts, file_texts, personnummer_in_text, scan
 
 # dbt's text artifacts in a warehouse's target folder: run results, manifest, log, compiled SQL
 TEXT = {".json", ".log", ".sql"}
@@ -43,6 +43,8 @@ def test_no_personnummer_in_warehouse_publish_dagster_or_dbt(
     texts = [
         *duckdb_texts(refreshed_warehouse.warehouse),
         *duckdb_texts(refreshed_warehouse.publish_file),
+        # the Word reports written beside the published file (orchestration/reports.py)
+        *docx_texts(refreshed_warehouse.publish_file.with_name("rapporter").glob("*.docx")),
         *file_texts(refreshed_warehouse.dagster_home.rglob("*")),
         *file_texts(refreshed_warehouse.log_dir.rglob("*")),
         *file_texts(p for p in refreshed_warehouse.dbt_target.rglob("*") if p.suffix in TEXT),
@@ -54,6 +56,7 @@ def test_no_personnummer_in_warehouse_publish_dagster_or_dbt(
     # the catalogue-v2 exports with personnummer were loaded (pseudonymised) and scanned
     scanned = {where for where, _ in texts}
     assert {"raw.vrakningsforebyggande_history", "raw.akutboende_history"} <= scanned
+    assert any(where.endswith(".docx") for where in scanned), "the Word reports were scanned"
     assert scan(texts) == {}
 
 

@@ -13,10 +13,11 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 
 from orchestration.faults import fault_point
 from orchestration.pages import build_site
+from orchestration.reports import write_reports
 from orchestration.resources import WarehouseResource
 from orchestration.runlog import PAGES_ONLY_SCOPE, record_build_scope, record_published
 
-PUBLISH_TABLES = ("kpi", "indicator", "area")
+PUBLISH_TABLES = ("kpi", "indicator", "area", "rapport")
 # Copied as they are from the warehouse's `meta` schema (the run log for the data-quality page).
 META_TABLES = ("refresh_runs",)
 
@@ -85,9 +86,36 @@ def published_file(
 
 
 @asset(
-    key=AssetKey(["published", "pages"]),
+    key=AssetKey(["published", "reports"]),
     group_name="publish",
     deps=[published_file],
+    description=(
+        "The tertial reports as Word documents, one per area and period, written with "
+        "python-docx from publish.rapport in the published file (folder `rapporter` beside it); "
+        "only documents whose rows changed are written again."
+    ),
+    kinds={"docx"},
+)
+def reports(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    done = write_reports(warehouse.paths().publish_file)
+    context.log.info(
+        f"Rapporter (Word): {done.written} skrivna, {done.unchanged} oförändrade, "
+        f"{done.removed} borttagna på {done.seconds} s"
+    )
+    return MaterializeResult(
+        metadata={
+            "skrivna": MetadataValue.int(done.written),
+            "oforandrade": MetadataValue.int(done.unchanged),
+            "borttagna": MetadataValue.int(done.removed),
+            "sekunder": MetadataValue.float(done.seconds),
+        }
+    )
+
+
+@asset(
+    key=AssetKey(["published", "pages"]),
+    group_name="publish",
+    deps=[published_file, reports],
     description="The Evidence site (evidence/build) rebuilt from the published file.",
     kinds={"evidence"},
 )

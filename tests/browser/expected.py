@@ -591,3 +591,83 @@ class Warehouse:
             return None
         local = at.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo("Europe/Stockholm"))
         return local.strftime("%Y-%m-%d %H:%M")
+
+    # --- Rapport -----------------------------------------------------------------------------
+    def rapport(self) -> dict:
+        """The Rapport page's first view (latest year, its latest tertial, first area in display
+        order) from publish.rapport: per nämndmål table the cells the page shows (keyed by the
+        indicator's name, as the Tabell reader keys rows), the judgement lines in page order,
+        the number of Analys boxes and the Word document's file name."""
+        year = self.one("select max(year) from publish.rapport")
+        period = self.one(
+            "select max(period) from publish.rapport where year = ?", [year]
+        )  # T1 < T2 < VB
+        area = self.one(
+            """
+            select area_code from publish.rapport where year = ? and period = ?
+            order by area_sortering, area_code limit 1
+            """,
+            [year, period],
+        )
+        tags = self.fmt_tags()
+        cur = self.con.execute(
+            """
+            select * from publish.rapport where year = ? and period = ? and area_code = ?
+            order by namndmal_sortering, rad
+            """,
+            [year, period, area],
+        )
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        judged = {
+            "uppfylls_helt": "● Uppfylls helt",
+            "uppfylls_delvis": "◐ Uppfylls delvis",
+            "uppfylls_ej": "○ Uppfylls ej",
+        }
+        not_judged = "bedöms inte (ingen indikator har utfall mot årsmål)"
+        tables: dict[str, list[dict]] = {}
+        lines: list[str] = []
+        seen_goal, seen_kf, seen_nm = set(), set(), set()
+        for r in rows:
+            if r["inriktningsmal_nr"] not in seen_goal:
+                seen_goal.add(r["inriktningsmal_nr"])
+                lines.append(f"Bedömning: {judged.get(r['inriktningsmal_bedomning'], not_judged)}")
+            if r["kf_mal_nr"] not in seen_kf:
+                seen_kf.add(r["kf_mal_nr"])
+                lines.append(f"Bedömning: {judged.get(r['kf_mal_bedomning'], not_judged)}")
+            if r["namndmal_kod"] not in seen_nm:
+                seen_nm.add(r["namndmal_kod"])
+                line = f"Bedömning: {judged.get(r['namndmal_bedomning'], not_judged)}"
+                if r["namndmal_antal_indikatorer"]:
+                    line += (
+                        f" ({r['namndmal_antal_bedomda']} av {r['namndmal_antal_indikatorer']} "
+                        "indikatorer har utfall mot årsmål)"
+                    )
+                lines.append(line)
+            if r["indicator_code"] is None:
+                continue
+            tag = tags[r["indicator_code"]]
+            split = r["kon_uppdelad"]
+            cells = {
+                "utfall": cell(r["utfall"], r["utfall_dold"], tag, r["utfall_orsak"]),
+                "man": cell(r["man"], r["man_dold"], tag, r["man_orsak"]) if split else "",
+                "kvinnor": cell(r["kvinnor"], r["kvinnor_dold"], tag, r["kvinnor_orsak"])
+                if split
+                else "",
+                "fg_ar": cell(r["fg_ar"], r["fg_ar_dold"], tag, r["fg_ar_orsak"]),
+                "arsmal": cell(r["arsmal"], False, tag),
+                "kf_arsmal": cell(r["kf_arsmal"], False, tag),
+                "period": r["period_text"],
+            }
+            tables.setdefault(r["namndmal_kod"], []).extend(
+                {"row": r["indicator_name"], "col": col, "text": text}
+                for col, text in cells.items()
+            )
+        return {
+            "view": View(year, period, area, rows[0]["area_name"]),
+            "tables": tables,
+            "rows": {k: len({e["row"] for e in v}) for k, v in tables.items()},
+            "judgements": lines,
+            "goals": len(seen_nm),
+            "document": rows[0]["dokument_fil"],
+        }

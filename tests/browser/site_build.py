@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from orchestration.reports import stage_for_site
+
 REPO = Path(__file__).resolve().parents[2]
 EVIDENCE = REPO / "evidence"
 # Generated or installed; everything else in evidence/ is copied.
@@ -32,6 +34,7 @@ NOT_COPIED = {
     ".evidence/template",
     ".evidence/meta",
     "static/data",
+    "static/rapporter",
 }
 SOURCES_TIMEOUT_S = 300
 BUILD_TIMEOUT_S = 900
@@ -88,6 +91,8 @@ def build_site(publish_file: Path, dest: Path) -> Site:
     if not (EVIDENCE / "node_modules" / ".bin" / "evidence").exists():
         raise BuildFailed("evidence/node_modules missing: run `npm install` in evidence/")
     site = copy_site(Path(dest))
+    # the Word reports written beside the publish file (orchestration/reports.py)
+    stage_for_site(publish_file, site)
     env = dict(os.environ)
     # The connector joins filename onto sources/kpi/, so the override is relative to it.
     env["EVIDENCE_SOURCE__kpi__filename"] = os.path.relpath(publish_file, site / "sources" / "kpi")

@@ -55,6 +55,7 @@ ARTIFACTS = REPO / "test-artifacts" / "browser"
 BROWSER_TIMEOUT_S = 1200
 PAGES = [
     "/",
+    "/rapport/",
     "/hushall/",
     "/floden/",
     "/ekonomi/",
@@ -116,6 +117,7 @@ class Plan:
     catalogue: list[dict]
     rejected: dict[str, list[list[str]]]
     published: str | None
+    rapport: dict | None = None  # Warehouse.rapport: the Rapport page's first view
 
 
 def _ils_expect(rows: list[IlsRow]) -> dict[str, dict[str, str]]:
@@ -688,12 +690,28 @@ def _make_plan(wh: Warehouse) -> Plan:
         f"{wh.one('select count(*) from publish.indicator where riktning is null')} finns ingen "
         f"riktning, och då bedöms ingen status mot årsmålet."
     )
+    # Rapport: the first view's tables, judgements, Analys boxes and Word link (issue 20).
+    rapport = wh.rapport()
+    for kod, expect in rapport["tables"].items():
+        tables[f"rapport_{kod}"] = expect
     visits = [
         {
             "path": "/",
             "name": "oversikt",
             "ready": "[data-testid=ils-tabell] tbody tr",
             "steps": oversikt_steps,
+        },
+        {
+            "path": "/rapport/",
+            "name": "rapport",
+            "ready": "[data-testid=bedomning]",
+            "steps": [
+                *(table(f"rapport-{kod}", f"rapport_{kod}") for kod in rapport["tables"]),
+                texts("[data-testid=bedomning]", "rapport_bedomningar", rapport["judgements"]),
+                texts("[data-testid=analys]", "rapport_analys"),
+                texts("article h2", "rapport_rubriker"),
+                {"do": "links", "selector": "[data-testid=rapport-word]", "as": "rapport_word"},
+            ],
         },
         {
             "path": "/hushall/",
@@ -858,6 +876,7 @@ def _make_plan(wh: Warehouse) -> Plan:
         catalogue,
         rejected,
         published,
+        rapport,
     )
 
 
@@ -1226,6 +1245,46 @@ def test_indicator_pages_show_definition_charts_and_comparisons(report: Report) 
             assert why.startswith("Varför skiljer de sig? Kolada räknar"), why
     # EB_ANDEL_VUXNA has a Kolada-comparable twin
     assert "kolada" in plan.indicator_pages["EB_ANDEL_VUXNA"]["tables"]
+
+
+def test_rapport_page_equals_the_warehouse(report: Report) -> None:
+    """The Rapport page's first view (latest report period, first area): every nämndmål's
+    table cell by cell, its rows and no others, the judgements, an empty Analys box per
+    nämndmål and the heading of the view."""
+    expected = report.plan.rapport
+    assert expected["tables"], "the first view has indicator tables"
+    for kod, rows in expected["rows"].items():
+        _assert_table(report, f"rapport_{kod}")
+        assert len(report.results[f"rapport_{kod}"]["rows"]) == rows, kod
+        assert report.results[f"rapport_{kod}"]["headers"] == [
+            "Indikator",
+            "Periodens utfall",
+            "Utfall män",
+            "Utfall kvinnor",
+            "Utfall VB föregående år",
+            "Årsmål",
+            "KF:s årsmål",
+            "Period",
+        ]
+    assert report.results["rapport_bedomningar"] == expected["judgements"]
+    assert report.results["rapport_analys"] == [""] * expected["goals"]
+    view = expected["view"]
+    assert (
+        f"{view.area_name}, {view.period_label} {view.year}" in report.results["rapport_rubriker"]
+    )
+
+
+def test_rapport_word_document_is_served_from_the_page(
+    site: site_build.Site, report: Report
+) -> None:
+    from docx import Document
+
+    name = report.plan.rapport["document"]
+    assert report.results["rapport_word"] == [f"/rapporter/{name}"]
+    served = site.build / "rapporter" / name
+    assert served.is_file()
+    view = report.plan.rapport["view"]
+    assert Document(str(served)).paragraphs[0].text.endswith(f"{view.year} – {view.area_name}")
 
 
 def test_metod_page_shows_the_catalogue_and_the_rules(report: Report) -> None:

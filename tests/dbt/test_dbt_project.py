@@ -27,6 +27,7 @@ PAGES = {
     "personal": "/personal",
     "datakvalitet": "/datakvalitet",
     "metod": "/metod",
+    "rapport": "/rapport",
 }
 
 

@@ -11,7 +11,7 @@
 -- depends_on: {{ ref('kpi') }}, {{ ref('period') }}, {{ ref('personal_enhet') }}
 -- depends_on: {{ ref('synpunkter_redovisning') }}
 -- depends_on: {{ ref('hushall_flode_tid') }}, {{ ref('ekonomi_manad') }}
--- depends_on: {{ ref('prognos_traffsakerhet') }}
+-- depends_on: {{ ref('prognos_traffsakerhet') }}, {{ ref('rapport') }}
 
 {{ config(meta={"dagster": {"ref": {"name": "kpi"}}}) }}
 
