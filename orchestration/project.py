@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
 from dagster_dbt import DbtProject
 
 from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
@@ -23,13 +29,40 @@ def _manifest_is_stale() -> bool:
     return False
 
 
+# What `dbt parse` leaves that others read: Dagster's @dbt_assets reads manifest.json at import,
+# the next parse starts from partial_parse.msgpack.
+_PARSE_OUTPUTS = ("manifest.json", "semantic_manifest.json", "partial_parse.msgpack")
+
+
 def ensure_manifest(force: bool = False) -> None:
-    """`dbt parse` when the manifest is missing (fresh clone) or older than the dbt sources."""
-    if force or _manifest_is_stale():
+    """`dbt parse` when the manifest is missing (fresh clone) or older than the dbt sources.
+
+    Two processes of one checkout may want it at once (two refreshes of different warehouses,
+    tests in parallel): one parses while the other waits on a lock, and the parse is written
+    to a folder of its own and renamed into place, so a reader never sees half a manifest.
+    """
+    if not (force or _manifest_is_stale()):
+        return
+    target = Path(dbt_project.manifest_path).parent
+    target.mkdir(parents=True, exist_ok=True)
+    with open(target / ".parse.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (force or _manifest_is_stale()):
+            return  # another process parsed while this one waited
         from orchestration.dbt_resource import BistandDbtCliResource
 
-        dbt = BistandDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
-        dbt.cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+        scratch = Path(tempfile.mkdtemp(prefix="parse-", dir=target))
+        try:
+            state = target / "partial_parse.msgpack"
+            if state.exists():
+                shutil.copyfile(state, scratch / state.name)
+            dbt = BistandDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
+            dbt.cli(["parse", "--quiet"], target_path=scratch).wait()
+            for name in _PARSE_OUTPUTS:
+                if (scratch / name).exists():
+                    os.replace(scratch / name, target / name)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 # `dagster dev` re-parses on every load; anything else (a fresh clone, the CLI, tests) parses

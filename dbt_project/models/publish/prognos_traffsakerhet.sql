@@ -51,8 +51,10 @@ select
     cast(count(*) as integer) as antal_ar,
     cast(min(errors.year) as integer) as forsta_ar,
     cast(max(errors.year) as integer) as sista_ar,
-    cast(avg(errors.method_error) as double) as mape_metod,
-    cast(avg(errors.run_rate_error) as double) as mape_rullande_takt
+    -- averaged in year order: an average of doubles depends on the order it meets them, and
+    -- the figures must be identical from one refresh of the same data to the next
+    cast(avg(errors.method_error order by errors.year) as double) as mape_metod,
+    cast(avg(errors.run_rate_error order by errors.year) as double) as mape_rullande_takt
 from errors
 inner join areas on areas.area_level = errors.area_level and areas.area_code = errors.area_code
 group by all

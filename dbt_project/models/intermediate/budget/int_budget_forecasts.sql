@@ -131,8 +131,12 @@ areas as (
         districts.forecast_month,
         districts.months_to_date,
         sum(districts.paid_to_date),
-        sum(districts.run_rate_sek),
-        sum(districts.forecast_sek),
+        -- a sum of doubles depends on the order it meets them, and DuckDB's parallel
+        -- aggregation meets them in any order, while the figures must be identical from one
+        -- refresh of the same data to the next: the run rate from the exact total (the
+        -- districts' run rates add up to it), the forecasts added in district order
+        sum(districts.paid_to_date) / districts.months_to_date * 12,
+        sum(districts.forecast_sek order by districts.district_code),
         -- the city's outcome: every district's (null while the year is incomplete)
         any_value(city_actuals.actual_sek)
     from districts
