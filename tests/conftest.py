@@ -6,14 +6,12 @@ A refresh runs the whole Dagster job (loaders, dbt build, publish) in a subproce
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
-import json
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,39 +111,12 @@ def stockholm_refreshed(tmp_path_factory: pytest.TempPathFactory) -> Refreshed:
     """The stockholm profile (seed 0) refreshed once (shared, treat as read-only)."""
     from orchestration.synthetic import generate
 
-    def build(work: Path) -> Refreshed:
-        landing = work / "landing"
-        generate(landing, profile="stockholm", seed=0, start=STOCKHOLM_FIRST, end=STOCKHOLM_LAST)
-        return refresh(landing, work / "warehouse.duckdb")
-
-    refreshed = _once_for_all_workers(tmp_path_factory, "calibration", build)
+    work = tmp_path_factory.mktemp("calibration")
+    landing = work / "landing"
+    generate(landing, profile="stockholm", seed=0, start=STOCKHOLM_FIRST, end=STOCKHOLM_LAST)
+    refreshed = refresh(landing, work / "warehouse.duckdb")
     assert refreshed.exit_code == 0, refreshed.output[-5000:]
     return refreshed
-
-
-def _once_for_all_workers(
-    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], Refreshed]
-) -> Refreshed:
-    """`build` into a new folder once per session: under pytest-xdist the first worker to ask
-    builds it (the others wait on a lock) in the session's common temporary folder, and every
-    worker gets the same result (its users only read it)."""
-    if not _xdist_worker():
-        return build(tmp_path_factory.mktemp(name))
-    root = tmp_path_factory.getbasetemp().parent  # shared by the session's workers
-    work, done = root / name, root / f"{name}.json"
-    with open(root / f"{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not done.exists():
-            work.mkdir()
-            built = build(work)
-            done.write_text(
-                json.dumps(
-                    [str(built.landing), str(built.warehouse), built.exit_code, built.output]
-                ),
-                encoding="utf-8",
-            )
-    landing, warehouse, exit_code, output = json.loads(done.read_text(encoding="utf-8"))
-    return Refreshed(Path(landing), Path(warehouse), exit_code, output)
 
 
 # The published KPI tables whose content the fault and orchestration tests compare.
@@ -180,15 +151,6 @@ _site: Future | None = None
 _report: Future | None = None
 
 
-# Under pytest-xdist (`make test` runs two workers, one per core, `--dist loadfile`) each file's
-# tests run in one worker: the site tests' worker builds the site and walks it in Chromium
-# (minutes, mostly one node process) while the other worker runs the rest. Without xdist the
-# site is built in a background thread while the other tests run, and the browser tests run last.
-def _xdist_worker() -> str | None:
-    """This process's xdist worker id (set after this module is imported), or None."""
-    return os.environ.get("PYTEST_XDIST_WORKER")
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The browser tests last (a stable sort: the order within each group is kept)."""
     items.sort(key=lambda item: item.nodeid.startswith("tests/browser/"))
@@ -200,9 +162,7 @@ def site_built_in_background(
 ) -> Iterator[None]:
     """Starts the site build, then the Chromium report, when the session has site tests."""
     global _site, _report
-    if _xdist_worker() or not any(
-        item.nodeid.startswith(SITE_TESTS) for item in request.session.items
-    ):
+    if not any(item.nodeid.startswith(SITE_TESTS) for item in request.session.items):
         yield
         return
     from tests.browser import site_build, test_site

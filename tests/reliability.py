@@ -9,7 +9,6 @@ what the test asserted, in the test's own numbers.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import subprocess
 from datetime import UTC, datetime
@@ -153,13 +152,6 @@ def write() -> None:
     """Merge this session's rows into docs/reliability.json and render docs/reliability.md."""
     if not _rows:
         return
-    # under pytest-xdist every worker writes its own rows: one at a time
-    with open(JSON_FILE.with_suffix(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        _merge_and_render()
-
-
-def _merge_and_render() -> None:
     stored: dict[str, object] = {}
     if JSON_FILE.exists():
         stored = json.loads(JSON_FILE.read_text(encoding="utf-8"))

@@ -61,8 +61,9 @@ def test_every_schedule_and_sensor_is_on_by_default() -> None:
 
 def test_run_status_sensors_monitor_every_job() -> None:
     """No job list: Dagster then watches every job of this code location — `refresh`,
-    `refresh_without_pages`, `pages` and the asset job of UI materialisations (tested by evaluating the
-    sensors in tests/test_run_status_sensors.py) — and no other location's runs."""
+    `refresh_without_pages`, `pages` and the asset job of UI materialisations (tested by
+    evaluating the sensors in tests/test_run_status_sensors.py) — and no other location's
+    runs."""
     repository = defs.get_repository_def()
     run_status = [s for s in repository.sensor_defs if isinstance(s, RunStatusSensorDefinition)]
     assert sorted(s.name for s in run_status) == [

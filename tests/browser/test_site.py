@@ -51,6 +51,7 @@ from tests.privacy import personnummer_in_text
 REPO = Path(__file__).resolve().parents[2]
 CHECK_SITE = Path(__file__).with_name("check_site.mjs")
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+BROWSER_TABS = 2
 ARTIFACTS = REPO / "test-artifacts" / "browser"
 BROWSER_TIMEOUT_S = 1200
 PAGES = [
@@ -930,7 +931,13 @@ def make_report(site: site_build.Site, warehouse_file: Path, work: Path) -> Repo
         plan_file = work / "plan.json"
         plan_file.write_text(
             json.dumps(
-                {"baseUrl": base_url, "artifactsDir": str(ARTIFACTS), "visits": plan.visits}
+                {
+                    "baseUrl": base_url,
+                    "artifactsDir": str(ARTIFACTS),
+                    "visits": plan.visits,
+                    # pages a few at a time (each waits mostly on the network settling)
+                    "concurrency": BROWSER_TABS,
+                }
             ),
             encoding="utf-8",
         )
