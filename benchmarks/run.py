@@ -565,7 +565,13 @@ def dagster_steps(dagster_home: Path, run_id: str | None, since: float) -> dict 
         ).records:
             event = record.event_log_entry.dagster_event
             materialization = event.event_specific_data.materialization if event else None
-            if materialization is not None and "sekunder" in materialization.metadata:
+            # the loaders' exports (`raw/<export>`); other assets (the Word reports) say
+            # `sekunder` too but are steps of their own
+            if (
+                materialization is not None
+                and materialization.asset_key.path[0] == "raw"
+                and "sekunder" in materialization.metadata
+            ):
                 loaders[materialization.asset_key.path[-1]] = materialization.metadata[
                     "sekunder"
                 ].value
