@@ -56,7 +56,9 @@ chromium:
 $(LANDING):
 	$(RUN) bistand generate --out $(LANDING) --profile $(PROFILE)
 
-refresh: python-deps $(LANDING)
+# The refresh builds the pages too (Dagster's pages asset, with the Word reports); `make pages`
+# builds them again from the published file as it is.
+refresh: python-deps evidence-deps $(LANDING)
 	$(RUN) bistand refresh --landing $(LANDING) --warehouse $(WAREHOUSE)
 
 pages: evidence-deps
@@ -68,7 +70,7 @@ serve:
 	@echo "Sidorna finns på http://127.0.0.1:$(PORT)/  (avsluta med Ctrl-C)"
 	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory evidence/build
 
-demo: setup refresh pages serve
+demo: setup refresh serve
 
 lint: python-deps
 	$(RUN) ruff check .
