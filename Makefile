@@ -57,13 +57,13 @@ $(LANDING):
 	$(RUN) bistand generate --out $(LANDING) --profile $(PROFILE)
 
 # The refresh builds the pages too (Dagster's pages asset, with the Word reports); `make pages`
-# builds them again from the published file as it is.
+# builds them again from the published file as it is, by the same code (orchestration/pages.py:
+# the old pages stay until the new build has succeeded, and a refresh knows they are current).
 refresh: python-deps evidence-deps $(LANDING)
 	$(RUN) bistand refresh --landing $(LANDING) --warehouse $(WAREHOUSE)
 
-pages: evidence-deps
-	$(RUN) python -m orchestration.reports $(DATA)/publish.duckdb
-	cd evidence && rm -rf build && timeout 300 npm run sources -- --strict && timeout 600 npm run build:strict
+pages: python-deps evidence-deps
+	$(RUN) python -m orchestration.pages $(DATA)/publish.duckdb
 
 serve:
 	@echo ""

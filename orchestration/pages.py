@@ -97,3 +97,14 @@ def remove_stale(build: Path, fresh: Path) -> int:
             path.unlink()
             removed += 1
     return removed
+
+
+if __name__ == "__main__":  # `make pages`: the same build as a refresh's pages step
+    import sys
+
+    try:
+        seconds = build_site(Path(sys.argv[1]).resolve())
+    except PagesBuildFailed as err:
+        sys.exit(f"Sidorna byggdes inte: {err}")
+    steps = ", ".join(f"{step} {f'{s:.1f}'.replace('.', ',')} s" for step, s in seconds.items())
+    print(f"Sidorna byggda: {steps}")

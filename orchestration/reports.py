@@ -480,11 +480,3 @@ def stage_for_site(publish_file: Path, evidence_dir: Path) -> int:
         return 0
     shutil.copytree(source, target, ignore=shutil.ignore_patterns(".*"))
     return sum(1 for _ in target.iterdir())
-
-
-if __name__ == "__main__":  # `make pages`: the documents beside data/publish.duckdb into the site
-    import sys
-
-    from orchestration.settings import evidence_dir
-
-    print(f"Word-rapporter till sidorna: {stage_for_site(Path(sys.argv[1]), evidence_dir())}")
