@@ -68,10 +68,15 @@ def start(warehouse: Path, target_path: Path) -> None:
     """Starts the warm `dbt` process for a refresh of `warehouse` (in the thread that runs the
     job: the process gets SIGKILL when that thread ends, orchestration/children.py)."""
     global _warm
+    stop()
+    _warm = _spawn(warehouse, target_path)
+
+
+def _spawn(warehouse: Path, target_path: Path) -> Warm:
+    """A new warm `dbt` process for `warehouse`, not yet handed a command."""
     from orchestration.children import die_with_parent
     from orchestration.settings import DBT_PROJECT_DIR
 
-    stop()
     env = {
         **os.environ,
         WAREHOUSE_ENV: str(warehouse),
@@ -91,7 +96,7 @@ def start(warehouse: Path, target_path: Path) -> None:
         cwd=DBT_PROJECT_DIR,
         preexec_fn=die_with_parent(),
     )
-    _warm = Warm(process, env)
+    return Warm(process, env)
 
 
 def claim(args: list[str], env: dict[str, str]) -> subprocess.Popen | None:
@@ -105,6 +110,10 @@ def claim(args: list[str], env: dict[str, str]) -> subprocess.Popen | None:
         # it gets a new process, the warm one waits for the build
         return None
     _warm = None
+    return _hand_over(warm, args, env)
+
+
+def _hand_over(warm: Warm, args: list[str], env: dict[str, str]) -> subprocess.Popen | None:
     assert warm.process.stdin is not None
     try:
         warm.process.stdin.write(json.dumps({"args": args[1:], "env": env}).encode() + b"\n")
@@ -118,16 +127,18 @@ def claim(args: list[str], env: dict[str, str]) -> subprocess.Popen | None:
 
 def run(warehouse: Path, target_path: Path, args: list[str]) -> subprocess.CompletedProcess[str]:
     """`dbt <args>` on `warehouse` in a warm process of its own, waited for (the tests' dbt
-    commands: the parse state is reused as in a refresh). `args` without the executable."""
+    commands: the parse state is reused as in a refresh). `args` without the executable. It
+    does not touch the refresh's warm process, so tests may call it from several threads."""
     from orchestration.settings import DBT_EXECUTABLE
 
-    start(warehouse, target_path)
-    assert _warm is not None
+    warm = _spawn(warehouse, target_path)
     command = [DBT_EXECUTABLE, *args]
-    process = claim(command, dict(_warm.env))
-    if process is None:
-        stop()
+    if not warm.matches(command, warm.env):
+        _close(warm)
         raise ValueError(f"not a command for the warm dbt process: {args}")
+    process = _hand_over(warm, command, dict(warm.env))
+    if process is None:
+        raise RuntimeError(f"the warm dbt process ended before it was handed {args}")
     assert process.stdout is not None  # stdin was closed by the hand-over
     output = process.stdout.read()
     process.stdout.close()

@@ -11,10 +11,11 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -106,17 +107,91 @@ def refreshed_warehouse(tiny_landing: Path, tmp_path_factory: pytest.TempPathFac
 STOCKHOLM_FIRST, STOCKHOLM_LAST = "2021-01", "2022-03"
 
 
-@pytest.fixture(scope="session")
-def stockholm_refreshed(tmp_path_factory: pytest.TempPathFactory) -> Refreshed:
-    """The stockholm profile (seed 0) refreshed once (shared, treat as read-only)."""
-    from orchestration.synthetic import generate
+# --- work started in the background when the session starts --------------------------------
+# The test session is one process; most tests wait on a subprocess (a refresh, dbt, Evidence,
+# Chromium) with one core busy. Fixtures that cost a refresh or more and that no early test
+# needs are made in a background thread as soon as the session starts, one after the other,
+# each waiting on its subprocesses (so that the thread holds no GIL while they run). A module
+# registers such a fixture's maker with `made_in_background`; the fixture asks `prepared()`,
+# which waits for the background's result or, when the session did not start it, makes it.
+# The site and Chromium's walk through it have a thread of their own (below).
 
-    work = tmp_path_factory.mktemp("calibration")
+# name -> (maker(work, *values of the session fixtures it needs), those fixtures' names)
+BACKGROUND: dict[str, tuple[Callable[..., Any], tuple[str, ...]]] = {}
+# name -> the fixture whose tests use it, when that is not the name itself
+USED_BY: dict[str, str] = {}
+_prepared: dict[str, Future] = {}
+
+
+def made_in_background(
+    name: str, *needs: str, used_by: str | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Registers the maker of fixture `name` (called with a new folder and the values of the
+    session fixtures `needs`); `used_by`: the fixture that asks for it, if not `name`."""
+
+    def register(maker: Callable[..., Any]) -> Callable[..., Any]:
+        BACKGROUND[name] = (maker, needs)
+        if used_by is not None:
+            USED_BY[name] = used_by
+        return maker
+
+    return register
+
+
+def prepared(name: str, request: pytest.FixtureRequest) -> Any:
+    """Fixture `name`'s value: from the background, or made now."""
+    started = _prepared.get(name)
+    if started is not None:
+        return started.result()
+    maker, needs = BACKGROUND[name]
+    work = request.getfixturevalue("tmp_path_factory").mktemp(name)
+    return maker(work, *(request.getfixturevalue(n) for n in needs))
+
+
+@made_in_background("stockholm_refreshed")
+def _stockholm(work: Path) -> Refreshed:
+    """The stockholm profile generated and refreshed in `work` (both as subprocesses)."""
     landing = work / "landing"
-    generate(landing, profile="stockholm", seed=0, start=STOCKHOLM_FIRST, end=STOCKHOLM_LAST)
+    generated = run_bistand(
+        "generate", "--out", landing, "--profile", "stockholm", "--seed", "0",
+        "--from", STOCKHOLM_FIRST, "--to", STOCKHOLM_LAST,
+    )  # fmt: skip
+    assert generated.returncode == 0, generated.stderr[-5000:]
     refreshed = refresh(landing, work / "warehouse.duckdb")
     assert refreshed.exit_code == 0, refreshed.output[-5000:]
     return refreshed
+
+
+@pytest.fixture(scope="session")
+def stockholm_refreshed(request: pytest.FixtureRequest) -> Refreshed:
+    """The stockholm profile (seed 0) refreshed once (shared, treat as read-only)."""
+    return prepared("stockholm_refreshed", request)
+
+
+@dataclass(frozen=True)
+class DbtRun:
+    """A `dbt` command's result and its target folder (run_results.json, manifest.json)."""
+
+    result: subprocess.CompletedProcess[str]
+    target: Path
+
+
+@made_in_background("dbt_unit_tests", "refreshed_warehouse")
+def run_dbt_unit_tests(work: Path, refreshed: Refreshed) -> DbtRun:
+    """dbt's unit tests (`dbt test --select test_type:unit`) on a copy of the tiny warehouse."""
+    from orchestration import dbt_warm
+
+    copy = work / "warehouse.duckdb"
+    shutil.copy2(refreshed.warehouse, copy)
+    target = work / "target"
+    result = dbt_warm.run(copy, target, ["test", "--select", "test_type:unit"])
+    return DbtRun(result, target)
+
+
+@pytest.fixture(scope="session")
+def dbt_unit_tests(request: pytest.FixtureRequest) -> DbtRun:
+    """dbt's unit tests, run once (tests/test_dbt.py judges them)."""
+    return prepared("dbt_unit_tests", request)
 
 
 # The published KPI tables whose content the fault and orchestration tests compare.
@@ -139,45 +214,88 @@ def table_hashes(publish_file: Path, tables: tuple[str, ...] = KPI_TABLES) -> di
         con.close()
 
 
-# --- the Evidence site, built and checked while the other tests run --------------------------
-# Building the site (npm: sources + build, mostly one node process) takes a minute or more, and
-# Chromium's walk through every page (check_site.mjs) as long again. The browser tests run last;
-# the site and the Chromium report they judge are made one after the other in a background
-# thread from the session's refreshed warehouse as soon as the session starts, while the Python
-# tests use the other core.
+# --- the Evidence site, built and checked while the other tests run ---------------------------
+# The site (npm: sources + build, a minute or more) and then Chromium's walk through every page
+# (check_site.mjs), made in a background thread of their own from the session's refreshed
+# warehouse, judged by tests/browser/test_site.py.
 
 SITE_TESTS = "tests/browser/test_site.py"
 _site: Future | None = None
 _report: Future | None = None
 
 
+def _uses_prepared(item: pytest.Item) -> bool:
+    """Whether the test needs a fixture made in the background (it then runs late)."""
+    wanted = {USED_BY.get(name, name) for name in BACKGROUND}
+    return any(name in wanted for name in getattr(item, "fixturenames", ()))
+
+
+# Tests that run several refreshes each (CPU-bound on both cores): after the others, so that
+# they meet the background's busiest part (the site build, Chromium's walk) as little as
+# possible — measured: the kill -9 test took 122 s while Chromium walked the site, 54 s alone.
+# In this order, the last the longest.
+REFRESHING_TESTS = (
+    "tests/test_privacy.py",
+    "tests/test_orchestration.py",
+    "tests/test_oracle_differential.py",
+    "tests/dbt/test_checks_fail.py",
+    "tests/test_faults.py",
+)
+
+
+def _group(item: pytest.Item) -> tuple[int, int]:
+    if item.nodeid.startswith("tests/browser/"):
+        return (3, 0)
+    if _uses_prepared(item):
+        return (2, 0)
+    path = item.nodeid.split("::")[0]
+    if path in REFRESHING_TESTS:
+        return (1, REFRESHING_TESTS.index(path))
+    return (0, 0)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The browser tests last (a stable sort: the order within each group is kept)."""
-    items.sort(key=lambda item: item.nodeid.startswith("tests/browser/"))
+    """The other tests first, then the refreshing ones, then the tests of what the background
+    makes, then the browser tests (a stable sort: the order within each group is kept)."""
+    items.sort(key=_group)
 
 
 @pytest.fixture(scope="session", autouse=True)
-def site_built_in_background(
+def background_work(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[None]:
-    """Starts the site build, then the Chromium report, when the session has site tests."""
+    """Starts the background work this session's tests need (see above)."""
     global _site, _report
-    if not any(item.nodeid.startswith(SITE_TESTS) for item in request.session.items):
-        yield
-        return
-    from tests.browser import site_build, test_site
+    items = request.session.items
+    wanted = {name for item in items for name in getattr(item, "fixturenames", ())}
+    site_tests = any(item.nodeid.startswith(SITE_TESTS) for item in items)
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="prepare") as prepare,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="site-build") as site_worker,
+    ):
+        # first what needs no other fixture, while the session's tiny refresh runs
+        for name, (maker, needs) in sorted(BACKGROUND.items(), key=lambda kv: bool(kv[1][1])):
+            if USED_BY.get(name, name) in wanted:
+                work = tmp_path_factory.mktemp(name)
+                values = [request.getfixturevalue(n) for n in needs]
+                _prepared[name] = prepare.submit(maker, work, *values)
+        if site_tests:
+            from tests.browser import site_build, test_site
 
-    refreshed = request.getfixturevalue("refreshed_warehouse")
-    site_dir, browser_dir = tmp_path_factory.mktemp("site"), tmp_path_factory.mktemp("browser")
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="site-build") as executor:
-        site = executor.submit(site_build.build_site, refreshed.publish_file, site_dir)
-        _site = site
-        # the same worker, so it starts once the site is built (and fails with it)
-        _report = executor.submit(
-            lambda: test_site.make_report(site.result(), refreshed.warehouse, browser_dir)
-        )
-        yield
-    _site = _report = None
+            refreshed = request.getfixturevalue("refreshed_warehouse")
+            site_dir = tmp_path_factory.mktemp("site")
+            browser_dir = tmp_path_factory.mktemp("browser")
+            site = site_worker.submit(site_build.build_site, refreshed.publish_file, site_dir)
+            _site = site
+            # the same worker, so it starts once the site is built (and fails with it)
+            _report = site_worker.submit(
+                lambda: test_site.make_report(site.result(), refreshed.warehouse, browser_dir)
+            )
+        try:
+            yield
+        finally:
+            _site = _report = None
+            _prepared.clear()
 
 
 def background_site() -> Future | None:

@@ -1,24 +1,19 @@
 """dbt's unit tests (hand-computed inputs and outputs for every derived rule and indicator).
 
 The refresh builds with `--exclude-resource-type unit_test`; here they all run, against a copy
-of a refreshed warehouse (dbt needs the parent relations to exist to type the fixtures).
+of a refreshed warehouse (dbt needs the parent relations to exist to type the fixtures) — in the
+background since the session started (tests/conftest.py, `dbt_unit_tests`).
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
-from orchestration import dbt_warm
-from tests.conftest import Refreshed
+from tests.conftest import DbtRun
 
 
-def test_every_dbt_unit_test_passes(refreshed_warehouse: Refreshed, tmp_path: Path) -> None:
-    warehouse = tmp_path / "warehouse.duckdb"
-    shutil.copy2(refreshed_warehouse.warehouse, warehouse)
-    target = tmp_path / "target"
-    result = dbt_warm.run(warehouse, target, ["test", "--select", "test_type:unit"])
+def test_every_dbt_unit_test_passes(dbt_unit_tests: DbtRun) -> None:
+    result, target = dbt_unit_tests.result, dbt_unit_tests.target
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     manifest = json.loads((target / "manifest.json").read_text())
     run = json.loads((target / "run_results.json").read_text())

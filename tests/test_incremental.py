@@ -34,7 +34,7 @@ from orchestration.incremental import (
     start_build,
 )
 from orchestration.project import dbt_project
-from tests.conftest import Refreshed, refresh
+from tests.conftest import Refreshed, made_in_background, prepared, refresh
 
 HELD_BACK = ("_2025-11.csv", "_2025-12.csv")
 CORRECTED = "hushallsmedlemmar_2025-03.csv"
@@ -60,11 +60,12 @@ def _fresh_mtime(path: Path) -> None:
     os.utime(path, ns=(now, now))
 
 
-@pytest.fixture(scope="module")
-def incremental_run(
-    tiny_landing: Path, refreshed_warehouse: Refreshed, tmp_path_factory: pytest.TempPathFactory
+@made_in_background("incremental_run", "tiny_landing", "refreshed_warehouse")
+def make_incremental_run(
+    work: Path, tiny_landing: Path, refreshed_warehouse: Refreshed
 ) -> IncrementalRun:
-    work = tmp_path_factory.mktemp("incremental")
+    """Two refreshes of the tiny delivery: without its last months (and with a corrected file
+    short of members), then with them; the session's full refresh beside them."""
     landing = work / "landing"
     landing.mkdir()
     for source in sorted(tiny_landing.iterdir()):
@@ -85,6 +86,12 @@ def incremental_run(
     second = refresh(landing, work / "warehouse.duckdb")
     assert second.exit_code == 0, second.output[-5000:]
     return IncrementalRun(first, first_march_recipients, second, refreshed_warehouse)
+
+
+@pytest.fixture(scope="module")
+def incremental_run(request: pytest.FixtureRequest) -> IncrementalRun:
+    """Made in the background since the session started (tests/conftest.py), or here."""
+    return prepared("incremental_run", request)
 
 
 def test_first_build_is_full_and_the_next_rebuilds_from_the_corrected_month(

@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tests.conftest import run_bistand
+from tests.conftest import made_in_background, prepared, run_bistand
 from tests.oracle import compute_indicators
 from tests.oracle.diff import Differences, compare, report
 from tests.oracle.reference import SEEDS_DIR
@@ -38,6 +38,27 @@ class DifferentialRun:
     differences: Differences
 
 
+def _refreshed(work: Path, seed: int) -> tuple[Path, Path]:
+    """The tiny profile with `seed`, generated and refreshed in `work`: (landing, warehouse)."""
+    landing = work / "landing"
+    generated = run_bistand("generate", "--out", landing, "--profile", "tiny", "--seed", str(seed))
+    assert generated.returncode == 0, generated.stderr
+    warehouse_file = work / "warehouse.duckdb"
+    # The pages are not compared here; skipping their build keeps the test fast and
+    # independent of the Evidence toolchain.
+    refreshed = run_bistand(
+        "refresh", "--landing", landing, "--warehouse", warehouse_file, "--no-pages"
+    )
+    assert refreshed.returncode == 0, (refreshed.stdout + refreshed.stderr)[-5000:]
+    return landing, warehouse_file
+
+
+for _seed in SEEDS[1:]:
+    made_in_background(f"oracle_seed{_seed}", used_by="differential")(
+        lambda work, seed=_seed: _refreshed(work, seed)
+    )
+
+
 @pytest.fixture(scope="session", params=SEEDS, ids=[f"seed{s}" for s in SEEDS])
 def differential(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     seed: int = request.param
@@ -45,19 +66,7 @@ def differential(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         refreshed_warehouse = request.getfixturevalue("refreshed_warehouse")
         landing, warehouse_file = refreshed_warehouse.landing, refreshed_warehouse.warehouse
     else:
-        work = tmp_path_factory.mktemp(f"oracle_seed{seed}")
-        landing = work / "landing"
-        generated = run_bistand(
-            "generate", "--out", landing, "--profile", "tiny", "--seed", str(seed)
-        )
-        assert generated.returncode == 0, generated.stderr
-        warehouse_file = work / "warehouse.duckdb"
-        # The pages are not compared here; skipping their build keeps the test fast and
-        # independent of the Evidence toolchain.
-        refreshed = run_bistand(
-            "refresh", "--landing", landing, "--warehouse", warehouse_file, "--no-pages"
-        )
-        assert refreshed.returncode == 0, (refreshed.stdout + refreshed.stderr)[-5000:]
+        landing, warehouse_file = prepared(f"oracle_seed{seed}", request)
     con = duckdb.connect(str(warehouse_file), read_only=True)
     try:
         warehouse = con.execute("select * from marts.fct_indicator_value").df()
