@@ -80,7 +80,11 @@ lint: python-deps
 # the other tests run (tests/conftest.py). Two sessions side by side were tried on 2 cores
 # (benchmarks, 5970e71): 562 s against ~620 s one after the other, but the browser test's 30 s
 # waits then timed out under the contention — a flaky CI is worse than a minute.
-test: setup chromium lint
+# The three installs wait mostly on the network and the disk, not on each other: side by side
+# (-j3, each step's output kept together) a fresh clone spends the longest of them, not the sum.
+test:
+	@$(MAKE) --no-print-directory -j3 --output-sync=target python-deps evidence-deps chromium
+	@$(MAKE) --no-print-directory lint
 	$(RUN) pytest
 
 # `dagster dev` (not `dg dev`): the pinned dagster 1.13 set has no `dg` command (dagster-dg-cli

@@ -230,10 +230,11 @@ def _uses_prepared(item: pytest.Item) -> bool:
     return any(name in wanted for name in getattr(item, "fixturenames", ()))
 
 
-# Tests that run several refreshes each (CPU-bound on both cores): after the others, so that
-# they meet the background's busiest part (the site build, Chromium's walk) as little as
-# possible — measured: the kill -9 test took 122 s while Chromium walked the site, 54 s alone.
-# In this order, the last the longest.
+# Tests that run several refreshes each (CPU-bound on both cores): after the others, with the
+# longest last, so that as few of them as possible meet the background's busiest part (the site
+# build, Chromium's walk) — measured: the kill -9 test took 54 s alone and 112–122 s while
+# Chromium walked the site. (Last of all, after the browser tests, the session waited ~90 s
+# for Chromium's walk with nothing else to do: 490 s against 472 s.)
 REFRESHING_TESTS = (
     "tests/test_privacy.py",
     "tests/test_orchestration.py",
@@ -244,19 +245,20 @@ REFRESHING_TESTS = (
 
 
 def _group(item: pytest.Item) -> tuple[int, int]:
+    path = item.nodeid.split("::")[0]
     if item.nodeid.startswith("tests/browser/"):
         return (3, 0)
-    if _uses_prepared(item):
-        return (2, 0)
-    path = item.nodeid.split("::")[0]
     if path in REFRESHING_TESTS:
-        return (1, REFRESHING_TESTS.index(path))
+        return (2, REFRESHING_TESTS.index(path))
+    if _uses_prepared(item):
+        return (1, 0)
     return (0, 0)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The other tests first, then the refreshing ones, then the tests of what the background
-    makes, then the browser tests (a stable sort: the order within each group is kept)."""
+    """The other tests first (while the background works), then the tests of what the
+    background made, the refreshing ones and the browser tests (a stable sort: the order
+    within each group is kept)."""
     items.sort(key=_group)
 
 
@@ -273,12 +275,7 @@ def background_work(
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="prepare") as prepare,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="site-build") as site_worker,
     ):
-        # first what needs no other fixture, while the session's tiny refresh runs
-        for name, (maker, needs) in sorted(BACKGROUND.items(), key=lambda kv: bool(kv[1][1])):
-            if USED_BY.get(name, name) in wanted:
-                work = tmp_path_factory.mktemp(name)
-                values = [request.getfixturevalue(n) for n in needs]
-                _prepared[name] = prepare.submit(maker, work, *values)
+        # the site first: the session's longest chain (tiny refresh → site build → Chromium)
         if site_tests:
             from tests.browser import site_build, test_site
 
@@ -291,6 +288,11 @@ def background_work(
             _report = site_worker.submit(
                 lambda: test_site.make_report(site.result(), refreshed.warehouse, browser_dir)
             )
+        for name, (maker, needs) in BACKGROUND.items():
+            if USED_BY.get(name, name) in wanted:
+                work = tmp_path_factory.mktemp(name)
+                values = [request.getfixturevalue(n) for n in needs]
+                _prepared[name] = prepare.submit(maker, work, *values)
         try:
             yield
         finally:

@@ -1,20 +1,16 @@
 """The dbt project's shape: documented, under contract, every indicator unit-tested, every page an
-exposure reading only the publish schema. Parses the project (no warehouse needed)."""
+exposure reading only the publish schema. Reads the parsed project (no warehouse needed)."""
 
 from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT = REPO_ROOT / "dbt_project"
-DBT = str(Path(sys.executable).parent / "dbt")
 PAGES = {
     "oversikt": "/",
     "indikator": "/indikator/<kod>/",
@@ -32,25 +28,13 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    target = tmp_path_factory.mktemp("dbt_target")
-    env = {
-        **os.environ,
-        "DBT_TARGET_PATH": str(target),
-        "DBT_LOG_PATH": str(target / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "BISTAND_WAREHOUSE": str(target / "unused.duckdb"),
-    }
-    result = subprocess.run(
-        [DBT, "parse", "--profiles-dir", "."],
-        cwd=DBT_PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+def manifest() -> dict:
+    """The project's manifest as Dagster reads it (dbt_project/target/manifest.json), parsed
+    anew by ensure_manifest() when any file of the project is newer than it."""
+    from orchestration.project import dbt_project, ensure_manifest
+
+    ensure_manifest()
+    return json.loads(Path(dbt_project.manifest_path).read_text(encoding="utf-8"))
 
 
 def models(manifest: dict) -> list[dict]:
