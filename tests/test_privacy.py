@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from tests.conftest import REPO_ROOT, Refreshed
+import pytest
+
+from tests.conftest import REPO_ROOT, Refreshed, made_in_background, prepared, refresh
 from tests.privacy import docx_texts, duckdb_texts, file_texts, personnummer_in_text, scan
 
 # dbt's text artifacts in a warehouse's target folder: run results, manifest, log, compiled SQL
@@ -60,17 +62,13 @@ def test_no_personnummer_in_warehouse_publish_dagster_or_dbt(
     assert scan(texts) == {}
 
 
-def test_rejected_input_full_of_personnummer_leaves_none_behind(
-    tiny_landing: Path, tmp_path: Path
-) -> None:
-    """A refresh whose delivery is full of personnummer in rejected rows, reasons and file names:
-    exit 2 with a summary, and still no personnummer anywhere (warehouse, published file,
-    Dagster's event storage, dbt's files, the output)."""
+@made_in_background("refreshed_with_personnummer", "tiny_landing")
+def refresh_with_personnummer(work: Path, tiny_landing: Path) -> Refreshed:
+    """The tiny delivery with personnummer in rejected rows, reasons and a file name, refreshed
+    (in the background since the session started, tests/conftest.py)."""
     import shutil
 
-    from tests.conftest import refresh
-
-    landing = tmp_path / "landing"
+    landing = work / "landing"
     shutil.copytree(tiny_landing, landing, copy_function=shutil.copy2)
     members = landing / "hushallsmedlemmar_2025-12.csv"
     good = members.read_text(encoding="utf-8").splitlines()
@@ -89,9 +87,21 @@ def test_rejected_input_full_of_personnummer_leaves_none_behind(
     notices.write_text("\n".join([*lines, ";".join(fields)]) + "\n", encoding="utf-8")
     (landing / f"okand_{valid[0]}.csv").write_text("a;b\n1;2\n", encoding="utf-8")
     assert len(personnummer_in_text("\n".join(bad))) >= 5
+    return refresh(landing, work / "warehouse.duckdb")
 
-    result = refresh(landing, tmp_path / "warehouse.duckdb")
 
+@pytest.fixture(scope="module")
+def refreshed_with_personnummer(request: pytest.FixtureRequest) -> Refreshed:
+    return prepared("refreshed_with_personnummer", request)
+
+
+def test_rejected_input_full_of_personnummer_leaves_none_behind(
+    refreshed_with_personnummer: Refreshed,
+) -> None:
+    """A refresh whose delivery is full of personnummer in rejected rows, reasons and file names:
+    exit 2 with a summary, and still no personnummer anywhere (warehouse, published file,
+    Dagster's event storage, dbt's files, the output)."""
+    result = refreshed_with_personnummer
     assert result.exit_code == 2, result.output[-3000:]
     assert "rader avvisade: 5" in result.output
     assert "personnummer med 10 siffror" in result.output
