@@ -148,18 +148,23 @@ def prepared(name: str, request: pytest.FixtureRequest) -> Any:
     return maker(work, *(request.getfixturevalue(n) for n in needs))
 
 
-@made_in_background("stockholm_refreshed")
-def _stockholm(work: Path) -> Refreshed:
-    """The stockholm profile generated and refreshed in `work` (both as subprocesses)."""
+def generate_and_refresh(work: Path, *generate_args: str) -> Refreshed:
+    """`bistand generate --out <work>/landing <generate_args>`, then a refresh of it into
+    <work>/warehouse.duckdb (both as subprocesses); both must succeed."""
     landing = work / "landing"
-    generated = run_bistand(
-        "generate", "--out", landing, "--profile", "stockholm", "--seed", "0",
-        "--from", STOCKHOLM_FIRST, "--to", STOCKHOLM_LAST,
-    )  # fmt: skip
+    generated = run_bistand("generate", "--out", landing, *generate_args)
     assert generated.returncode == 0, generated.stderr[-5000:]
     refreshed = refresh(landing, work / "warehouse.duckdb")
     assert refreshed.exit_code == 0, refreshed.output[-5000:]
     return refreshed
+
+
+@made_in_background("stockholm_refreshed")
+def _stockholm(work: Path) -> Refreshed:
+    return generate_and_refresh(
+        work, "--profile", "stockholm", "--seed", "0",
+        "--from", STOCKHOLM_FIRST, "--to", STOCKHOLM_LAST,
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tests.conftest import made_in_background, prepared, run_bistand
+from tests.conftest import generate_and_refresh, made_in_background, prepared
 from tests.oracle import compute_indicators
 from tests.oracle.diff import Differences, compare, report
 from tests.oracle.reference import SEEDS_DIR
@@ -39,18 +39,10 @@ class DifferentialRun:
 
 
 def _refreshed(work: Path, seed: int) -> tuple[Path, Path]:
-    """The tiny profile with `seed`, generated and refreshed in `work`: (landing, warehouse)."""
-    landing = work / "landing"
-    generated = run_bistand("generate", "--out", landing, "--profile", "tiny", "--seed", str(seed))
-    assert generated.returncode == 0, generated.stderr
-    warehouse_file = work / "warehouse.duckdb"
-    # The pages are not compared here; skipping their build keeps the test fast and
-    # independent of the Evidence toolchain.
-    refreshed = run_bistand(
-        "refresh", "--landing", landing, "--warehouse", warehouse_file, "--no-pages"
-    )
-    assert refreshed.returncode == 0, (refreshed.stdout + refreshed.stderr)[-5000:]
-    return landing, warehouse_file
+    """The tiny profile with `seed`, generated and refreshed in `work` (without the pages: they
+    are not compared here): (landing, warehouse)."""
+    refreshed = generate_and_refresh(work, "--profile", "tiny", "--seed", str(seed))
+    return refreshed.landing, refreshed.warehouse
 
 
 for _seed in SEEDS[1:]:
