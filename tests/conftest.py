@@ -110,16 +110,25 @@ STOCKHOLM_FIRST, STOCKHOLM_LAST = "2021-01", "2022-03"
 # --- work started in the background when the session starts --------------------------------
 # The test session is one process; most tests wait on a subprocess (a refresh, dbt, Evidence,
 # Chromium) with one core busy. Fixtures that cost a refresh or more and that no early test
-# needs are made in a background thread as soon as the session starts, one after the other,
-# each waiting on its subprocesses (so that the thread holds no GIL while they run). A module
+# needs are made in a background thread from the session's start (right after the site's chain
+# has started, below), one after the other, each waiting on its subprocesses (so that the
+# thread holds no GIL while they run). A module
 # registers such a fixture's maker with `made_in_background`; the fixture asks `prepared()`,
 # which waits for the background's result or, when the session did not start it, makes it.
 # The site and Chromium's walk through it have a thread of their own (below).
 
-# name -> (maker(work, *values of the session fixtures it needs), those fixtures' names)
-BACKGROUND: dict[str, tuple[Callable[..., Any], tuple[str, ...]]] = {}
-# name -> the fixture whose tests use it, when that is not the name itself
-USED_BY: dict[str, str] = {}
+
+@dataclass(frozen=True)
+class Preparation:
+    """What the background makes under a name: `maker(work, *values of the session fixtures
+    `needs`)`, for the tests that use fixture `used_by`."""
+
+    maker: Callable[..., Any]
+    needs: tuple[str, ...]
+    used_by: str
+
+
+BACKGROUND: dict[str, Preparation] = {}
 _prepared: dict[str, Future] = {}
 
 
@@ -130,9 +139,7 @@ def made_in_background(
     session fixtures `needs`); `used_by`: the fixture that asks for it, if not `name`."""
 
     def register(maker: Callable[..., Any]) -> Callable[..., Any]:
-        BACKGROUND[name] = (maker, needs)
-        if used_by is not None:
-            USED_BY[name] = used_by
+        BACKGROUND[name] = Preparation(maker, needs, used_by or name)
         return maker
 
     return register
@@ -143,9 +150,9 @@ def prepared(name: str, request: pytest.FixtureRequest) -> Any:
     started = _prepared.get(name)
     if started is not None:
         return started.result()
-    maker, needs = BACKGROUND[name]
+    preparation = BACKGROUND[name]
     work = request.getfixturevalue("tmp_path_factory").mktemp(name)
-    return maker(work, *(request.getfixturevalue(n) for n in needs))
+    return preparation.maker(work, *(request.getfixturevalue(n) for n in preparation.needs))
 
 
 def generate_and_refresh(work: Path, *generate_args: str) -> Refreshed:
@@ -231,8 +238,8 @@ _report: Future | None = None
 
 def _uses_prepared(item: pytest.Item) -> bool:
     """Whether the test needs a fixture made in the background (it then runs late)."""
-    wanted = {USED_BY.get(name, name) for name in BACKGROUND}
-    return any(name in wanted for name in getattr(item, "fixturenames", ()))
+    used_by = {preparation.used_by for preparation in BACKGROUND.values()}
+    return any(name in used_by for name in getattr(item, "fixturenames", ()))
 
 
 # Tests that run several refreshes each (CPU-bound on both cores): after the others, with the
@@ -293,11 +300,11 @@ def background_work(
             _report = site_worker.submit(
                 lambda: test_site.make_report(site.result(), refreshed.warehouse, browser_dir)
             )
-        for name, (maker, needs) in BACKGROUND.items():
-            if USED_BY.get(name, name) in wanted:
+        for name, preparation in BACKGROUND.items():
+            if preparation.used_by in wanted:
                 work = tmp_path_factory.mktemp(name)
-                values = [request.getfixturevalue(n) for n in needs]
-                _prepared[name] = prepare.submit(maker, work, *values)
+                values = [request.getfixturevalue(n) for n in preparation.needs]
+                _prepared[name] = prepare.submit(preparation.maker, work, *values)
         try:
             yield
         finally:
