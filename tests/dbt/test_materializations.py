@@ -18,6 +18,7 @@ import duckdb
 import pytest
 
 from orchestration.settings import DBT_PROJECT_DIR
+from tests.conftest import made_in_background, prepared
 
 PROJECT = """\
 name: lean
@@ -71,11 +72,10 @@ class Build:
     rows: dict[str, list[tuple]]
 
 
-@pytest.fixture(scope="module")
-def builds(tmp_path_factory: pytest.TempPathFactory) -> list[Build]:
+@made_in_background("lean_builds")
+def _lean_builds(project: Path) -> list[Build]:
     """The project built once as it is, then again with `counted` breaking its contract and
-    the materializations flipped."""
-    project = tmp_path_factory.mktemp("lean")
+    the materializations flipped (in the background: two dbt processes, ~8 s)."""
     warehouse = project / "lean.duckdb"
     (project / "dbt_project.yml").write_text(PROJECT)
     (project / "profiles.yml").write_text(PROFILE.format(warehouse=warehouse))
@@ -102,28 +102,33 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> list[Build]:
     return builds
 
 
-def test_first_build_creates_tables_and_views(builds: list[Build]) -> None:
-    first = builds[0]
+@pytest.fixture(scope="module")
+def lean_builds(request: pytest.FixtureRequest) -> list[Build]:
+    return prepared("lean_builds", request)
+
+
+def test_first_build_creates_tables_and_views(lean_builds: list[Build]) -> None:
+    first = lean_builds[0]
     assert first.result.returncode == 0, first.result.stdout
     assert first.relations == {"counted": "BASE TABLE", "flips": "BASE TABLE", "flops": "VIEW"}
     assert first.rows["counted"] == [(1, "a"), (2, "b")]
 
 
-def test_failed_contract_keeps_the_previous_table(builds: list[Build]) -> None:
-    second = builds[1]
+def test_failed_contract_keeps_the_previous_table(lean_builds: list[Build]) -> None:
+    second = lean_builds[1]
     assert second.result.returncode == 1
     assert "NOT NULL constraint failed: counted.id" in second.result.stdout
     assert second.relations["counted"] == "BASE TABLE"
     assert second.rows["counted"] == [(1, "a"), (2, "b")]
 
 
-def test_table_and_view_swap_without_leftovers(builds: list[Build]) -> None:
-    second = builds[1]
+def test_table_and_view_swap_without_leftovers(lean_builds: list[Build]) -> None:
+    second = lean_builds[1]
     # no __dbt_tmp or __dbt_backup relation, and `refused` was not built
     assert second.relations == {"counted": "BASE TABLE", "flips": "VIEW", "flops": "BASE TABLE"}
     assert second.rows["flips"] == [(1,)]
     assert second.rows["flops"] == [(2,)]
 
 
-def test_unsupported_option_is_refused(builds: list[Build]) -> None:
-    assert "does not support: partitioned_by" in builds[1].result.stdout
+def test_unsupported_option_is_refused(lean_builds: list[Build]) -> None:
+    assert "does not support: partitioned_by" in lean_builds[1].result.stdout
