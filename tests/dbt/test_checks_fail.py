@@ -50,8 +50,8 @@ def broken(refreshed_warehouse: Refreshed, tmp_path_factory: pytest.TempPathFact
             "(select max(person_id) from marts.fct_person_month)"
         )
         # observations (int_kpi_obs_cases is a view: the broken rows are put into it): a
-        # counted-once subject contributing 2, and a second row of a case with another
-        # eligible_from
+        # counted-once subject contributing 2, a second row of a case with another
+        # eligible_from, and a row of a gender the fan-out does not know
         con.execute(
             "alter view intermediate.int_kpi_obs_cases rename to int_kpi_obs_cases_as_built"
         )
@@ -78,6 +78,12 @@ def broken(refreshed_warehouse: Refreshed, tmp_path_factory: pytest.TempPathFact
             from built
             where indicator_code = 'EB_PLAN_3MAN'
                 and subject_id = (select subject_id from second_date)
+            union all
+            select * replace ('okänd' as gender)
+            from built
+            where indicator_code = 'EB_AVSLUT_OKANT'
+                and subject_id = (select min(subject_id) from built
+                                  where indicator_code = 'EB_AVSLUT_OKANT')
             """
         )
         # an input of fct_person_month that breaks its contract (age 0–120)
@@ -164,6 +170,7 @@ def test_rules_of_a_big_fact_fail_on_its_key_and_relationships(broken: dict) -> 
 def test_the_singular_rules_of_the_kpi_observations_fail(broken: dict) -> None:
     assert broken["rules"]["rules_int_kpi_observations"] == {
         "counted_once": 1,
+        "known_gender": 1,
         "one_eligible_from (subject)": 1,
         "one_eligible_from (person)": 1,
     }

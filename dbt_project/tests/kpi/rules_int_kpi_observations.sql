@@ -6,6 +6,8 @@
 --                       by the months in which it contributes 1 (bit masks), so its rows must
 --                       contribute 0 or 1 (or nothing) to numerator and denominator; population
 --                       rows (no subject) are summed;
+--   known_gender        a row's gender is kvinnor, man or none: int_kpi_period_cells fans out
+--                       the origins of the roll-up with exactly these genders;
 --   one_eligible_from   observations with different eligible_from are matched with different
 --                       periods, so a subject or a person must not have observations of one
 --                       indicator with different eligible_from dates — they would count twice in
@@ -53,7 +55,10 @@ row_rules as (
                 and observations.subject_id is not null
                 and (coalesce(observations.numerator, 0) not in (0, 1)
                     or coalesce(observations.denominator, 0) not in (0, 1))
-        ) as counted_once
+        ) as counted_once,
+        count(*) filter (
+            where observations.gender is not null and observations.gender not in ('kvinnor', 'man')
+        ) as known_gender
     from observations
     left join catalogue on catalogue.indicator_code = observations.indicator_code
 
@@ -80,6 +85,8 @@ broken as (
     select 'subject_for_person' as rule, subject_for_person as failing_rows from row_rules
     union all
     select 'counted_once', counted_once from row_rules
+    union all
+    select 'known_gender', known_gender from row_rules
     union all
     select 'one_eligible_from (subject)', count(*) from eligible_from_per
     where per_subject and subject_id is not null
