@@ -31,20 +31,18 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% materialization table, adapter="duckdb" %}
-    {{ lean_materialization_unsupported('table') }}
-    {%- set existing_relation = load_cached_relation(this) -%}
-    {%- set target_relation = this.incorporate(type='table') -%}
-
+{#- What both materializations do around the statement their caller block renders: hooks
+    outside and inside the model's transaction, the statement as `main`, docs, the commit. -#}
+{% macro lean_replace(kind, target_relation) -%}
+    {#- inside the `statement` call below, `caller` is that call's own -#}
+    {%- set replace_statement = caller -%}
+    {{ lean_materialization_unsupported(kind) }}
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
     -- `BEGIN` happens here
     {{ run_hooks(pre_hooks, inside_transaction=True) }}
 
     {% call statement('main') -%}
-        {%- if existing_relation is not none %}
-        drop {{ existing_relation.type }} {{ existing_relation }};
-        {%- endif %}
-        {{ create_table_as(False, target_relation, compiled_code) }}
+        {{ replace_statement() }}
     {%- endcall %}
 
     {{ run_hooks(post_hooks, inside_transaction=True) }}
@@ -52,19 +50,24 @@
     -- `COMMIT` happens here
     {{ adapter.commit() }}
     {{ run_hooks(post_hooks, inside_transaction=False) }}
+{%- endmacro %}
 
+{% materialization table, adapter="duckdb" %}
+    {%- set existing_relation = load_cached_relation(this) -%}
+    {%- set target_relation = this.incorporate(type='table') -%}
+    {% call lean_replace('table', target_relation) -%}
+        {%- if existing_relation is not none %}
+        drop {{ existing_relation.type }} {{ existing_relation }};
+        {%- endif %}
+        {{ create_table_as(False, target_relation, compiled_code) }}
+    {%- endcall %}
     {{ return({'relations': [target_relation]}) }}
 {% endmaterialization %}
 
 {% materialization view, adapter="duckdb" %}
-    {{ lean_materialization_unsupported('view') }}
     {%- set existing_relation = load_cached_relation(this) -%}
     {%- set target_relation = this.incorporate(type='view') -%}
-
-    {{ run_hooks(pre_hooks, inside_transaction=False) }}
-    {{ run_hooks(pre_hooks, inside_transaction=True) }}
-
-    {% call statement('main') -%}
+    {% call lean_replace('view', target_relation) -%}
         {%- if existing_relation is not none and not existing_relation.is_view %}
         drop {{ existing_relation.type }} {{ existing_relation }};
         {%- endif %}
@@ -75,11 +78,5 @@
             {{ sql }}
         );
     {%- endcall %}
-
-    {{ run_hooks(post_hooks, inside_transaction=True) }}
-    {% do persist_docs(target_relation, model) %}
-    {{ adapter.commit() }}
-    {{ run_hooks(post_hooks, inside_transaction=False) }}
-
     {{ return({'relations': [target_relation]}) }}
 {% endmaterialization %}
