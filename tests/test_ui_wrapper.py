@@ -11,14 +11,16 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from tests.browser.dagster_ui import alive, descendants
 
-# Prints its pid, then a child's, and waits; SIGINT ends it (KeyboardInterrupt) unless stubborn.
+# Prints its pid, then a child's, and waits; SIGINT ends it (KeyboardInterrupt) unless stubborn,
+# and it then writes "clean" to the file named by its second argument.
 STAND_IN = """
-import signal, subprocess, sys, time
+import pathlib, signal, subprocess, sys, time
 stubborn = sys.argv[1] == "stubborn"
 if stubborn:
     for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -32,11 +34,12 @@ try:
 except KeyboardInterrupt:
     child.terminate()
     child.wait()
+    pathlib.Path(sys.argv[2]).write_text("clean")
 """
 WRAPPER = """
 import os, sys
 from orchestration.ui import run_until_stopped
-sys.exit(run_until_stopped([sys.executable, "-c", sys.argv[1], sys.argv[2]], dict(os.environ),
+sys.exit(run_until_stopped([sys.executable, "-c", *sys.argv[1:]], dict(os.environ),
                            grace_s=1.0))
 """
 
@@ -49,9 +52,10 @@ def _ignore_sigint() -> None:
     ("kind", "signum"),
     [("obedient", signal.SIGTERM), ("obedient", signal.SIGINT), ("stubborn", signal.SIGTERM)],
 )
-def test_wrapper_stops_its_session(kind: str, signum: int) -> None:
+def test_wrapper_stops_its_session(kind: str, signum: int, tmp_path: Path) -> None:
+    marker = tmp_path / "ended"
     wrapper = subprocess.Popen(
-        [sys.executable, "-c", WRAPPER, STAND_IN, kind],
+        [sys.executable, "-c", WRAPPER, STAND_IN, kind, str(marker)],
         stdout=subprocess.PIPE,
         text=True,
         preexec_fn=_ignore_sigint,
@@ -66,8 +70,10 @@ def test_wrapper_stops_its_session(kind: str, signum: int) -> None:
         assert wrapper.wait(timeout=10) == 0
         seconds = time.monotonic() - t0
         assert alive(started) == set()
-        # obedient: passed on as SIGINT, ends at once; stubborn: killed after the 1 s grace
-        assert seconds < (1.5 if kind == "obedient" else 5.0), seconds
+        # obedient: passed on as SIGINT, it ends by itself (not killed after the 1 s grace,
+        # which a time bound could not tell apart on a loaded machine); stubborn: killed
+        assert marker.exists() == (kind == "obedient")
+        assert seconds < 10.0, seconds
     finally:
         for pid, _ in alive(started | descendants(wrapper.pid)):
             subprocess.run(["kill", "-9", str(pid)], check=False)
