@@ -79,30 +79,56 @@
     {%- endif %}
 {%- endmacro %}
 
-{#- int_kpi_period_cells on an incremental build: the first month any (indicator, year) to be
-    computed reads — 1 January of the year before the earliest such year (trailing-12 windows
-    read the year before) — as a date literal, so that DuckDB filters every part of the
-    observation view (and its scans) by it instead of computing all years and keeping one. The
-    (indicator, year) pairs are those whose fingerprint no cell has: the same set before and
-    after the pre-hook's delete. Nothing to compute: a date after all data. -#}
-{% macro kpi_first_observation_month() -%}
+{#- int_kpi_period_cells on an incremental build: which observations the (indicator, year) pairs
+    to compute read, as a predicate with date literals, so that DuckDB filters every part of the
+    observation view (and its scans) by them instead of computing all years and keeping some. A
+    pair needs its year and, for trailing-12 windows, the year before. The pairs are those whose
+    fingerprint no cell has (the same set before and after the pre-hook's delete).
+    Two tiers: every indicator from 1 January of the year before the latest first changed year
+    (after a new month: the current year's, for every indicator fed by the monthly exports), and
+    the indicators whose earlier years changed too (a snapshot export re-delivered with revised
+    history: cases, measures, evictions) from the year before their first changed year. One
+    date for all would read ten years of household months for the sake of a few small
+    indicators (measured: incremental period cells 4,4 → 3,4 CPU s on the stockholm profile).
+    Each part of the view names its indicators as constants, so DuckDB drops the parts the
+    second tier does not name. Nothing to compute: a date after all data. -#}
+{% macro kpi_observations_to_read() -%}
     {#- not in a unit test: its inputs are fixtures in the query, not tables to ask -#}
     {%- if execute and is_incremental() and model.resource_type == 'model' -%}
         {%- set query -%}
-            select coalesce(min(current_inputs.year) - 1, 9999)
-            from {{ ref('int_kpi_input_fingerprints') }} as current_inputs
-            where not exists (
-                select 1
-                from {{ this }} as built
-                where built.indicator_code = current_inputs.indicator_code
-                    and built.year = current_inputs.year
-                    and built.input_fingerprint = current_inputs.input_fingerprint
-            )
+            with changed as (
+                select current_inputs.indicator_code, min(current_inputs.year) - 1 as first_year
+                from {{ ref('int_kpi_input_fingerprints') }} as current_inputs
+                where not exists (
+                    select 1
+                    from {{ this }} as built
+                    where built.indicator_code = current_inputs.indicator_code
+                        and built.year = current_inputs.year
+                        and built.input_fingerprint = current_inputs.input_fingerprint
+                )
+                group by current_inputs.indicator_code
+            ),
+            recent as (select coalesce(max(first_year), 9999) as year from changed)
+            select
+                recent.year,
+                coalesce(min(changed.first_year), recent.year) as first_year,
+                coalesce(string_agg(changed.indicator_code, ',' order by changed.indicator_code)
+                    filter (where changed.first_year < recent.year), '') as earlier
+            from recent
+            left join changed on true
+            group by recent.year
         {%- endset -%}
-        {%- set year = run_query(query).columns[0].values()[0] -%}
-        date '{{ "%04d" | format(year | int) }}-01-01'
+        {%- set plan = run_query(query) -%}
+        {%- set recent = plan.columns[0].values()[0] | int -%}
+        {%- set first = plan.columns[1].values()[0] | int -%}
+        {%- set earlier = plan.columns[2].values()[0].split(',') | reject('equalto', '') | list -%}
+        obs_month >= date '{{ "%04d" | format(recent) }}-01-01'
+        {%- if earlier %}
+        or (obs_month >= date '{{ "%04d" | format(first) }}-01-01'
+            and indicator_code in ({% for code in earlier %}'{{ code }}'{% if not loop.last %}, {% endif %}{% endfor %}))
+        {%- endif %}
     {%- else -%}
-        date '0001-01-01'
+        true
     {%- endif -%}
 {%- endmacro %}
 

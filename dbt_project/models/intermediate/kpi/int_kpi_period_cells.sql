@@ -66,7 +66,7 @@ observations as not materialized (
     select * from {{ ref('int_kpi_observations') }}
     {%- if is_incremental() %}
     -- only the years the (indicator, year) pairs to compute read (macros/incremental.sql)
-    where obs_month >= {{ kpi_first_observation_month() }}
+    where {{ kpi_observations_to_read() }}
     {%- endif %}
 
 ),
