@@ -207,7 +207,8 @@ def _parse_state_without_warehouse_folder() -> None:
 # dbt turns every event into a protobuf message (with its text, time stamp and thread) before it
 # asks its loggers whether they want it, and most events of a build are debug-level ones (each
 # SQL statement, connection and cache step) that no logger of a refresh takes: stdout (read by
-# dagster-dbt) and target/dbt.log are at info. Profiled: ~6 % of dbt's own CPU in a build.
+# dagster-dbt) and target/dbt.log are at info. Profiled: building those messages was ~5 % of
+# dbt's samples in a tiny build; skipping them measured ~3 % less CPU for the build.
 def _skip_debug_events_nobody_reads() -> None:
     from dbt_common.events.base_types import EventLevel
     from dbt_common.events.event_manager import EventManager

@@ -8,7 +8,7 @@
     so the same guarantee takes one statement inside the model's transaction: drop the old
     relation and create the new one; when the query, a contract or a constraint fails, the
     transaction rolls back and the previous table is still there, unchanged
-    (tests/test_dbt_materializations.py).
+    (tests/dbt/test_materializations.py).
 
     Kept from dbt-duckdb: the contract (columns and types compared before anything runs, then
     the table created with its constraints and filled — create_table_as), pre- and post-hooks

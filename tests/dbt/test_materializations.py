@@ -3,7 +3,7 @@ keep dbt-duckdb's guarantees: a model whose query, contract or constraint fails 
 previous table as it was; a model may change between table and view; nothing is left behind
 under another name; options the lean versions do not implement are refused, not ignored.
 
-A two-model project of its own (the macro file copied from the real one), so each case is a
+A four-model project of its own (the macro file copied from the real one), so each case is a
 build of a few rows rather than of the warehouse."""
 
 from __future__ import annotations
