@@ -121,3 +121,87 @@ def test_a_new_warehouse_starts_from_the_parse_state_of_the_last_one(
         assert info["path_count"] > 200
     finally:
         dbt_warm.stop()
+
+
+# ------------------------------------------------------------- the order dbt runs nodes in
+
+
+class _Manifest:
+    """What GraphQueue.get asks of a manifest: the node of an id."""
+
+    def expect(self, unique_id: str) -> str:
+        return unique_id
+
+
+def _queue(monkeypatch: pytest.MonkeyPatch, edges: list[tuple[str, str]], threads: int):
+    """A dbt GraphQueue over `edges` with the warm process's scheduling (undone after the test)."""
+    import networkx as nx
+    from dbt.graph.queue import GraphQueue
+    from dbt.task.runnable import GraphRunnableTask
+
+    for owner, name in ((GraphQueue, "_get_scores"), (GraphQueue, "get")):
+        monkeypatch.setattr(owner, name, getattr(owner, name))
+    monkeypatch.setattr(GraphRunnableTask, "run_queue", GraphRunnableTask.run_queue)
+    dbt_warm._schedule_longest_path_first()
+    graph = nx.DiGraph(edges)
+    queue = GraphQueue(graph, _Manifest(), set(graph.nodes))  # type: ignore[arg-type]
+    queue.threads = threads  # what run_queue sets from the profile's threads
+    return queue
+
+
+def test_the_longest_chain_is_taken_first_and_a_test_counts_a_quarter() -> None:
+    import networkx as nx
+
+    # a → b → c → d is the long chain; x, y and z hang off the start; t tests b
+    graph = nx.DiGraph(
+        [
+            ("model.a", "model.b"),
+            ("model.b", "test.t"),
+            ("test.t", "model.c"),
+            ("model.c", "model.d"),
+            ("model.x", "model.y"),
+            ("model.z", "model.y"),
+        ]
+    )
+    assert dbt_warm.bottom_levels(graph) == {
+        "model.a": 4.25,
+        "model.b": 3.25,
+        "test.t": 2.25,
+        "model.c": 2.0,
+        "model.d": 1.0,
+        "model.x": 2.0,
+        "model.z": 2.0,
+        "model.y": 1.0,
+    }
+
+
+def test_a_node_is_taken_only_when_a_thread_is_free_and_then_the_longest_chain(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """dbt's loop took nodes as they became ready and queued them first come, first served in
+    its thread pool; here (one thread) the second `get` waits until the running node is done,
+    and then the chain's next node goes before the short branch that was ready all along (dbt's
+    own score, the topological level, would take the branch: level 0 against 1)."""
+    import threading
+
+    queue = _queue(
+        monkeypatch,
+        [
+            ("model.a", "model.b"),
+            ("model.b", "model.c"),
+            ("model.c", "model.d"),
+            ("model.s", "model.t"),
+        ],
+        threads=1,
+    )
+    assert queue.get() == "model.a"
+    taken: list[str] = []
+    second = threading.Thread(target=lambda: taken.append(queue.get()))
+    second.start()
+    second.join(timeout=0.5)
+    assert second.is_alive() and not taken, "a node was taken while the one thread was busy"
+    queue.mark_done("model.a")
+    second.join(timeout=5)
+    assert taken == ["model.b"]
+    queue.mark_done("model.b")
+    assert [queue.get()] == ["model.c"]
