@@ -80,10 +80,12 @@ lint: python-deps
 # the other tests run (tests/conftest.py). Two sessions side by side were tried on 2 cores
 # (benchmarks, 5970e71): 562 s against ~620 s one after the other, but the browser test's 30 s
 # waits then timed out under the contention — a flaky CI is worse than a minute.
-# The three installs wait mostly on the network and the disk, not on each other: side by side
-# (-j3, each step's output kept together) a fresh clone spends the longest of them, not the sum.
+# The installs wait mostly on the network and the disk, not on each other: side by side (-j2,
+# each step's output kept together). Evidence's node packages (`make evidence-deps`, ~25 s with a
+# warm npm cache) are installed by the test session itself while its first tests run, before
+# the tests that use them (tests/conftest.py: install_evidence).
 test:
-	@$(MAKE) --no-print-directory -j3 --output-sync=target python-deps evidence-deps chromium
+	@$(MAKE) --no-print-directory -j2 --output-sync=target python-deps chromium
 	@$(MAKE) --no-print-directory lint
 	$(RUN) pytest
 

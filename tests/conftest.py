@@ -234,6 +234,42 @@ def table_hashes(publish_file: Path, tables: tuple[str, ...] = KPI_TABLES) -> di
 SITE_TESTS = "tests/browser/test_site.py"
 _site: Future | None = None
 _report: Future | None = None
+_evidence: Future | None = None
+
+
+# --- Evidence's node packages, installed while the first tests run ---------------------------
+# `make test` installs the Python packages and Chromium before pytest starts; Evidence's node
+# packages (`make evidence-deps`: npm install and the patch check — ~25 s with a warm npm cache,
+# longer on a fresh machine) are installed by the session itself, in the site's thread, while
+# the tiny refresh and the first tests run. The site build follows it in that thread; the other
+# tests that use the packages (a real page build, Chromium's driver) ask `evidence_installed`.
+
+
+def install_evidence() -> None:
+    """`make evidence-deps` in the repository; its output in the error if it fails."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    result = subprocess.run(
+        ["make", "--no-print-directory", "evidence-deps"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"`make evidence-deps` failed (exit {result.returncode}):\n"
+            f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
+
+
+@pytest.fixture(scope="session")
+def evidence_installed() -> None:
+    """Evidence's node packages are installed (by the background, or now)."""
+    if _evidence is not None:
+        _evidence.result()
+    else:
+        install_evidence()
 
 
 def _uses_prepared(item: pytest.Item) -> bool:
@@ -251,7 +287,6 @@ REFRESHING_TESTS = (
     "tests/test_privacy.py",
     "tests/test_orchestration.py",
     "tests/test_oracle_differential.py",
-    "tests/dbt/test_checks_fail.py",
     "tests/test_faults.py",
 )
 
@@ -279,7 +314,7 @@ def background_work(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[None]:
     """Starts the background work this session's tests need (see above)."""
-    global _site, _report
+    global _site, _report, _evidence
     items = request.session.items
     wanted = {name for item in items for name in getattr(item, "fixturenames", ())}
     site_tests = any(item.nodeid.startswith(SITE_TESTS) for item in items)
@@ -287,6 +322,9 @@ def background_work(
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="prepare") as prepare,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="site-build") as site_worker,
     ):
+        # Evidence's packages while the main thread makes the tiny refresh the site needs
+        if site_tests or "evidence_installed" in wanted:
+            _evidence = site_worker.submit(install_evidence)
         # the site first: the session's longest chain (tiny refresh → site build → Chromium)
         if site_tests:
             from tests.browser import site_build, test_site
@@ -294,7 +332,14 @@ def background_work(
             refreshed = request.getfixturevalue("refreshed_warehouse")
             site_dir = tmp_path_factory.mktemp("site")
             browser_dir = tmp_path_factory.mktemp("browser")
-            site = site_worker.submit(site_build.build_site, refreshed.publish_file, site_dir)
+            installed = _evidence
+
+            def build() -> site_build.Site:
+                assert installed is not None
+                installed.result()  # done (the same thread); raises its error if it failed
+                return site_build.build_site(refreshed.publish_file, site_dir)
+
+            site = site_worker.submit(build)
             _site = site
             # the same worker, so it starts once the site is built (and fails with it)
             _report = site_worker.submit(
@@ -308,7 +353,7 @@ def background_work(
         try:
             yield
         finally:
-            _site = _report = None
+            _site = _report = _evidence = None
             _prepared.clear()
 
 

@@ -232,7 +232,7 @@ def last_run_status(warehouse: Path) -> str:
 
 
 def test_kill_9_while_loading_building_and_publishing_leaves_nothing_running(
-    refreshed_warehouse: Refreshed, tmp_path: Path, subreaper: set[int]
+    refreshed_warehouse: Refreshed, tmp_path: Path, subreaper: set[int], evidence_installed: None
 ) -> None:
     """One warehouse, four refreshes killed in turn (each leaves the run unfinished, so the next
     one runs again) — loading, dbt, publishing, a real page build — then a refresh that must be

@@ -175,7 +175,9 @@ def _visits(last: LastRun) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def report(ui: Ui, ui_home: tuple[Path, LastRun], tmp_path_factory) -> Report:
+def report(
+    ui: Ui, ui_home: tuple[Path, LastRun], tmp_path_factory, evidence_installed: None
+) -> Report:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: `apt-get install -y chromium`", pytrace=False)
     _, last = ui_home

@@ -14,18 +14,18 @@ import duckdb
 import pytest
 
 from orchestration import dbt_warm
-from tests.conftest import Refreshed
+from tests.conftest import Refreshed, made_in_background, prepared
 
 
 def _dbt(warehouse: Path, target: Path, *args: str) -> subprocess.CompletedProcess:
     return dbt_warm.run(warehouse, target, list(args))
 
 
-@pytest.fixture(scope="module")
-def broken(refreshed_warehouse: Refreshed, tmp_path_factory: pytest.TempPathFactory) -> dict:
+@made_in_background("broken", "refreshed_warehouse")
+def break_and_check(work: Path, refreshed_warehouse: Refreshed) -> dict:
     """A copy of the refreshed warehouse with rows broken in several models, and the checks
-    run on it: {test name: broken rules}, plus the output of a rebuild of fct_person_month."""
-    work = tmp_path_factory.mktemp("broken")
+    run on it: {test name: broken rules}, plus the output of a rebuild of fct_person_month.
+    Made in the session's background (three dbt commands, tests/conftest.py)."""
     # the same file name: dbt's views name the warehouse's catalog
     warehouse = work / refreshed_warehouse.warehouse.name
     shutil.copy2(refreshed_warehouse.warehouse, warehouse)
@@ -132,6 +132,11 @@ def broken(refreshed_warehouse: Refreshed, tmp_path_factory: pytest.TempPathFact
         "rebuild": rebuilt,
         "manifest": manifest,
     }
+
+
+@pytest.fixture(scope="module")
+def broken(request: pytest.FixtureRequest) -> dict:
+    return prepared("broken", request)
 
 
 def test_rules_of_a_staging_view_fail(broken: dict) -> None:
