@@ -21,7 +21,8 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 PR_SET_PDEATHSIG = 1
 
@@ -37,3 +38,21 @@ def die_with_parent(sig: int = signal.SIGKILL) -> Callable[[], None]:
             os.kill(os.getpid(), sig)
 
     return preexec
+
+
+@contextmanager
+def sigterm_kept() -> Iterator[None]:
+    """SIGTERM as it was before the block, again after it.
+
+    Dagster maps SIGTERM to SIGINT's handler whenever it swaps its interrupt handlers around a
+    run or a step (dagster/_utils/interrupts.py) and leaves it so afterwards. Where SIGINT is
+    ignored — a job started without a terminal, as by cron or CI — SIGTERM is then ignored too,
+    and every process started after that inherits it: `kill` no longer stops them (SIGKILL
+    does, 10 s later in the page build's `timeout`). Measured in the test session, whose Dagster
+    runs in-process left it so: a child stopped by SIGTERM took 11 s instead of 1 s."""
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        yield
+    finally:
+        if before is not None and signal.getsignal(signal.SIGTERM) != before:
+            signal.signal(signal.SIGTERM, before)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, TextIO
 import duckdb
 
 from orchestration import dbt_warm
+from orchestration.children import sigterm_kept
 from orchestration.loaders.engine import Outstanding, outstanding_rejects
 from orchestration.lock import WarehouseBusy, WriterLock
 from orchestration.numbers import seconds, thousands
@@ -274,14 +275,16 @@ def run_refresh(
             if not pages_only:
                 # dbt's start-up on the other core while this process imports Dagster and loads
                 dbt_warm.start(paths.warehouse, paths.dbt_target)
-            outcome = _execute(
-                paths,
-                terminal,
-                job_name="pages" if pages_only else "refresh" if pages else "refresh_without_pages",
-                wait=wait,
-                full_rebuild=full_rebuild,
-                log_file=log_file,
-            )
+            job_name = "pages" if pages_only else "refresh" if pages else "refresh_without_pages"
+            with sigterm_kept():  # Dagster's interrupt handling may leave SIGTERM ignored
+                outcome = _execute(
+                    paths,
+                    terminal,
+                    job_name=job_name,
+                    wait=wait,
+                    full_rebuild=full_rebuild,
+                    log_file=log_file,
+                )
     finally:
         dbt_warm.stop()
         lock.release()

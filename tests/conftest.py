@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -300,6 +301,22 @@ def _group(item: pytest.Item) -> tuple[int, int]:
     if _uses_prepared(item):
         return (1, 0)
     return (0, 0)
+
+
+# Dagster maps SIGTERM to SIGINT's handler whenever it swaps its interrupt handlers and leaves it
+# so (orchestration/children.py: sigterm_kept). In a session whose SIGINT is ignored — run
+# without a terminal, as in CI — a test's in-process Dagster run (e.g. `materialize`) left
+# SIGTERM ignored in this process, so every process a later test started ignored SIGTERM too
+# and was stopped only by the SIGKILL that follows 10 s later: ~20 s in
+# tests/test_bench.py alone, the kill -9 test's page build, and the site's http.server, which
+# did not stop on SIGTERM in one fresh-clone run (33eab57). Each test starts with the SIGTERM
+# the session started with.
+SIGTERM_AT_START = signal.getsignal(signal.SIGTERM)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if SIGTERM_AT_START is not None and signal.getsignal(signal.SIGTERM) != SIGTERM_AT_START:
+        signal.signal(signal.SIGTERM, SIGTERM_AT_START)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
