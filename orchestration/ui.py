@@ -28,6 +28,10 @@ from orchestration.instance import dagster_home_for, prepare_dagster_home
 from orchestration.settings import Paths
 
 GRACE_SECONDS = 8.0
+# After the grace: how long the rest of a stopped session may take to go by itself, and then,
+# once killed, to be gone.
+SESSION_GONE_SECONDS = 2.0
+KILLED_GONE_SECONDS = 5.0
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
@@ -86,9 +90,9 @@ def run_until_stopped(
     finally:
         # Whatever of the session is left (a code server, a run worker) goes, even if this
         # process itself fails.
-        if not _wait_session_gone(sid, 2.0 if stop else 0.5):
+        if not _wait_session_gone(sid, SESSION_GONE_SECONDS if stop else 0.5):
             _kill_session(sid)
-            _wait_session_gone(sid, 5.0)
+            _wait_session_gone(sid, KILLED_GONE_SECONDS)
         if child.poll() is None:
             child.wait()
     return 0 if stop else child.returncode

@@ -9,10 +9,9 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,8 @@ from typing import Any
 
 import duckdb
 import pytest
+
+from orchestration.children import sigterm_kept
 
 BISTAND = str(Path(sys.executable).parent / "bistand")
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -309,14 +310,14 @@ def _group(item: pytest.Item) -> tuple[int, int]:
 # SIGTERM ignored in this process, so every process a later test started ignored SIGTERM too
 # and was stopped only by the SIGKILL that follows 10 s later: ~20 s in
 # tests/test_bench.py alone, the kill -9 test's page build, and the site's http.server, which
-# did not stop on SIGTERM in one fresh-clone run (33eab57). Each test starts with the SIGTERM
-# the session started with.
-SIGTERM_AT_START = signal.getsignal(signal.SIGTERM)
-
-
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    if SIGTERM_AT_START is not None and signal.getsignal(signal.SIGTERM) != SIGTERM_AT_START:
-        signal.signal(signal.SIGTERM, SIGTERM_AT_START)
+# did not stop on SIGTERM in one fresh-clone run (33eab57). Each test leaves SIGTERM as it
+# found it, so every test starts with the SIGTERM the session started with.
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Generator[None, object, object]:
+    with sigterm_kept():
+        return (yield)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -150,7 +150,7 @@ def serve(build_dir: Path, timeout_s: float = 20) -> Iterator[str]:
         server.terminate()
         try:
             server.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # once, in a loaded fresh-clone `make test`
+        except subprocess.TimeoutExpired:  # e.g. started with SIGTERM ignored (children.py)
             server.kill()
             server.wait(timeout=10)
         log.close()
