@@ -1,9 +1,7 @@
 {#- int_kpi_period_cells: where rows of an origin count — fan_targets (every area above the
-    origin, and the gender groups: 'alla', and for indicators split by gender the row's own) joined
-    on the origin, its gender and the indicator's split. -#}
+    origin, and the gender groups: 'alla', and for indicators split by gender the row's own, as
+    target keys) joined on the indicator and the origin with its gender (integer keys). -#}
 {% macro fans_out(rows) -%}
-    fan_targets.origin_level = {{ rows }}.origin_level
-        and fan_targets.origin_code = {{ rows }}.origin_code
-        and fan_targets.gender is not distinct from {{ rows }}.gender
-        and fan_targets.kon_uppdelad = {{ rows }}.kon_uppdelad
+    fan_targets.indicator_key = {{ rows }}.indicator_key
+        and fan_targets.origin_key = {{ rows }}.origin_key
 {%- endmacro %}

@@ -101,6 +101,25 @@ def break_and_check(work: Path, refreshed_warehouse: Refreshed) -> dict:
     assert tested.returncode == 1, tested.stdout[-3000:]
     run = json.loads((target / "run_results.json").read_text())
     failed = {r["unique_id"].split(".")[2] for r in run["results"] if r["status"] == "fail"}
+    # where the observations' rules gate a build: the fan-out's inputs run beside the check,
+    # fct_indicator_value (the first model with published figures) waits for it
+    gated = _dbt(
+        warehouse,
+        target,
+        "build",
+        "--select",
+        "rules_int_kpi_observations",
+        "int_kpi_period_cells",
+        "fct_indicator_value",
+        "--indirect-selection",
+        "empty",
+    )
+    assert gated.returncode == 1, gated.stdout[-3000:]
+    gate = {
+        r["unique_id"].split(".")[2]: r["status"]
+        for r in json.loads((target / "run_results.json").read_text())["results"]
+        if r["unique_id"].startswith(("model.", "test."))
+    }
     # each test's own query, run on the broken warehouse, names the rules it found broken
     rules = {}
     manifest = json.loads((target / "manifest.json").read_text())
@@ -127,6 +146,7 @@ def break_and_check(work: Path, refreshed_warehouse: Refreshed) -> dict:
     rebuilt = _dbt(warehouse, target, "run", "--select", "fct_person_month")
     return {
         "failed": failed,
+        "gate": gate,
         "rules": rules,
         "sliced": sliced,
         "rebuild": rebuilt,
@@ -178,6 +198,18 @@ def test_the_singular_rules_of_the_kpi_observations_fail(broken: dict) -> None:
         "known_gender": 1,
         "one_eligible_from (subject)": 1,
         "one_eligible_from (person)": 1,
+    }
+
+
+def test_the_observations_rules_gate_the_published_figures_not_the_fan_out(
+    broken: dict,
+) -> None:
+    """The check runs beside the fan-out (tests/kpi/rules_int_kpi_observations.sql says why)
+    and still stops every figure that would be published from broken observations."""
+    assert broken["gate"] == {
+        "rules_int_kpi_observations": "fail",
+        "int_kpi_period_cells": "success",
+        "fct_indicator_value": "skipped",
     }
 
 
