@@ -242,7 +242,21 @@ def _skip_debug_events_nobody_reads() -> None:
 # of the longest path from the node to the end of the graph (list scheduling by "bottom level";
 # a model or seed counts 1, a test 1/4): the chain starts first, short branches fill the gaps.
 # Which nodes run, and what each does, is unchanged — only the order.
+#
+# A node whose config has `meta: {run_alone: true}` runs with no other node beside it: it waits
+# for the running ones to finish, and nothing starts until it is done. For one query that uses
+# both cores and most of DuckDB's memory on its own (int_kpi_period_cells), a second query beside
+# it only makes both spill to disk — measured on the national profile: the fan-out 164 s and
+# int_staff_months 71 s side by side, 99 s and 11 s each alone.
 TEST_WEIGHT = 0.25
+RUN_ALONE = "run_alone"
+
+
+def runs_alone(node: Any) -> bool:
+    """Whether a manifest node asks to run with no other node beside it."""
+    config = getattr(node, "config", None)
+    meta = getattr(config, "meta", None) or {}
+    return bool(meta.get(RUN_ALONE))
 
 
 def bottom_levels(graph: Any) -> dict[str, float]:
@@ -266,15 +280,26 @@ def _schedule_longest_path_first() -> None:
     get = GraphQueue.get
     run_queue = GraphRunnableTask.run_queue
 
+    def alone(self: GraphQueue, unique_id: str) -> bool:
+        return runs_alone(self.manifest.expect(unique_id))
+
     def get_when_a_thread_is_free(
         self: GraphQueue, block: bool = True, timeout: float | None = None
     ) -> Any:
         threads = getattr(self, "threads", None)
-        if threads and block and timeout is None:
+        scheduled = bool(threads and block and timeout is None)
+        if scheduled:
             with self.lock:  # mark_done() notifies some_task_done under this lock
-                while len(self.in_progress) >= threads:
+                while len(self.in_progress) >= threads or any(
+                    alone(self, running) for running in self.in_progress
+                ):
                     self.some_task_done.wait()
-        return get(self, block, timeout)
+        node = get(self, block, timeout)
+        if scheduled and runs_alone(node):
+            with self.lock:  # taken (in progress): others wait; it waits for the running ones
+                while self.in_progress - {node.unique_id}:
+                    self.some_task_done.wait()
+        return node
 
     def run_queue_with_threads(self: GraphRunnableTask, pool: Any) -> None:
         if self.job_queue is not None:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -133,7 +135,30 @@ class _Manifest:
         return unique_id
 
 
-def _queue(monkeypatch: pytest.MonkeyPatch, edges: list[tuple[str, str]], threads: int):
+class _Node:
+    """A manifest node as the warm process's scheduling reads it: its id and config.meta."""
+
+    def __init__(self, unique_id: str, alone: bool) -> None:
+        self.unique_id = unique_id
+        self.config = SimpleNamespace(meta={dbt_warm.RUN_ALONE: True} if alone else {})
+
+    def __eq__(self, other: object) -> bool:
+        return getattr(other, "unique_id", other) == self.unique_id
+
+
+class _AloneManifest:
+    """Nodes whose id starts with model.alone ask to run alone."""
+
+    def expect(self, unique_id: str) -> _Node:
+        return _Node(unique_id, unique_id.startswith("model.alone"))
+
+
+def _queue(
+    monkeypatch: pytest.MonkeyPatch,
+    edges: list[tuple[str, str]],
+    threads: int,
+    manifest: object | None = None,
+):
     """A dbt GraphQueue over `edges` with the warm process's scheduling (undone after the test)."""
     import networkx as nx
     from dbt.graph.queue import GraphQueue
@@ -144,7 +169,7 @@ def _queue(monkeypatch: pytest.MonkeyPatch, edges: list[tuple[str, str]], thread
     monkeypatch.setattr(GraphRunnableTask, "run_queue", GraphRunnableTask.run_queue)
     dbt_warm._schedule_longest_path_first()
     graph = nx.DiGraph(edges)
-    queue = GraphQueue(graph, _Manifest(), set(graph.nodes))  # type: ignore[arg-type]
+    queue = GraphQueue(graph, manifest or _Manifest(), set(graph.nodes))  # type: ignore[arg-type]
     queue.threads = threads  # what run_queue sets from the profile's threads
     return queue
 
@@ -205,3 +230,39 @@ def test_a_node_is_taken_only_when_a_thread_is_free_and_then_the_longest_chain(
     assert taken == ["model.b"]
     queue.mark_done("model.b")
     assert [queue.get()] == ["model.c"]
+
+
+def _taken_in_background(queue) -> tuple[threading.Thread, list]:
+    taken: list = []
+    thread = threading.Thread(target=lambda: taken.append(queue.get()))
+    thread.start()
+    thread.join(timeout=0.5)
+    return thread, taken
+
+
+def test_a_node_that_runs_alone_has_no_other_node_beside_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two threads. The node that runs alone (the longest chain, so taken first) keeps the
+    second thread waiting although another node is ready; when the other node is running, the
+    node that runs alone, once taken, waits for it to finish before it is handed out."""
+    edges = [("model.alone", "model.after"), ("model.after", "model.end"), ("model.x", "model.y")]
+    queue = _queue(monkeypatch, edges, threads=2, manifest=_AloneManifest())
+    assert queue.get() == "model.alone"
+    thread, taken = _taken_in_background(queue)
+    assert thread.is_alive() and not taken, "a node was taken beside one that runs alone"
+    queue.mark_done("model.alone")
+    thread.join(timeout=5)
+    assert taken == ["model.after"]
+
+    # the other way round: x runs, then the node that runs alone is taken and waits for x
+    edges = [("model.x", "model.y"), ("model.z", "model.alone")]
+    queue = _queue(monkeypatch, edges, threads=2, manifest=_AloneManifest())
+    assert queue.get() == "model.x"
+    assert queue.get() == "model.z"
+    queue.mark_done("model.z")  # the node that runs alone is ready; x still runs
+    thread, taken = _taken_in_background(queue)
+    assert thread.is_alive() and not taken, "a node that runs alone was handed out beside x"
+    queue.mark_done("model.x")
+    thread.join(timeout=5)
+    assert taken == ["model.alone"]

@@ -3,6 +3,7 @@
     incremental_strategy="append",
     on_schema_change="fail",
     pre_hook="{{ delete_changed_kpi_cells() }}",
+    meta={"run_alone": true},
 ) }}
 
 -- The period × area × gender fan-out of the KPI observations (spec: "The KPI fact table"): one
@@ -30,6 +31,8 @@
 --   persons     n_individuals counts persons whose mask of observed months meets the window.
 -- Masks are OR-ed per area (a person in two districts counts in each, once in the city) and
 -- then counted per distinct mask, so the period join works on a few rows per area.
+-- It runs with no other dbt node beside it (meta run_alone, orchestration/dbt_warm.py): it uses
+-- both cores and most of DuckDB's memory on its own.
 -- The big aggregations group by integer keys (indicator; origin with the row's gender; target
 -- area and gender group), not by the codes: measured on the national profile, grouping ~40 M
 -- person masks by five strings and a flag spilled to disk and took 103 of the query's 183 s
