@@ -219,5 +219,9 @@ def record_state(
     rows = rows or [(fingerprint, "", "", 0, built_at)]
     con.execute("begin transaction")
     con.execute("delete from meta.dbt_build_state")
-    con.executemany("insert into meta.dbt_build_state values (?, ?, ?, ?, ?)", rows)
+    # one statement, not executemany (which prepares and runs one per row)
+    values = ", ".join(["(?, ?, ?, ?, ?)"] * len(rows))
+    con.execute(
+        f"insert into meta.dbt_build_state values {values}", [v for row in rows for v in row]
+    )
     con.execute("commit")
