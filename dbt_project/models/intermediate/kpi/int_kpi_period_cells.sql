@@ -38,7 +38,7 @@
 -- person masks by five strings and a flag spilled to disk and took 103 of the query's 183 s
 -- (CPU), by three integers, a date and the person 37 s (the query 101 s wall instead of 183 s).
 -- An observation with eligible_from counts only in periods ending on or after it (a subject's
--- observations of an indicator share one eligible_from: tests/kpi/assert_one_eligible_from_…).
+-- observations of an indicator share one eligible_from: tests/kpi/rules_int_kpi_observations).
 --
 -- Incremental by (indicator, year): the cells of a year depend only on that year's reported
 -- periods and the observations keyed to it (int_kpi_input_fingerprints). The pre-hook deletes
@@ -106,10 +106,8 @@ rollup as (
 
 ),
 
--- Small integer keys for what the big aggregations group by: an indicator, and an origin with
--- the gender a row carries. Grouping millions of rows by a few integers instead of five strings
--- and a flag halves the hash tables (on the national profile they no longer spill to disk);
--- the codes come back from these tables at the end.
+-- the integer keys the big aggregations group by (see the top); the codes come back from
+-- these tables at the end
 indicator_keys as (
 
     select
@@ -292,6 +290,12 @@ sums as (
 ),
 
 {% for who, id, rows, masks in counted %}
+{%- set in_multi -%}
+    multi.indicator_key = one.indicator_key
+        and multi.key_year = one.key_year
+        and multi.eligible_month is not distinct from one.eligible_month
+        and multi.{{ id }} = one.{{ id }}
+{%- endset %}
 -- a subject or person seen in one origin is counted per distinct mask in its origin first
 -- (many per origin), then those counts are added up into the areas; the others are fanned
 -- out one by one and OR-ed per area
@@ -300,14 +304,8 @@ sums as (
     select
         indicator_key, key_year, eligible_month, origin_key,
         {{ masks | map('first') | join(', ') }}, count(*) as {{ who }}s
-    from origin_{{ who }}s as counted
-    where not exists (
-        select 1 from spread_{{ who }}s as spread
-        where spread.indicator_key = counted.indicator_key
-            and spread.key_year = counted.key_year
-            and spread.eligible_month is not distinct from counted.eligible_month
-            and spread.{{ id }} = counted.{{ id }}
-    )
+    from origin_{{ who }}s as one
+    anti join spread_{{ who }}s as multi on {{ in_multi }}
     group by all
 
 ),
@@ -331,18 +329,14 @@ sums as (
         {{ masks | map('first') | join(', ') }}, count(*)
     from (
         select
-            spread.indicator_key, spread.key_year, spread.eligible_month,
-            fan_targets.target_key, spread.{{ id }},
+            one.indicator_key, one.key_year, one.eligible_month,
+            fan_targets.target_key, one.{{ id }},
             {%- for mask, _ in masks %}
-            bit_or(spread.{{ mask }}) as {{ mask }}{% if not loop.last %},{% endif %}
+            bit_or(one.{{ mask }}) as {{ mask }}{% if not loop.last %},{% endif %}
             {%- endfor %}
-        from origin_{{ who }}s as spread
-        semi join spread_{{ who }}s as multi
-            on multi.indicator_key = spread.indicator_key
-            and multi.key_year = spread.key_year
-            and multi.eligible_month is not distinct from spread.eligible_month
-            and multi.{{ id }} = spread.{{ id }}
-        inner join fan_targets on {{ fans_out('spread') }}
+        from origin_{{ who }}s as one
+        semi join spread_{{ who }}s as multi on {{ in_multi }}
+        inner join fan_targets on {{ fans_out('one') }}
         group by all
     ) as merged
     group by all
