@@ -11,9 +11,18 @@ const expected = {
 		'src/client-duckdb/browser.js',
 		'src/cache-duckdb.js'
 	],
-	'component-utilities': ['src/formatting.js', 'src/echarts.js']
+	'component-utilities': ['src/formatting.js', 'src/echarts.js'],
+	// `evidence sources`: DuckDB writes each source's parquet file itself (the SDK asks the
+	// connector to), instead of converting every value to JS, Arrow and wasm parquet
+	duckdb: ['index.cjs'],
+	sdk: ['src/plugins/datasources/evalSources.js']
 };
-const marker = { 'universal-sql': 'OFFLINE-PATCH', 'component-utilities': 'SV-LOCALE-PATCH' };
+const marker = {
+	'universal-sql': 'OFFLINE-PATCH',
+	'component-utilities': 'SV-LOCALE-PATCH',
+	duckdb: 'NATIVE-PARQUET-PATCH',
+	sdk: 'NATIVE-PARQUET-PATCH'
+};
 // Files whose patch has a marker of its own (the build speed-up of the query cache).
 const fileMarker = { 'src/cache-duckdb.js': 'PRERENDER-CACHE-PATCH' };
 
