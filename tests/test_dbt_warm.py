@@ -266,3 +266,54 @@ def test_a_node_that_runs_alone_has_no_other_node_beside_it(
     queue.mark_done("model.x")
     thread.join(timeout=5)
     assert taken == ["model.alone"]
+
+
+def test_a_debug_event_is_dropped_unless_a_logger_or_callback_takes_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The warm process drops dbt's debug events before they are turned into JSON lines that its
+    info-level loggers throw away, and still when dbt's own tracking callback (which acts on
+    warnings only) is registered; a debug logger or any other callback still gets them."""
+    import io
+
+    from dbt.adapters.events.types import SQLQuery
+    from dbt.events.types import MainReportVersion
+    from dbt.tracking import track_behavior_change_warn
+    from dbt_common.events.base_types import EventLevel
+    from dbt_common.events.event_manager import EventManager
+    from dbt_common.events.logger import LineFormat, LoggerConfig
+
+    # restored after the test: the patch replaces the method on dbt's class
+    monkeypatch.setattr(EventManager, "fire_event", EventManager.fire_event)
+    dbt_warm._skip_debug_events_nobody_reads()
+
+    def fired(level: EventLevel, *extra_callbacks: object) -> dict[str, list[str]]:
+        manager = EventManager()
+        manager.add_logger(
+            LoggerConfig(
+                name=f"warm-test-{level}",
+                level=level,
+                line_format=LineFormat.Json,
+                output_stream=io.StringIO(),
+            )
+        )
+        seen: dict[str, list[str]] = {"logger": []}
+        (logger,) = manager.loggers
+        write_line = logger.write_line
+
+        def counted(msg: object) -> None:
+            seen["logger"].append(msg.info.name)  # type: ignore[attr-defined]
+            write_line(msg)
+
+        logger.write_line = counted  # type: ignore[method-assign]
+        manager.callbacks = [track_behavior_change_warn, *extra_callbacks]
+        manager.fire_event(SQLQuery(conn_name="c", sql="select 1", node_info={}))
+        manager.fire_event(MainReportVersion(version="1", log_version=3))
+        return seen
+
+    assert fired(EventLevel.INFO)["logger"] == ["MainReportVersion"]
+    assert fired(EventLevel.DEBUG)["logger"] == ["SQLQuery", "MainReportVersion"]
+    names: list[str] = []
+    taken = fired(EventLevel.INFO, lambda msg: names.append(msg.info.name))
+    assert taken["logger"] == ["SQLQuery", "MainReportVersion"]
+    assert names == ["SQLQuery", "MainReportVersion"]
