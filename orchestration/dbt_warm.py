@@ -211,8 +211,8 @@ def _parse_state_without_warehouse_folder() -> None:
 # target/dbt.log are at info. So a debug event is dropped here when no logger is at debug and no
 # callback could want it. dbt always registers one callback, dbt.tracking's
 # track_behavior_change_warn, which acts on BehaviorChangeEvent (a warning) only; counting it as
-# a taker kept every debug event (measured, tiny profile: ~3 s of the build's ~7 s of Python
-# time went to the three conversions of debug events).
+# a taker kept every debug event. Measured on the tiny profile: fire_event 9.7 → 1.0 s of the
+# warm process's py-spy samples; the refresh's dbt build 10.1 → 7.8 s (medians of five runs).
 def _skip_debug_events_nobody_reads() -> None:
     from dbt.tracking import track_behavior_change_warn
     from dbt_common.events.base_types import EventLevel
