@@ -4,8 +4,12 @@
 // warehouse says each cell must show) and judge the report; the benchmark uses the timings.
 //
 // Usage: node check_site.mjs PLAN_JSON REPORT_JSON
-//   PLAN: { baseUrl, artifactsDir, coldCache?, visits: [{ path, name?, ready?, steps: [...] }] }
+//   PLAN: { baseUrl, artifactsDir, coldCache?, concurrency?,
+//           visits: [{ path, name?, ready?, via?, steps: [...] }] }
 //   ready: a selector whose visibility counts as the page's first render (default: a heading)
+//   via: 'link' — the page is reached from the visit before it, in the same tab, by following a
+//        link to it (the site's client-side navigation, as a reader moves from page to page);
+//        otherwise the page opens anew in a tab of its own (a direct visit to its address).
 //   steps (each may have `as`: the key its result is stored under in report.results):
 //     { do: 'text', text, exact? }                  wait until visible
 //     { do: 'ils', expect?: {kod: {kolumn: text}} } read the ILS table (waits for `expect`)
@@ -25,7 +29,7 @@
 //                                                   row has one)
 // Problems (console errors, page errors, requests to other hosts, failed local requests,
 // forbidden or English texts, steps that failed) are listed in report.problems. A full-page
-// screenshot of every visit goes to artifactsDir. Every visit opens the page anew.
+// screenshot of every visit goes to artifactsDir.
 import { mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -325,18 +329,24 @@ async function main() {
 			if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.url()}`);
 		});
 
-		// Pages are independent (a new tab each): `concurrency` of them at a time (the tests:
-		// several; the benchmark: one, so that each first render is measured alone and a cleared
-		// cache is not shared with another page's visit).
-		const visitOne = async (visit, index) => {
-			const name = visit.name ?? slug(visit.path);
+		// A tab per chain: a visit opened anew and the `via: 'link'` visits that follow it.
+		// `concurrency` chains at a time (the tests: several; the benchmark: one, so that each
+		// first render is measured alone and a cleared cache is not shared with another visit).
+		const openChain = async () => {
 			const page = await context.newPage();
+			const tab = { page, path: null };
 			page.on('console', (msg) => {
-				log.push(`console.${msg.type()} ${visit.path}: ${msg.text()}`);
-				if (msg.type() === 'error') problems.push(`console error on ${visit.path}: ${msg.text()}`);
+				log.push(`console.${msg.type()} ${tab.path}: ${msg.text()}`);
+				if (msg.type() === 'error') problems.push(`console error on ${tab.path}: ${msg.text()}`);
 			});
-			page.on('pageerror', (err) => problems.push(`page error on ${visit.path}: ${err.message}`));
-
+			page.on('pageerror', (err) => problems.push(`page error on ${tab.path}: ${err.message}`));
+			return tab;
+		};
+		const visitOne = async (tab, visit, index) => {
+			const { page } = tab;
+			const name = visit.name ?? slug(visit.path);
+			const viaLink = visit.via === 'link' && tab.path !== null;
+			tab.path = visit.path;
 			if (plan.coldCache) {
 				// A first visit: nothing in the HTTP cache (the benchmark measures this).
 				const cdp = await context.newCDPSession(page);
@@ -344,22 +354,40 @@ async function main() {
 				await cdp.detach();
 			}
 			const started = Date.now();
-			const timing = { path: visit.path, index };
+			const timing = { path: visit.path, index, via: viaLink ? 'link' : 'address' };
 			try {
-				await page.goto(new URL(visit.path, baseUrl).toString(), {
-					waitUntil: 'commit',
-					timeout: TIMEOUT_MS
-				});
+				if (viaLink) {
+					// A link to the page, clicked: the site's router handles it as any link on it.
+					await page.evaluate((href) => {
+						const a = document.createElement('a');
+						a.href = href;
+						document.body.appendChild(a);
+						a.click();
+						a.remove();
+					}, visit.path);
+					await page.waitForFunction(
+						(url) => location.pathname + location.hash === url,
+						visit.path,
+						{ timeout: TIMEOUT_MS }
+					);
+				} else {
+					await page.goto(new URL(visit.path, baseUrl).toString(), {
+						waitUntil: 'commit',
+						timeout: TIMEOUT_MS
+					});
+				}
 				// First render: the page's main content is visible (prerendered HTML, then hydrated).
 				await page
 					.locator(visit.ready ?? 'article h1, article h2')
 					.first()
 					.waitFor({ state: 'visible', timeout: TIMEOUT_MS });
 				timing.first_render_ms = Date.now() - started;
-				timing.fcp_ms = await page.evaluate(
-					() =>
-						performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null
-				);
+				timing.fcp_ms = viaLink
+					? null
+					: await page.evaluate(
+							() =>
+								performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null
+						);
 				await settle(page);
 				timing.settled_ms = Date.now() - started;
 				for (const step of visit.steps ?? []) {
@@ -383,11 +411,19 @@ async function main() {
 			timing.total_ms = Date.now() - started;
 			visits.push(timing);
 			console.log(`${visit.path}: ${JSON.stringify(timing)}`);
-			await page.close();
 		};
-		const queue = plan.visits.map((visit, index) => [visit, index]);
+		const chains = [];
+		plan.visits.forEach((visit, index) => {
+			if (visit.via === 'link' && chains.length) chains.at(-1).push([visit, index]);
+			else chains.push([[visit, index]]);
+		});
 		const workers = Array.from({ length: Math.max(1, plan.concurrency ?? 1) }, async () => {
-			while (queue.length) await visitOne(...queue.shift());
+			while (chains.length) {
+				const chain = chains.shift();
+				const tab = await openChain();
+				for (const [visit, index] of chain) await visitOne(tab, visit, index);
+				await tab.page.close();
+			}
 		});
 		await Promise.all(workers);
 		visits.sort((a, b) => a.index - b.index); // the plan's order, whatever finished first
