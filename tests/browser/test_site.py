@@ -2,10 +2,12 @@
 
 One session fixture builds the site (in a copy of evidence/, see site_build.py) and one drives
 Chromium through every page with check_site.mjs, following a plan that carries the texts the
-warehouse says each checked cell must show. The tests below judge that one report: no console
-errors, every page opened, ILS numbers equal the warehouse for the same cells (default view and
-after changing period and area), suppressed cells show the dash, the ILS export as CSV and
-Excel, a few numbers on the other pages, and no personal data anywhere in the build output.
+warehouse says each checked cell must show (most indicator pages are reached by a link from the
+one before, as a reader moves through them; see INDICATORS_PER_TAB). The tests below judge that
+one report: no console errors, every page opened, ILS numbers equal the warehouse for the same
+cells (default view and after changing period and area), suppressed cells show the dash, the ILS
+export as CSV and Excel, a few numbers on the other pages, and no personal data anywhere in the
+build output.
 Screenshots of every page are written to test-artifacts/browser/.
 """
 
