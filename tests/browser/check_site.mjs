@@ -376,7 +376,9 @@ async function main() {
 						timeout: TIMEOUT_MS
 					});
 				}
-				// First render: the page's main content is visible (prerendered HTML, then hydrated).
+				// First render: the page's main content is visible (prerendered HTML, then hydrated;
+				// after a link: the address has changed and a heading is visible — not a first-render
+				// measure, which the benchmark takes on pages opened from their address).
 				await page
 					.locator(visit.ready ?? 'article h1, article h2')
 					.first()
