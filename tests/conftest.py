@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -237,6 +238,18 @@ SITE_TESTS = "tests/browser/test_site.py"
 _site: Future | None = None
 _report: Future | None = None
 _evidence: Future | None = None
+# When each step of the site's chain ran (seconds since the session started), for the one line
+# pytest_terminal_summary prints: whether the chain or the other tests set the session's length.
+_SESSION_START = time.monotonic()
+_chain_times: list[tuple[str, float, float]] = []
+
+
+def _timed(step: str, work: Callable[[], Any]) -> Any:
+    started = time.monotonic()
+    try:
+        return work()
+    finally:
+        _chain_times.append((step, started - _SESSION_START, time.monotonic() - _SESSION_START))
 
 
 # --- Evidence's node packages, installed while the first tests run ---------------------------
@@ -342,12 +355,14 @@ def background_work(
     ):
         # Evidence's packages while the main thread makes the tiny refresh the site needs
         if site_tests or "evidence_installed" in wanted:
-            _evidence = site_worker.submit(install_evidence)
+            _evidence = site_worker.submit(_timed, "evidence-deps", install_evidence)
         # the site first: the session's longest chain (tiny refresh → site build → Chromium)
         if site_tests:
             from tests.browser import site_build, test_site
 
-            refreshed = request.getfixturevalue("refreshed_warehouse")
+            refreshed = _timed(
+                "tiny refresh", lambda: request.getfixturevalue("refreshed_warehouse")
+            )
             site_dir = tmp_path_factory.mktemp("site")
             browser_dir = tmp_path_factory.mktemp("browser")
             installed = _evidence
@@ -357,11 +372,13 @@ def background_work(
                 installed.result()  # done (the same thread); raises its error if it failed
                 return site_build.build_site(refreshed.publish_file, site_dir)
 
-            site = site_worker.submit(build)
+            site = site_worker.submit(_timed, "site build", build)
             _site = site
             # the same worker, so it starts once the site is built (and fails with it)
             _report = site_worker.submit(
-                lambda: test_site.make_report(site.result(), refreshed.warehouse, browser_dir)
+                _timed,
+                "browser walk",
+                lambda: test_site.make_report(site.result(), refreshed.warehouse, browser_dir),
             )
         for name, preparation in BACKGROUND.items():
             if preparation.used_by in wanted:
@@ -383,6 +400,19 @@ def background_site() -> Future | None:
 def background_report() -> Future | None:
     """The Chromium report started for this session after the site build."""
     return _report
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line: when the background chain's steps ran, in seconds since the session started."""
+    if _chain_times:
+        terminalreporter.write_line(
+            "background chain: "
+            + ", ".join(
+                f"{step} {end - start:.0f} s ({start:.0f}–{end:.0f})"
+                for step, start, end in _chain_times
+            )
+            + f"; session {time.monotonic() - _SESSION_START:.0f} s"
+        )
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
