@@ -266,12 +266,9 @@ def measure_site(
             raise BuildFailed(f"publish file missing: {publish_file}")
         load_before = os.getloadavg()[0]
         site = copy_site(Path(evidence), work)
-        env = dict(os.environ)
-        # The connector joins filename onto sources/kpi/, so the override is relative to it.
-        env["EVIDENCE_SOURCE__kpi__filename"] = os.path.relpath(
-            publish_file, site / "sources" / "kpi"
-        )
-        steps = run_steps(site, env, work / "logs")
+        from tests.browser.site_build import sources_env  # the tests' site reads it alike
+
+        steps = run_steps(site, sources_env(site, publish_file), work / "logs")
         load_build = os.getloadavg()[0]
         built = site / "build"
         pages = measure_pages(built, check_site=check_site)

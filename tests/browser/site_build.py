@@ -67,7 +67,15 @@ def copy_site(dest: Path) -> Path:
     return site
 
 
-def _run(cmd: list[str], cwd: Path, timeout_s: int, env: dict[str, str]) -> float:
+def sources_env(site: Path, publish_file: Path) -> dict[str, str]:
+    """This environment with the site's `kpi` source reading publish_file."""
+    # The connector joins filename onto sources/kpi/, so the override is relative to it.
+    rel = os.path.relpath(publish_file, site / "sources" / "kpi")
+    return {**os.environ, "EVIDENCE_SOURCE__kpi__filename": rel}
+
+
+def run_step(cmd: list[str], cwd: Path, timeout_s: int, env: dict[str, str]) -> float:
+    """Runs one step of a build (its seconds); BuildFailed with the output's tail if it fails."""
     full = ["timeout", "--kill-after=10", str(timeout_s), *cmd]
     started = time.monotonic()
     proc = subprocess.run(full, cwd=cwd, env=env, capture_output=True, text=True, check=False)
@@ -93,13 +101,11 @@ def build_site(publish_file: Path, dest: Path) -> Site:
     site = copy_site(Path(dest))
     # the Word reports written beside the publish file (orchestration/reports.py)
     stage_for_site(publish_file, site)
-    env = dict(os.environ)
-    # The connector joins filename onto sources/kpi/, so the override is relative to it.
-    env["EVIDENCE_SOURCE__kpi__filename"] = os.path.relpath(publish_file, site / "sources" / "kpi")
+    env = sources_env(site, publish_file)
     timings = {
-        "check:patches": _run(["npm", "run", "--silent", "check:patches"], site, 60, env),
-        "sources": _run(["npm", "run", "sources"], site, SOURCES_TIMEOUT_S, env),
-        "build": _run(["npm", "run", "build:strict"], site, BUILD_TIMEOUT_S, env),
+        "check:patches": run_step(["npm", "run", "--silent", "check:patches"], site, 60, env),
+        "sources": run_step(["npm", "run", "sources"], site, SOURCES_TIMEOUT_S, env),
+        "build": run_step(["npm", "run", "build:strict"], site, BUILD_TIMEOUT_S, env),
     }
     return Site(site, {k: round(v, 1) for k, v in timings.items()})
 

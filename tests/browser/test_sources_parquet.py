@@ -11,32 +11,17 @@ booleans, integers). EVIDENCE_JS_PARQUET=1 makes the connector take Evidence's p
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import duckdb
 
-from tests.browser.site_build import copy_site
+from tests.browser import site_build
 from tests.conftest import Refreshed
 
 
 def _sources(site: Path, publish_file: Path, js: bool) -> dict[str, Path]:
-    env = {
-        **os.environ,
-        "EVIDENCE_SOURCE__kpi__filename": os.path.relpath(publish_file, site / "sources" / "kpi"),
-        "EVIDENCE_JS_PARQUET": "1" if js else "0",
-    }
-    proc = subprocess.run(
-        ["node_modules/.bin/evidence", "sources", "--strict"],
-        cwd=site,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    env = {**site_build.sources_env(site, publish_file), "EVIDENCE_JS_PARQUET": "1" if js else "0"}
+    site_build.run_step(["npm", "run", "sources"], site, site_build.SOURCES_TIMEOUT_S, env)
     data = site / ".evidence" / "template" / "static" / "data" / "kpi"
     files = {p.parent.name: p for p in data.glob("*/*.parquet")}
     moved = {}
@@ -48,7 +33,7 @@ def _sources(site: Path, publish_file: Path, js: bool) -> dict[str, Path]:
 def test_duckdb_writes_the_same_parquet_as_evidence(
     refreshed_warehouse: Refreshed, tmp_path: Path, evidence_installed: None
 ) -> None:
-    site = copy_site(tmp_path)
+    site = site_build.copy_site(tmp_path)
     queries = sorted(p.stem for p in (site / "sources" / "kpi").glob("*.sql"))
     js = _sources(site, refreshed_warehouse.publish_file, js=True)
     native = _sources(site, refreshed_warehouse.publish_file, js=False)
