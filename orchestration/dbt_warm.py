@@ -25,9 +25,11 @@ import contextlib
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -239,6 +241,42 @@ def _skip_debug_events_nobody_reads() -> None:
     EventManager.fire_event = fire_event  # type: ignore[method-assign]
 
 
+# Each dbt event also builds its protobuf message (ParseDict of its fields) when it is made,
+# before fire_event can drop it (_skip_debug_events_nobody_reads): ~7 % of a tiny build's Python
+# samples (py-spy, BaseEvent.__init__), mostly for debug events that are then dropped. Here an
+# event keeps its arguments and builds the message the first time anything reads or sets one of
+# its fields: the same message from the same arguments, and none for an event nobody reads.
+def _build_event_messages_when_read() -> None:
+    from dbt_common.events.base_types import BaseEvent
+
+    build = BaseEvent.__init__
+    read = BaseEvent.__getattr__
+    write = BaseEvent.__setattr__
+
+    def built(event: BaseEvent) -> None:
+        pending = event.__dict__.pop("_pending", None)
+        if pending is not None:
+            build(event, *pending[0], **pending[1])
+
+    def init(self: BaseEvent, *args: Any, **kwargs: Any) -> None:
+        object.__setattr__(self, "_pending", (args, kwargs))
+
+    def getattr_(self: BaseEvent, key: str) -> Any:
+        if "_pending" in self.__dict__:
+            built(self)
+            return getattr(self, key)
+        return read(self, key)
+
+    def setattr_(self: BaseEvent, key: str, value: Any) -> None:
+        if key != "pb_msg":
+            built(self)
+        write(self, key, value)
+
+    BaseEvent.__init__ = init  # type: ignore[method-assign]
+    BaseEvent.__getattr__ = getattr_  # type: ignore[method-assign]
+    BaseEvent.__setattr__ = setattr_  # type: ignore[method-assign]
+
+
 # dbt's build loop takes every node off its priority queue as soon as the node is ready and
 # queues it in its thread pool (first come, first served), so a long chain — household months →
 # recipient months → … → period cells → kpi → rapport — waited behind whatever became ready
@@ -316,6 +354,100 @@ def _schedule_longest_path_first() -> None:
     GraphRunnableTask.run_queue = run_queue_with_threads  # type: ignore[method-assign]
 
 
+# Jinja compiles a template from its source every time dbt asks for one: each node's SQL when
+# the node is compiled, each generic test's call, each macro the first time the build uses it —
+# lexing, parsing, code generation and Python's compile(), in a new Environment each time. On
+# the tiny profile that was ~9 % of the build's Python samples (py-spy: Environment.from_string
+# under compile_node, the macro template cache and the tests' keyword rendering), all on the
+# build's critical path. Here compiled code is kept per source (and per environment class,
+# extensions and filters: what the parser and code generator read) and reused by every template
+# made from that source; each template still gets its own globals, so what is rendered is
+# unchanged. While the process waits for the loaders it compiles the project's macros and SQL
+# ahead (_compile_ahead), stopping as soon as its command arrives.
+_compiled: dict[tuple[Any, ...], Any] = {}
+
+
+def _reuse_compiled_templates() -> None:
+    from dbt_common.clients.jinja import MacroFuzzEnvironment
+
+    compile_template = MacroFuzzEnvironment.compile
+
+    def cached_compile(
+        self: Any,
+        source: Any,
+        name: str | None = None,
+        filename: str | None = None,
+        raw: bool = False,
+        defer_init: bool = False,
+    ) -> Any:
+        if raw or not isinstance(source, str):
+            return compile_template(self, source, name, filename, raw, defer_init)
+        key = (
+            type(self),
+            self.code_generator_class,
+            tuple(self.extensions),
+            tuple(sorted(self.filters)),
+            source,
+            name,
+            filename,
+            defer_init,
+        )
+        code = _compiled.get(key)
+        if code is None:
+            code = _compiled[key] = compile_template(self, source, name, filename, raw, defer_init)
+        return code
+
+    MacroFuzzEnvironment.compile = cached_compile  # type: ignore[method-assign,assignment]
+
+
+def _compile_ahead(manifest: Any, command_waiting: Any) -> int:
+    """Compiles the manifest's macros and nodes' SQL until `command_waiting()`; how many."""
+    from dbt.clients.jinja import _HAS_RENDER_CHARS_PAT
+    from dbt_common.clients.jinja import get_environment, template_cache
+
+    done = 0
+    for macro in manifest.macros.values():
+        if command_waiting():
+            return done
+        with contextlib.suppress(Exception):  # the build reports what does not compile
+            template_cache.get_node_template(macro)
+            done += 1
+    for node in manifest.nodes.values():
+        sources = [(getattr(node, "raw_code", None), False)]
+        metadata = getattr(node, "test_metadata", None)
+        if metadata is not None:  # a generic test's arguments (dbt.clients.jinja)
+            sources += [(text, True) for text in _test_argument_texts(metadata.kwargs)]
+        for source, native in sources:
+            if not isinstance(source, str) or not _HAS_RENDER_CHARS_PAT.search(source):
+                continue
+            if command_waiting():
+                return done
+            with contextlib.suppress(Exception):  # the build reports what does not compile
+                get_environment(node, native=native).compile(source)
+                done += 1
+    return done
+
+
+def _test_argument_texts(value: Any, keypath: tuple[Any, ...] = ()) -> Iterator[str]:
+    """The texts dbt renders natively in a generic test's arguments (add_rendered_test_kwargs)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _test_argument_texts(item, (*keypath, key))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _test_argument_texts(item, (*keypath, index))
+    elif isinstance(value, str) and keypath != ("column_name",):
+        if re.match(r"^\s*(env_var|ref|var|source|doc)\s*\(.+\)\s*$", value):
+            value = f"{{{{ {value} }}}}"
+        yield value
+
+
+def _stdin_has_data() -> bool:
+    import select
+
+    return bool(select.select([sys.stdin], [], [], 0)[0])
+
+
 def _parse_cache(parse_env: dict[str, str | None]) -> Path | None:
     """Where warehouses with this file name keep their latest parse state."""
     project, warehouse = parse_env.get("DBT_PROJECT_DIR"), parse_env.get(WAREHOUSE_ENV)
@@ -353,7 +485,9 @@ def _serve() -> int:
 
     _parse_state_without_warehouse_folder()
     _skip_debug_events_nobody_reads()
+    _build_event_messages_when_read()
     _schedule_longest_path_first()
+    _reuse_compiled_templates()
     cache = _parse_cache(parse_env)
     _seed_parse_state(cache)
     try:
@@ -365,6 +499,8 @@ def _serve() -> int:
     sys.stdout.flush()
     os.dup2(saved_stdout, 1)
     os.close(devnull)
+    if manifest is not None:
+        _compile_ahead(manifest, _stdin_has_data)
 
     line = sys.stdin.readline()
     if not line:  # the refresh ended before dbt

@@ -320,3 +320,93 @@ def test_a_debug_event_is_dropped_unless_a_logger_or_callback_takes_it(
         "MainReportVersion",
     ]
     assert names == ["SQLQuery", "MainReportVersion"]
+
+
+def test_an_event_builds_its_message_when_first_read_or_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The warm process's events keep their arguments until a field is read or set; the message
+    they then build is the one dbt builds when the event is made."""
+    from dbt.adapters.events.types import SQLQuery
+    from dbt_common.events.base_types import BaseEvent
+
+    arguments = {"conn_name": "c", "sql": "select 1", "node_info": {}}
+    eager = SQLQuery(**arguments)
+    for name in ("__init__", "__getattr__", "__setattr__"):  # restored after the test
+        monkeypatch.setattr(BaseEvent, name, getattr(BaseEvent, name))
+    dbt_warm._build_event_messages_when_read()
+
+    unread = SQLQuery(**arguments)
+    assert "pb_msg" not in unread.__dict__  # nothing built for an event nobody reads
+    read = SQLQuery(**arguments)
+    assert read.sql == "select 1" and read.level_tag() == eager.level_tag()
+    assert read.to_json() == eager.to_json() and read.message() == eager.message()
+    written = SQLQuery(**arguments)
+    written.sql = "select 2"
+    assert written.pb_msg.sql == "select 2" and written.conn_name == "c"
+
+
+def test_a_template_is_compiled_once_and_rendered_with_its_own_globals(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Compiled Jinja is shared by every template of the same source (per environment class:
+    text and native rendering differ); what each renders comes from its own context."""
+    from dbt.clients.jinja import get_rendered
+    from dbt_common.clients.jinja import MacroFuzzEnvironment
+
+    native = "{{ {'a': [1, 2]} }}"
+    expected = get_rendered(native, {}, native=True)  # as dbt renders it without the cache
+    monkeypatch.setattr(MacroFuzzEnvironment, "compile", MacroFuzzEnvironment.compile)
+    monkeypatch.setattr(dbt_warm, "_compiled", {})
+    dbt_warm._reuse_compiled_templates()
+
+    source = "{{ x }} and {{ y | upper }}"
+    assert get_rendered(source, {"x": 1, "y": "a"}) == "1 and A"
+    assert get_rendered(source, {"x": 2, "y": "b"}) == "2 and B"
+    assert len(dbt_warm._compiled) == 1
+    assert get_rendered(native, {}) == "{'a': [1, 2]}"
+    assert get_rendered(native, {}, native=True) == expected
+    assert get_rendered(native, {}, native=True) == expected
+    assert len(dbt_warm._compiled) == 3
+
+
+def test_compiling_ahead_covers_macros_sql_and_test_arguments_and_stops_for_the_command(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dbt_common.clients.jinja import MacroFuzzEnvironment
+
+    monkeypatch.setattr(MacroFuzzEnvironment, "compile", MacroFuzzEnvironment.compile)
+    monkeypatch.setattr(dbt_warm, "_compiled", {})
+    dbt_warm._reuse_compiled_templates()
+    arguments = {
+        "column_name": "{{ not_rendered }}",
+        "to": "ref('stg_a')",
+        "expressions": ["{{ y }} > 0", "plain text"],
+    }
+    assert list(dbt_warm._test_argument_texts(arguments)) == [
+        "{{ ref('stg_a') }}",
+        "{{ y }} > 0",
+        "plain text",
+    ]
+    manifest = SimpleNamespace(
+        macros={"macro.p.m": SimpleNamespace(macro_sql="{% macro m() %}1{% endmacro %}")},
+        nodes={
+            "model.p.a": SimpleNamespace(language="sql", raw_code="select {{ m() }}"),
+            "model.p.plain": SimpleNamespace(language="sql", raw_code="select 1"),
+            "test.p.t": SimpleNamespace(
+                raw_code="{{ test_rules(**_dbt_generic_test_kwargs) }}",
+                test_metadata=SimpleNamespace(kwargs=arguments),
+            ),
+        },
+    )
+    # macro, model a, the test's call and its two texts with Jinja (not plain SQL or text)
+    assert dbt_warm._compile_ahead(manifest, lambda: False) == 5
+    sources = {key[4] for key in dbt_warm._compiled}
+    assert {"select {{ m() }}", "{{ ref('stg_a') }}", "{{ y }} > 0"} <= sources
+    asked: list[int] = []
+
+    def after_two() -> bool:
+        asked.append(1)
+        return len(asked) > 2
+
+    assert dbt_warm._compile_ahead(manifest, after_two) == 2
