@@ -23,6 +23,7 @@ import math
 import os
 import shutil
 import time
+import zipfile
 from collections.abc import Iterable
 from copy import deepcopy
 from dataclasses import dataclass
@@ -329,7 +330,29 @@ class _Writer:
         self._append(tbl)
 
     def save(self, path: Path) -> None:
-        self.doc.save(str(path))
+        """python-docx's save (OpcPackage.save, PackageWriter.write) into a zip written at
+        zlib's fastest level: level 6, python-docx's, spent ~0,2 s more of the ~0,9 s the
+        stockholm profile's 145 documents take, for files ~30 % smaller (~35 kB a document)."""
+        from docx.opc.pkgwriter import PackageWriter
+
+        package = self.doc.part.package
+        for part in package.parts:
+            part.before_marshal()
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+            writer = _ZipWriter(archive)
+            PackageWriter._write_content_types_stream(writer, package.parts)
+            PackageWriter._write_pkg_rels(writer, package.rels)
+            PackageWriter._write_parts(writer, package.parts)
+
+
+class _ZipWriter:
+    """python-docx's physical package writer (docx.opc.phys_pkg._ZipPkgWriter) over an open zip."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.archive = archive
+
+    def write(self, pack_uri, blob: bytes) -> None:  # type: ignore[no-untyped-def]
+        self.archive.writestr(pack_uri.membername, blob)
 
 
 def _frozen(part):
