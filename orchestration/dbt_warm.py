@@ -254,9 +254,10 @@ def _build_event_messages_when_read() -> None:
     write = BaseEvent.__setattr__
 
     def built(event: BaseEvent) -> None:
-        pending = event.__dict__.pop("_pending", None)
-        if pending is not None:
-            build(event, *pending[0], **pending[1])
+        pending = event.__dict__.get("_pending")
+        if pending is not None:  # dropped only once the message is there (another thread
+            build(event, *pending[0], **pending[1])  # reading meanwhile builds it too)
+            event.__dict__.pop("_pending", None)
 
     def init(self: BaseEvent, *args: Any, **kwargs: Any) -> None:
         object.__setattr__(self, "_pending", (args, kwargs))
