@@ -31,7 +31,10 @@ left join employments
     on employments.employee_id = absence.employee_id
     and employments.unit_code = absence.unit_code
     and employments.employed_on <= last_day(absence.month_start)
-    and (employments.ended_on is null or employments.ended_on >= absence.month_start)
+    -- an employment without an end date covers every later month. Written without OR: with
+    -- `ended_on is null or …` DuckDB joined every absence row with every employment (a nested
+    -- loop; national: 437 542 × 8 895 rows, 6,5 s) instead of on (employee, unit) (0,2 s)
+    and coalesce(employments.ended_on, date '9999-12-31') >= absence.month_start
 qualify row_number() over (
     partition by absence.employee_id, absence.unit_code, absence.month_start
     order by employments.employed_on desc nulls last
