@@ -2,8 +2,7 @@
     materialized="incremental",
     incremental_strategy="append",
     on_schema_change="fail",
-    pre_hook=["{{ delete_changed_kpi_cells() }}", "reset threads"],
-    post_hook="set threads = {{ env_var('BISTAND_DUCKDB_THREADS', '1') }}",
+    pre_hook="{{ delete_changed_kpi_cells() }}",
     meta={"run_alone": true},
 ) }}
 
@@ -33,9 +32,7 @@
 -- Masks are OR-ed per area (a person in two districts counts in each, once in the city) and
 -- then counted per distinct mask, so the period join works on a few rows per area.
 -- It runs with no other dbt node beside it (meta run_alone, orchestration/dbt_warm.py): it uses
--- both cores and most of DuckDB's memory on its own. Every other query runs on one DuckDB thread
--- (profiles.yml: two dbt nodes at a time fill the cores); the hooks give this one every core
--- (`reset threads`: DuckDB's default, the machine's cores) and set the one thread back.
+-- both cores and most of DuckDB's memory on its own.
 -- The big aggregations group by integer keys (indicator; origin with the row's gender; target
 -- area and gender group), not by the codes: measured on the national profile, grouping ~40 M
 -- person masks by five strings and a flag spilled to disk and took 103 of the query's 183 s
