@@ -4,7 +4,8 @@
 -- int_kpi_period_cells keeps the cells of an (indicator, year) whose fingerprint is unchanged
 -- and recomputes the others, so a new month recomputes the current year, not ten.
 -- Each part is a multiset hash (row count and the sum of the rows' 64-bit hashes): it does not
--- depend on row order, and any changed, added or removed row changes it.
+-- depend on row order, and any changed, added or removed row changes it. The observations' part
+-- per indicator and year comes from int_kpi_observation_years (one pass over the view).
 
 with
 
@@ -26,9 +27,9 @@ periods as (
 
 ),
 
-observations as (
+observation_years as (
 
-    select * from {{ ref('int_kpi_observations') }}
+    select * from {{ ref('int_kpi_observation_years') }}
 
 ),
 
@@ -48,21 +49,6 @@ reported as (
             as periods_hash
     from available
     inner join periods on periods.year = available.year and periods.period = available.period
-    group by all
-
-),
-
-observation_years as (
-
-    select
-        indicator_code,
-        year(obs_month) as obs_year,
-        count(*) as n_observations,
-        sum(hash(
-            obs_month, origin_level, origin_code, gender, subject_id, person_id, numerator,
-            denominator, eligible_from
-        )::hugeint) as observations_hash
-    from observations
     group by all
 
 ),
