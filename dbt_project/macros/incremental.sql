@@ -125,7 +125,7 @@
         obs_month >= date '{{ "%04d" | format(recent) }}-01-01'
         {%- if earlier %}
         or (obs_month >= date '{{ "%04d" | format(first) }}-01-01'
-            and indicator_code in ({% for code in earlier %}'{{ code }}'{% if not loop.last %}, {% endif %}{% endfor %}))
+            and indicator_code in ({{ string_list(earlier) }}))
         {%- endif %}
     {%- else -%}
         true

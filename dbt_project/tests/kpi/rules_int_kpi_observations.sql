@@ -46,7 +46,7 @@ observations as (
 
     select * from {{ ref('int_kpi_observations') }}
     {%- if summary is not none %}
-    where indicator_code in ({% for code in dated %}'{{ code }}'{% if not loop.last %}, {% endif %}{% else %}null{% endfor %})
+    where indicator_code in ({{ string_list(dated) }})
     {%- else %}
     -- compiled before the summary exists (e.g. dbt compile on an empty warehouse)
     where indicator_code in (
