@@ -4,15 +4,17 @@ Before every `dbt` command dagster-dbt (0.29) runs `dbt --version` in a subproce
 installed version, and builds a dbt adapter in this process (loading every macro of the
 project) — the adapter only serves `.fetch_column_metadata()`, which the refresh does not call.
 Together that is seconds of every refresh (a Python process start, dbt's imports, the macro
-parse) before dbt itself starts. Here the version comes from the installed dbt-core package
-(the `dbt` executable is the one of this environment: orchestration/settings.py), and no
-adapter is built. Everything else — the subprocess, its events, asset checks — is dagster-dbt's,
-except that the `dbt` child is started to die with the refresh (orchestration/children.py): a
-killed refresh leaves no `dbt build` writing the warehouse without the lock.
+parse) before dbt itself starts. Here the version comes from the installed dbt-core package's
+metadata (the `dbt` executable is the one of this environment: orchestration/settings.py), and
+no adapter is built, so this process never imports dbt (orchestration/dagster_dbt_import.py).
+Everything else — the subprocess, its events, asset checks — is dagster-dbt's, except that the
+`dbt` child is started to die with the refresh (orchestration/children.py): a killed refresh
+leaves no `dbt build` writing the warehouse without the lock.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,12 +22,11 @@ from functools import cached_property, partial
 from types import ModuleType
 from typing import Any
 
-from dagster_dbt import DbtCliResource
-from dagster_dbt.core import dbt_cli_invocation
 from packaging import version
 
 from orchestration import dbt_warm
 from orchestration.children import die_with_parent
+from orchestration.dagster_dbt_import import DbtCliResource, dbt_cli_invocation
 
 
 class _SubprocessDyingWithParent(ModuleType):
@@ -60,9 +61,9 @@ class BistandDbtCliResource(DbtCliResource):
 
     @cached_property
     def _cli_version(self) -> version.Version:
-        from dbt.version import __version__ as installed
-
-        return version.parse(installed)
+        # dbt-core's own version, from the installed package's metadata: this process does not
+        # import dbt (orchestration/dagster_dbt_import.py)
+        return version.parse(importlib.metadata.version("dbt-core"))
 
     def _initialize_dbt_core_adapter(self, args: Any) -> None:  # type: ignore[override]
         return None

@@ -8,8 +8,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from dagster_dbt import DbtProject
-
+from orchestration.dagster_dbt_import import DbtProject, using_dagster_dev
 from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -65,8 +64,11 @@ def ensure_manifest(force: bool = False) -> None:
             shutil.rmtree(scratch, ignore_errors=True)
 
 
-# `dagster dev` re-parses on every load; anything else (a fresh clone, the CLI, tests) parses
-# once here when there is no manifest yet, since @dbt_assets reads it at import time.
-dbt_project.prepare_if_dev()
-if not dbt_project.manifest_path.exists():
+# `dagster dev` re-parses on every load (what dagster-dbt's `prepare_if_dev` does for a project
+# without packages, but in the dbt child: its preparer would build a dbt adapter in this
+# process, orchestration/dagster_dbt_import.py); anything else (a fresh clone, the CLI, tests)
+# parses once here when there is no manifest yet, since @dbt_assets reads it at import time.
+if using_dagster_dev():
+    ensure_manifest(force=True)
+elif not dbt_project.manifest_path.exists():
     ensure_manifest()

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from dagster import AssetKey
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
+
+from orchestration.dagster_dbt_import import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
 
 class BistandTranslator(DagsterDbtTranslator):

@@ -80,3 +80,56 @@ def test_run_status_sensors_monitor_every_job() -> None:
         "refresh",
         "refresh_without_pages",
     ]
+
+
+_SHAPE = """
+import json, sys
+if sys.argv[1] == "dbt-core":
+    import dagster_dbt  # before the project's modules: dagster-dbt with dbt-core
+from orchestration.definitions import defs
+import dagster_dbt.compat
+graph = defs.resolve_asset_graph()
+shape = {
+    "dbt_core": dagster_dbt.compat.DBT_PYTHON_VERSION is not None,
+    "dbt_imported": sorted(m for m in sys.modules if m == "dbt" or m.startswith("dbt.")),
+    "assets": {
+        key.to_user_string(): [
+            sorted(p.to_user_string() for p in graph.get(key).parent_keys),
+            graph.get(key).group_name,
+            sorted(graph.get(key).metadata),
+            graph.get(key).description,
+        ]
+        for key in graph.get_all_asset_keys()
+    },
+    "checks": {
+        str(key): [
+            graph.get_check_spec(key).blocking,
+            sorted(str(d.asset_key) for d in graph.get_check_spec(key).additional_deps),
+            graph.get_check_spec(key).description,
+        ]
+        for key in graph.asset_check_keys
+    },
+}
+print(json.dumps(shape))
+"""
+
+
+def test_dagster_dbt_without_dbt_core_gives_the_same_assets_and_checks() -> None:
+    """orchestration/dagster_dbt_import.py: the Dagster processes do not import dbt, and the
+    assets and checks are exactly those dagster-dbt derives with dbt-core's node selection."""
+    import json
+    import subprocess
+    import sys
+
+    def shape(mode: str) -> dict:
+        done = subprocess.run(
+            [sys.executable, "-c", _SHAPE, mode], capture_output=True, text=True, check=True
+        )
+        return json.loads(done.stdout.splitlines()[-1])
+
+    lite, core = shape("project"), shape("dbt-core")
+    assert (lite["dbt_core"], lite["dbt_imported"]) == (False, [])
+    assert core["dbt_core"] and core["dbt_imported"]
+    assert len(lite["assets"]) > 100 and len(lite["checks"]) > 50
+    assert lite["assets"] == core["assets"]
+    assert lite["checks"] == core["checks"]

@@ -5,10 +5,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from dagster import AssetExecutionContext
-from dagster_dbt import DbtCliResource, dbt_assets
-from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
 
 from orchestration import dbt_warm
+from orchestration.dagster_dbt_import import (
+    DbtCliResource,
+    dbt_assets,
+    get_manifest_and_translator_from_dbt_assets,
+)
 from orchestration.incremental import (
     BuildPlan,
     plan_build,
