@@ -16,6 +16,28 @@ from orchestration.pseudonym import load_or_create_key
 from orchestration.runlog import record_start
 from orchestration.settings import Paths
 
+# The storage format a new warehouse file is written in. DuckDB's default for a new file is still
+# the format of v1.0 (so that old versions can read it); the v1.4 format writes a table faster:
+# measured with DuckDB 1.5.6 on the stockholm profile, fct_person_month (1,5 M rows) 0,66–1,04 s
+# in the v1.0 format and 0,47–0,57 s in v1.4 (0,19–0,23 s into a temporary table, which is not
+# written to the file at all). The format belongs to the file: every later connection, DuckDB
+# 1.4 or newer, reads and writes it without being told (an existing file keeps its format).
+# The pages never read this file (publish.py copies what they need into a file of its own).
+WAREHOUSE_STORAGE_VERSION = "v1.4.0"
+
+
+def create_warehouse_file(path: Path) -> None:
+    """Create an empty warehouse file at `path` in WAREHOUSE_STORAGE_VERSION, unless it exists.
+
+    The setting is given to this short connection only: DuckDB refuses a second connection to
+    the same file in one process with a different configuration than an open one.
+    """
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    config = {"storage_compatibility_version": WAREHOUSE_STORAGE_VERSION}
+    duckdb.connect(str(path), config=config).close()
+
 
 class WarehouseResource(ConfigurableResource):
     """The landing directory and the warehouse file of one deployment.
@@ -59,7 +81,7 @@ class WarehouseResource(ConfigurableResource):
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """The one write connection; closed (and checkpointed) when the block ends."""
         path = self.paths().warehouse
-        path.parent.mkdir(parents=True, exist_ok=True)
+        create_warehouse_file(path)
         with DuckDBResource(database=str(path)).get_connection() as con:
             yield con
 

@@ -13,7 +13,7 @@ import duckdb
 from dagster import RunRequest, SkipReason, build_sensor_context
 
 from orchestration.lock import WriterLock
-from orchestration.resources import WarehouseResource
+from orchestration.resources import WarehouseResource, create_warehouse_file
 from orchestration.sensors import landing_sensor
 from tests.conftest import Refreshed, refresh, run_bistand, table_hashes
 
@@ -184,3 +184,38 @@ def test_a_skipped_step_means_nothing_was_published() -> None:
         "steg published__publish_file kördes inte (något det väntar på byggdes inte)"
     ]
     assert "publicerat." not in outcome.summary()
+
+
+def _storage_version(path: Path) -> str:
+    with duckdb.connect(str(path), read_only=True) as con:
+        tags = con.execute(
+            "select tags from duckdb_databases() where not internal and database_name = ?",
+            [path.stem],
+        ).fetchone()[0]
+    return tags["storage_version"]
+
+
+def test_a_refresh_writes_a_new_warehouse_in_the_v1_4_storage_format(
+    refreshed_warehouse: Refreshed,
+) -> None:
+    # DuckDB writes a new file in the v1.0 format unless told (resources.py: the v1.4 format
+    # writes a table faster); the refresh created this one
+    assert _storage_version(refreshed_warehouse.warehouse) == "v1.4.0+"
+
+
+def test_an_existing_warehouse_file_keeps_its_storage_format(tmp_path: Path) -> None:
+    old = tmp_path / "old.duckdb"
+    with duckdb.connect(str(old)) as con:  # DuckDB's default for a new file
+        con.execute("create table t as select 1 as x")
+    assert _storage_version(old) == "v1.0.0+"
+    create_warehouse_file(old)
+    assert _storage_version(old) == "v1.0.0+"
+    with duckdb.connect(str(old), read_only=True) as con:
+        assert con.execute("select x from t").fetchall() == [(1,)]
+
+    new = tmp_path / "nested" / "new.duckdb"
+    create_warehouse_file(new)
+    assert _storage_version(new) == "v1.4.0+"
+    with duckdb.connect(str(new)) as con:  # a later plain connection keeps the format
+        con.execute("create table t as select range as x from range(200000)")
+    assert _storage_version(new) == "v1.4.0+"
