@@ -614,8 +614,15 @@ def test_floor_script_does_the_core_work(tmp_path: Path) -> None:
         assert con.execute(
             "select stadsdel_kod, count(*) from hushall_manad group by all order by 1"
         ).fetchall() == [("BRO", 12), ("ENS", 3)]
+        # written in the warehouse's storage format (the floor must not write slower)
+        assert con.execute(
+            "select tags['storage_version'] from duckdb_databases() where database_name = 'floor'"
+        ).fetchone() == ("v1.4.0+",)
     finally:
         con.close()
+    from orchestration.resources import WAREHOUSE_STORAGE_VERSION
+
+    assert result["settings"]["storage_compatibility_version"] == WAREHOUSE_STORAGE_VERSION
 
 
 def test_floor_script_as_a_process(tmp_path: Path) -> None:
