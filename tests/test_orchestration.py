@@ -195,12 +195,15 @@ def _storage_version(path: Path) -> str:
     return tags["storage_version"]
 
 
-def test_a_refresh_writes_a_new_warehouse_in_the_v1_4_storage_format(
+def test_a_refresh_writes_the_warehouse_and_the_published_file_in_the_v1_4_format(
     refreshed_warehouse: Refreshed,
 ) -> None:
     # DuckDB writes a new file in the v1.0 format unless told (resources.py: the v1.4 format
     # writes a table faster); the refresh created this one
     assert _storage_version(refreshed_warehouse.warehouse) == "v1.4.0+"
+    # the published file too: the newest format Evidence's reader opens (the browser test and
+    # every site build read it with Evidence's own DuckDB)
+    assert _storage_version(refreshed_warehouse.publish_file) == "v1.4.0+"
 
 
 def test_an_existing_warehouse_file_keeps_its_storage_format(tmp_path: Path) -> None:
