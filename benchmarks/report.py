@@ -67,6 +67,15 @@ def _wall(step: dict | None) -> float | None:
     return step["measured"]["wall_s"]
 
 
+def _median_note(step: dict | None) -> str:
+    """`` (median of 3: 31.2 s / 33.0 s / 36.1 s)`` for a repeated measurement (the runs in the
+    order they ran), else ``""``."""
+    repeats = (step or {}).get("repeats")
+    if not repeats:
+        return ""
+    return f" (median of {len(repeats)}: " + " / ".join(fmt_s(r["wall_s"]) for r in repeats) + ")"
+
+
 def _succeeded(step: dict | None) -> bool:
     if not step or "measured" not in step:
         return False
@@ -89,7 +98,7 @@ def _failure(step: dict | None, what: str) -> str | None:
 def full_time(p: dict) -> tuple[float | None, str, str | None]:
     why = _failure(p.get("full"), "full refresh")
     wall = _wall(p.get("full"))
-    return (None if why else wall), fmt_s(wall), why
+    return (None if why else wall), fmt_s(wall) + _median_note(p.get("full")), why
 
 
 def full_rss(p: dict) -> tuple[float | None, str, str | None]:
@@ -105,7 +114,10 @@ def incremental_share(p: dict) -> tuple[float | None, str, str | None]:
     )
     full, inc = _wall(p.get("full")), _wall(p.get("incremental"))
     share = inc / full if full and inc is not None else None
-    return (None if why else share), fmt_pct(share), why
+    shown = fmt_pct(share)
+    if share is not None and (p["full"].get("repeats") or p["incremental"].get("repeats")):
+        shown += f" ({fmt_s(inc)} / {fmt_s(full)}, medians)"
+    return (None if why else share), shown, why
 
 
 def oracle_ratio(p: dict) -> tuple[float | None, str, str | None]:
@@ -149,7 +161,8 @@ def floor_ratio(p: dict) -> tuple[float | None, str, str | None]:
     if why or not low or full is None:
         return None, "—", why
     ratio = full / low
-    return ratio, f"{fmt_times(ratio)} ({fmt_s(full)} / {fmt_s(low)})", None
+    medians = ", medians" if p["full"].get("repeats") or floor.get("repeats") else ""
+    return ratio, f"{fmt_times(ratio)} ({fmt_s(full)} / {fmt_s(low)}{medians})", None
 
 
 def _site_result(p: dict) -> tuple[dict | None, str | None]:
@@ -353,7 +366,7 @@ def _refresh_cell(step: dict | None) -> str:
         text += f" (FAILED, exit {m.get('exit_code')})"
     elif m.get("exit_code") == 2:
         text += " (exit 2: input rejected)"
-    return text
+    return text + _median_note(step)
 
 
 def _site_cell(site: dict | None) -> str:
@@ -376,7 +389,7 @@ def _floor_cell(p: dict) -> str:
     if not floor or "measured" not in floor:
         return (floor or {}).get("skipped", "—")
     m = floor["measured"]
-    text = f"{fmt_s(m['wall_s'])}, {fmt_bytes(m['peak_rss'])} RSS"
+    text = f"{fmt_s(m['wall_s'])}{_median_note(floor)}, {fmt_bytes(m['peak_rss'])} RSS"
     if m.get("aborted"):
         text += f" ({m['aborted']})"
     elif m.get("exit_code") != 0:
@@ -585,6 +598,13 @@ def _refresh_paragraph(name: str, step: dict | None) -> list[str]:
         extra.append(f"warehouse file {fmt_bytes(step['warehouse_bytes'])}")
     if step.get("publish_bytes") is not None:
         extra.append(f"publish file {fmt_bytes(step['publish_bytes'])}")
+    if step.get("repeats"):
+        extra.append(
+            f"reported: run {step['reported_run']} of {len(step['repeats'])}, the median; these "
+            "figures and the breakdown below are of that run (CPU time of each run: "
+            + " / ".join(f"{r['cpu_s']:.0f} s" for r in step["repeats"])
+            + ")"
+        )
     if extra:
         text = "; ".join(extra)
         parts.append(text[0].upper() + text[1:] + ".")
@@ -831,7 +851,12 @@ METHOD = (
     "after a one-page, query-free site with the same configuration. `--make-test` adds `make "
     "test` on a fresh clone. The code measured is a `git archive` snapshot of the commit named "
     "(`--source head`, the default), so edits in progress elsewhere in the working tree cannot "
-    "change it mid-run.",
+    "change it mid-run. The full and incremental refreshes and the floor script run "
+    "`--repeat` times (default 3; each full refresh into an empty warehouse, each incremental "
+    "one from a copy of the same state with the same delivery, the floor script on the same "
+    "landing), and the run with the median wall time is reported, every run's time beside it: "
+    "identical refreshes on this shared machine took 30–39 s within one hour, so one run "
+    "decides nothing near a target.",
     "",
     "**Measured** (each a fresh child process, wall time from its start to its exit, CPU time "
     "and peak RSS of its whole process tree): `bistand refresh --landing … --warehouse … "

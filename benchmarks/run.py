@@ -672,11 +672,13 @@ def count_output_lines(text: str) -> int:
     return text.count("\n") + (0 if text.endswith("\n") else 1)
 
 
-def timed_refresh(kind: str, profile: str, run: Path, args: argparse.Namespace) -> dict:
+def timed_refresh(
+    kind: str, profile: str, run: Path, args: argparse.Namespace, attempt: int | None = None
+) -> dict:
     """`bistand refresh --no-pages` on the run's landing and warehouse, measured; kind is
-    `full`, `incremental` or `nothing_new`."""
+    `full`, `incremental` or `nothing_new`; `attempt` (1, 2, …) when it is repeated."""
     landing, warehouse = run / "landing", run / "warehouse.duckdb"
-    label = kind.replace("_", "-")
+    label = kind.replace("_", "-") + (f"-{attempt}" if attempt else "")
     warm = warm_manifest(run)
     before = last_delivery(warehouse)
     runs_before = {r.get("run_id") for r in refresh_runs(warehouse)}
@@ -745,15 +747,18 @@ def timed_refresh(kind: str, profile: str, run: Path, args: argparse.Namespace) 
     return result
 
 
-def timed_floor(profile: str, run: Path, args: argparse.Namespace) -> dict:
+def timed_floor(
+    profile: str, run: Path, args: argparse.Namespace, attempt: int | None = None
+) -> dict:
     """benchmarks/floor.py on landing A, as a fresh process, in the same run."""
-    out, db = run / "floor.json", run / "floor.duckdb"
+    suffix = f"-{attempt}" if attempt else ""
+    out, db = run / f"floor{suffix}.json", run / "floor.duckdb"
     load_before = list(os.getloadavg())
     log(f"{profile}: floor script on landing A (load average {load_before[0]:.2f})")
     measured = run_measured(
         [SOURCE.python, FLOOR_SCRIPT, run / "landing", out, "--db", db, "--memory-limit",
          os.environ.get("BISTAND_DUCKDB_MEMORY_LIMIT", "5GB")],
-        log_file=run / "floor.log",
+        log_file=run / f"floor{suffix}.log",
         env=child_env(),
         cwd=run,
         timeout_s=args.timeout,
@@ -905,6 +910,80 @@ def pytest_summary(text: str) -> str | None:
 # ---------------------------------------------------------------- one profile
 
 
+# What the harness itself writes into a run directory (logs, copies of dbt's run results, the
+# floor's and the oracle's output, the sites); everything else there is what a refresh reads and
+# writes (landing, warehouse, published file, reports, Dagster's and dbt's state).
+HARNESS_FILES = ("refresh-", "dbt-target-", "floor", "oracle", "site")
+
+
+def clear_refresh_state(run: Path, keep_landing: bool) -> None:
+    """Remove what refreshes wrote into `run` (and the landing unless `keep_landing`)."""
+    for entry in run.iterdir():
+        if entry.name.startswith(HARNESS_FILES) or (keep_landing and entry.name == "landing"):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
+def copy_refresh_state(source: Path, dest: Path) -> None:
+    """Copy the refresh state of `source` (not the harness's files) into `dest`, keeping
+    modification times: the loaders know a delivered file by its name, size and time."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for entry in source.iterdir():
+        if entry.name.startswith(HARNESS_FILES):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.copytree(entry, dest / entry.name, copy_function=shutil.copy2, symlinks=True)
+        else:
+            shutil.copy2(entry, dest / entry.name, follow_symlinks=False)
+
+
+def _ok(step: dict) -> bool:
+    measured = step.get("measured") or {}
+    return measured.get("exit_code") in (0, 2) and not measured.get("aborted")
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run reported for repeated measurements: the first that failed, if one did, else the
+    one with the median wall time (of an even number, the faster of the two middle ones).
+    Every run's wall time, CPU time, peak RSS and load in `repeats`, in the order they ran."""
+    failed = [r for r in runs if not _ok(r)]
+    ordered = sorted(runs, key=lambda r: r["measured"]["wall_s"])
+    chosen = failed[0] if failed else ordered[(len(ordered) - 1) // 2]
+    if len(runs) == 1:
+        return chosen
+    repeats = [
+        {
+            "wall_s": r["measured"]["wall_s"],
+            "cpu_s": round(
+                r["measured"].get("cpu_user_s", 0) + r["measured"].get("cpu_sys_s", 0), 2
+            ),
+            "peak_rss": r["measured"].get("peak_rss"),
+            "load_before": (r.get("load_before") or [None])[0],
+            "ok": _ok(r),
+        }
+        for r in runs
+    ]
+    return {**chosen, "repeats": repeats, "reported_run": runs.index(chosen) + 1}
+
+
+def repeated(
+    measure: Callable[[int | None], dict], times: int, between: Callable[[], None]
+) -> dict:
+    """`measure(attempt)` `times` times (`between()` before each one after the first), stopping
+    at a failed run; the median run (median_run)."""
+    runs: list[dict] = []
+    for attempt in range(1, times + 1):
+        if attempt > 1:
+            between()
+        runs.append(measure(attempt if times > 1 else None))
+        if not _ok(runs[-1]):
+            break
+    return median_run(runs)
+
+
 def bench_profile(
     profile: str, args: argparse.Namespace, checkpoint: Callable[[dict], None] = lambda r: None
 ) -> dict:
@@ -954,10 +1033,17 @@ def bench_profile(
     log(f"{profile}: copying landing A to {run / 'landing'}")
     shutil.copytree(landing_a, run / "landing", copy_function=shutil.copy2)
 
-    result["full"] = timed_refresh("full", profile, run, args)
+    # each full refresh into an empty warehouse (the landing stays as it is)
+    result["full"] = repeated(
+        lambda attempt: timed_refresh("full", profile, run, args, attempt),
+        args.repeat,
+        lambda: clear_refresh_state(run, keep_landing=True),
+    )
     checkpoint(result)
-    full_ok = result["full"]["measured"]["exit_code"] in (0, 2)
-    result["floor"] = timed_floor(profile, run, args)
+    full_ok = _ok(result["full"])
+    result["floor"] = repeated(
+        lambda attempt: timed_floor(profile, run, args, attempt), args.repeat, lambda: None
+    )
     checkpoint(result)
     if args.skip_oracle:
         result["oracle"] = {"skipped": "skipped (--skip-oracle)"}
@@ -966,6 +1052,17 @@ def bench_profile(
         checkpoint(result)
 
     diff = diff_landings(landing_a, landing_b)
+    # every incremental refresh from the same state: the full refresh's, then the delivery
+    saved = args.work / "runs" / f"{profile}-before-delivery"
+    shutil.rmtree(saved, ignore_errors=True)
+    if full_ok and args.repeat > 1:
+        copy_refresh_state(run, saved)
+
+    def delivered_again() -> None:
+        clear_refresh_state(run, keep_landing=False)
+        copy_refresh_state(saved, run)
+        deliver(diff, landing_b, run / "landing")
+
     result["delivery"] = deliver(diff, landing_b, run / "landing")
     d = result["delivery"]
     log(
@@ -973,11 +1070,16 @@ def bench_profile(
         f"{d['rows']} rows ({d['files_same']} identical not copied)"
     )
     if full_ok:
-        result["incremental"] = timed_refresh("incremental", profile, run, args)
+        result["incremental"] = repeated(
+            lambda attempt: timed_refresh("incremental", profile, run, args, attempt),
+            args.repeat,
+            delivered_again,
+        )
+        shutil.rmtree(saved, ignore_errors=True)
         checkpoint(result)
     else:
         result["incremental"] = {"skipped": "skipped: the full refresh failed"}
-    if result["incremental"].get("measured", {}).get("exit_code") in (0, 2):
+    if _ok(result["incremental"]):
         result["nothing_new"] = timed_refresh("nothing_new", profile, run, args)
         checkpoint(result)
     else:
@@ -1012,6 +1114,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="comma-separated: tiny, stockholm, national (default %(default)s)",
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="full and incremental refreshes and floor scripts per profile; the run with the "
+        "median wall time is reported, with every run's time (default %(default)s; a national "
+        "run takes minutes: --repeat 1)",
+    )
     parser.add_argument(
         "--month",
         default=None,
@@ -1082,6 +1192,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "default %(default)s)",
     )
     args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be 1 or more")
     args.profiles = [p.strip() for p in args.profiles.split(",") if p.strip()]
     unknown = set(args.profiles) - set(FIRST_MONTH)
     if unknown:

@@ -9,6 +9,7 @@ a fake `bistand` and a fake repository; the one-page Evidence site's files.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from benchmarks.breakdown import dbt_breakdown, step_breakdown
@@ -406,6 +407,101 @@ def test_dbt_lines() -> None:
         "| `marts.fct_indicator_value` | 6.00 | 60 % |",
         "| `int_ephemeral` | 2.00 | 20 % |",
     ]
+
+
+def test_the_median_run_is_reported_with_every_run() -> None:
+    from benchmarks.run import median_run
+
+    runs = [
+        {"measured": measured(36.0), "load_before": [2.0, 1.0, 1.0]},
+        {"measured": measured(31.0), "load_before": [1.0, 1.0, 1.0]},
+        {"measured": measured(33.0), "load_before": [1.5, 1.0, 1.0]},
+    ]
+    chosen = median_run(runs)
+    assert chosen["measured"]["wall_s"] == 33.0 and chosen["reported_run"] == 3
+    assert [(r["wall_s"], r["cpu_s"], r["load_before"], r["ok"]) for r in chosen["repeats"]] == [
+        (36.0, 85.0, 2.0, True),
+        (31.0, 85.0, 1.0, True),
+        (33.0, 85.0, 1.5, True),
+    ]
+    # of an even number, the faster middle one; a failed run is the one reported
+    assert median_run(runs[:2])["measured"]["wall_s"] == 31.0
+    failed = {"measured": measured(5.0, exit_code=1)}
+    assert median_run([runs[0], failed])["measured"]["exit_code"] == 1
+    assert "repeats" not in median_run(runs[:1])  # one run: as it was
+
+
+def test_repeated_stops_at_a_failure_and_prepares_each_later_run() -> None:
+    from benchmarks.run import repeated
+
+    calls: list[object] = []
+
+    def measure(attempt: int | None) -> dict:
+        calls.append(attempt)
+        return {"measured": measured(10.0, exit_code=1 if attempt == 2 else 0)}
+
+    result = repeated(measure, 3, lambda: calls.append("between"))
+    assert calls == [1, "between", 2]  # the third is not run after a failure
+    assert result["measured"]["exit_code"] == 1
+    calls.clear()
+    repeated(measure, 1, lambda: calls.append("between"))
+    assert calls == [None]  # one run: no attempt number in its file names
+
+
+def test_refresh_state_is_cleared_and_copied_without_the_harness_files(tmp_path: Path) -> None:
+    from benchmarks.run import clear_refresh_state, copy_refresh_state
+
+    run = tmp_path / "run"
+    delivered = write(run / "landing" / "utbetalningar_2026-09.csv", "a;b\n")
+    os.utime(delivered, (1_000_000_000, 1_000_000_000))
+    write(run / "warehouse.duckdb", "w")
+    write(run / "dagster_home" / "storage" / "x", "x")
+    write(run / "refresh-full-1.log", "log")
+    write(run / "dbt-target-full-1" / "run_results.json", "{}")
+    saved = tmp_path / "saved"
+    copy_refresh_state(run, saved)
+    assert sorted(p.name for p in saved.iterdir()) == [
+        "dagster_home",
+        "landing",
+        "warehouse.duckdb",
+    ]
+    assert (saved / "landing" / delivered.name).stat().st_mtime == 1_000_000_000
+
+    clear_refresh_state(run, keep_landing=True)
+    assert sorted(p.name for p in run.iterdir()) == [
+        "dbt-target-full-1",
+        "landing",
+        "refresh-full-1.log",
+    ]
+    clear_refresh_state(run, keep_landing=False)
+    assert sorted(p.name for p in run.iterdir()) == ["dbt-target-full-1", "refresh-full-1.log"]
+    copy_refresh_state(saved, run)
+    assert (run / "landing" / delivered.name).stat().st_mtime == 1_000_000_000
+    assert (run / "warehouse.duckdb").read_text() == "w"
+
+
+def test_repeated_runs_are_shown_as_the_median_and_every_run() -> None:
+    stockholm = RESULTS["profiles"]["stockholm"]
+    repeats = [
+        {"wall_s": w, "cpu_s": c, "peak_rss": 1, "load_before": 1.0, "ok": True}
+        for w, c in ((62.0, 90.0), (58.0, 85.0), (57.0, 84.0))
+    ]
+    full = {**stockholm["full"], "repeats": repeats, "reported_run": 2}
+    floor = {**stockholm["floor"], "repeats": [dict(r, wall_s=5.0) for r in repeats]}
+    p = {**stockholm, "full": full, "floor": floor}
+    rows = {r["what"]: r["measured"] for r in evaluate({"profiles": {"stockholm": p}})}
+    assert rows["stockholm full refresh (empty warehouse, `--no-pages`)"] == (
+        "58.0 s (median of 3: 62.0 s / 58.0 s / 57.0 s)"
+    )
+    assert rows["one new month (incremental), stockholm"] == "20.7 % (12.0 s / 58.0 s, medians)"
+    assert (
+        rows["project vs a plain-DuckDB floor script (stockholm, same landing, same run)"]
+        == "11.6× (58.0 s / 5.00 s, medians)"
+    )
+    text = render({"profiles": {"stockholm": p}})
+    assert "eported: run 2 of 3, the median; these figures and the breakdown below are of " in text
+    assert "(CPU time of each run: 90 s / 85 s / 84 s)" in text
+    assert "5.00 s (median of 3: 5.00 s / 5.00 s / 5.00 s), 500 MB RSS" in text
 
 
 def test_render_has_targets_then_sections() -> None:
