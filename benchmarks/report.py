@@ -855,7 +855,7 @@ METHOD = (
     "`--repeat` times (default 3; each full refresh into an empty warehouse, each incremental "
     "one from a copy of the same state with the same delivery, the floor script on the same "
     "landing), and the run with the median wall time is reported, every run's time beside it: "
-    "identical refreshes on this shared machine took 30–39 s within one hour, so one run "
+    "identical refreshes on this shared machine took 32–38 s within one hour, so one run "
     "decides nothing near a target.",
     "",
     "**Measured** (each a fresh child process, wall time from its start to its exit, CPU time "
