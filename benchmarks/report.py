@@ -76,7 +76,8 @@ def _median_note(step: dict | None) -> str:
     return f" (median of {len(repeats)}: " + " / ".join(fmt_s(r["wall_s"]) for r in repeats) + ")"
 
 
-def _succeeded(step: dict | None) -> bool:
+def succeeded(step: dict | None) -> bool:
+    """Whether a measured step ran to its end with exit 0 or 2 (2: input rejected, by design)."""
     if not step or "measured" not in step:
         return False
     m = step["measured"]

@@ -51,7 +51,7 @@ from pathlib import Path
 from benchmarks.breakdown import dbt_breakdown, step_breakdown
 from benchmarks.delivery import deliver, diff_landings, landing_summary
 from benchmarks.measure import run_measured
-from benchmarks.report import render
+from benchmarks.report import render, succeeded
 
 REPO = Path(__file__).resolve().parents[1]
 FLOOR_SCRIPT = Path(__file__).resolve().parent / "floor.py"
@@ -940,16 +940,11 @@ def copy_refresh_state(source: Path, dest: Path) -> None:
             shutil.copy2(entry, dest / entry.name, follow_symlinks=False)
 
 
-def _ok(step: dict) -> bool:
-    measured = step.get("measured") or {}
-    return measured.get("exit_code") in (0, 2) and not measured.get("aborted")
-
-
 def median_run(runs: list[dict]) -> dict:
     """The run reported for repeated measurements: the first that failed, if one did, else the
     one with the median wall time (of an even number, the faster of the two middle ones).
     Every run's wall time, CPU time, peak RSS and load in `repeats`, in the order they ran."""
-    failed = [r for r in runs if not _ok(r)]
+    failed = [r for r in runs if not succeeded(r)]
     ordered = sorted(runs, key=lambda r: r["measured"]["wall_s"])
     chosen = failed[0] if failed else ordered[(len(ordered) - 1) // 2]
     if len(runs) == 1:
@@ -962,7 +957,7 @@ def median_run(runs: list[dict]) -> dict:
             ),
             "peak_rss": r["measured"].get("peak_rss"),
             "load_before": (r.get("load_before") or [None])[0],
-            "ok": _ok(r),
+            "ok": succeeded(r),
         }
         for r in runs
     ]
@@ -979,7 +974,7 @@ def repeated(
         if attempt > 1:
             between()
         runs.append(measure(attempt if times > 1 else None))
-        if not _ok(runs[-1]):
+        if not succeeded(runs[-1]):
             break
     return median_run(runs)
 
@@ -1040,7 +1035,7 @@ def bench_profile(
         lambda: clear_refresh_state(run, keep_landing=True),
     )
     checkpoint(result)
-    full_ok = _ok(result["full"])
+    full_ok = succeeded(result["full"])
     result["floor"] = repeated(
         lambda attempt: timed_floor(profile, run, args, attempt), args.repeat, lambda: None
     )
@@ -1079,7 +1074,7 @@ def bench_profile(
         checkpoint(result)
     else:
         result["incremental"] = {"skipped": "skipped: the full refresh failed"}
-    if _ok(result["incremental"]):
+    if succeeded(result["incremental"]):
         result["nothing_new"] = timed_refresh("nothing_new", profile, run, args)
         checkpoint(result)
     else:
