@@ -595,6 +595,14 @@ def _refresh_paragraph(name: str, step: dict | None) -> list[str]:
         extra.append(f"dbt rebuilt the month-keyed facts: `{step['build_scope']}`")
     if step.get("reparsed_by_dbt"):
         extra.append("dbt parsed the whole project during the run (its dbt.log)")
+    if step.get("dbt_files_parsed"):
+        parsed, total = step["dbt_files_parsed"]
+        extra.append(
+            f"dbt parsed {parsed} of the project's {total} files before the build (its parse "
+            "state was not reused)"
+            if parsed
+            else f"dbt reused its parse state (0 of the project's {total} files parsed)"
+        )
     if step.get("warehouse_bytes") is not None:
         extra.append(f"warehouse file {fmt_bytes(step['warehouse_bytes'])}")
     if step.get("publish_bytes") is not None:
@@ -876,10 +884,12 @@ METHOD = (
     "Evidence's node_modules (a link to evidence/node_modules when package.json, "
     "package-lock.json and patches/ are identical, else `npm install` in the snapshot); "
     "byte-compiling the snapshot's own modules; dbt's manifest and parse state before each "
-    "refresh (`ensure_manifest()`, i.e. `dbt parse` only when the project changed, then `dbt "
-    "parse` into the warehouse's own `dbt_target/` in the refresh's environment, which a "
-    "warehouse's first refresh would otherwise do once; seconds in results.json as "
-    "`warm_parse_s`). Nor are generating the landings, "
+    "refresh (`ensure_manifest()`, i.e. `dbt parse` only when the project changed, then the "
+    "project parsed into the warehouse's own `dbt_target/` by the refresh's own dbt process, "
+    "`orchestration/dbt_warm.py` `prepare()`, as the warehouse's previous refresh leaves it and "
+    "its first would otherwise do once — a plain `dbt parse` leaves a parse state that process "
+    "cannot reuse; seconds in results.json as `warm_parse_s`, and each refresh says how many "
+    "files dbt parsed). Nor are generating the landings, "
     "copying landing A, delivering month M, or the Chromium page visits (first render is "
     "measured per page in the browser, separately). Each profile below lists what its setup "
     "did. Times are wall-clock; CPU time over the number of cores bounds the wall time from "

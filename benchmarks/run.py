@@ -476,9 +476,11 @@ class GenerationFailed(RuntimeError):
 def warm_manifest(run: Path) -> dict:
     """dbt's manifest and parse state as the refresh will want them, before timing:
     `ensure_manifest()` (the manifest the Dagster definitions read; dbt parse when the project
-    changed), then `dbt parse` into the warehouse's own target folder in the refresh's
-    environment — the partial-parse state a warehouse's second refresh finds (its first would
-    parse the whole project once: the profile, which holds the warehouse path, is new)."""
+    changed), then the project parsed into the warehouse's own target folder by the refresh's
+    own dbt process (orchestration/dbt_warm.py `prepare()`) — the parse state a warehouse's
+    previous refresh leaves (its first would parse the whole project once: the profile, which
+    holds the warehouse path, is new). A snapshot without `prepare()` gets a plain `dbt parse`,
+    whose state that process cannot use (it parses every file again: `dbt_files_parsed`)."""
     env = child_env()
     env.update(
         BISTAND_LANDING=str(run / "landing"), BISTAND_WAREHOUSE=str(run / "warehouse.duckdb")
@@ -489,16 +491,23 @@ def warm_manifest(run: Path) -> dict:
          "ensure_manifest()"],
         cwd=SOURCE.root, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
-    how, code, error = "ensure_manifest() + dbt parse", proc.returncode, proc.stderr + proc.stdout
+    how, code, error = "ensure_manifest()", proc.returncode, proc.stderr + proc.stdout
     project = SOURCE.root / "dbt_project"
     if project.is_dir():
         try:
             proc = subprocess.run(
-                [SOURCE.python.parent / "dbt", "parse", "--quiet", "--project-dir", project,
-                 "--profiles-dir", project, "--target-path", run / "dbt_target"],
-                cwd=project, env={**env, "DBT_LOG_PATH": str(run / "dbt_target")},
-                capture_output=True, text=True, check=False,
+                [SOURCE.python, "-c", PREPARE, run / "warehouse.duckdb", run / "dbt_target"],
+                cwd=SOURCE.root, env=env, capture_output=True, text=True, check=False,
             )  # fmt: skip
+            how += " + dbt_warm.prepare()"
+            if proc.returncode == NO_PREPARE:
+                proc = subprocess.run(
+                    [SOURCE.python.parent / "dbt", "parse", "--quiet", "--project-dir", project,
+                     "--profiles-dir", project, "--target-path", run / "dbt_target"],
+                    cwd=project, env={**env, "DBT_LOG_PATH": str(run / "dbt_target")},
+                    capture_output=True, text=True, check=False,
+                )  # fmt: skip
+                how = how.replace("dbt_warm.prepare()", "dbt parse")
             code, error = code or proc.returncode, error + proc.stderr + proc.stdout
         except OSError as failure:
             code, error = None, str(failure)
@@ -508,6 +517,34 @@ def warm_manifest(run: Path) -> dict:
         "exit_code": code,
         **({"error": _tail(error)} if code != 0 else {}),
     }
+
+
+# The parse a refresh's warm dbt process makes, in the snapshot's code (exit 3: it has none).
+NO_PREPARE = 3
+PREPARE = (
+    "import sys\n"
+    "from pathlib import Path\n"
+    "try:\n"
+    "    from orchestration.dbt_warm import prepare\n"
+    "except ImportError:\n"
+    f"    sys.exit({NO_PREPARE})\n"
+    "result = prepare(Path(sys.argv[1]), Path(sys.argv[2]))\n"
+    "print(result.stdout, end='')\n"
+    "sys.exit(result.returncode)\n"
+)
+
+
+def dbt_files_parsed(run: Path, since: float) -> list[int] | None:
+    """[files dbt parsed, files in the project] by the refresh's own parse (dbt's
+    perf_info.json, when written since `since`): 0 parsed when the parse state was reused."""
+    perf = run / "dbt_target" / "perf_info.json"
+    try:
+        if perf.stat().st_mtime < since:
+            return None
+        info = json.loads(perf.read_text(encoding="utf-8"))
+        return [int(info["parsed_path_count"]), int(info["path_count"])]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def reparsed_by_dbt(run: Path, since: float) -> bool:
@@ -705,6 +742,7 @@ def timed_refresh(
         "warm_manifest": warm,
         "output_lines": count_output_lines(output),
         "reparsed_by_dbt": reparsed_by_dbt(run, measured.started_at),
+        "dbt_files_parsed": dbt_files_parsed(run, measured.started_at),
         "warehouse_bytes": warehouse.stat().st_size if warehouse.exists() else None,
         "publish_bytes": (run / "publish.duckdb").stat().st_size
         if (run / "publish.duckdb").exists()

@@ -955,3 +955,74 @@ def test_site_markdown_compares_with_the_one_page_site() -> None:
         "CPU seconds 1.43×." in text
     )
     assert text.endswith("| `/` | 800 | 300 | 900 |")
+
+
+def test_a_refresh_is_prepared_with_the_parse_state_its_own_dbt_process_leaves(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """warm_manifest parses through the snapshot's dbt_warm.prepare(), the refresh's own dbt
+    process (a plain `dbt parse` leaves a parse state that process cannot reuse); a snapshot
+    without prepare() gets `dbt parse`."""
+    from benchmarks import run
+
+    source = fake_source(tmp_path, "exit 0\n")
+    (source.root / "dbt_project").mkdir()
+    package = source.root / "orchestration"
+    write(package / "__init__.py", "")
+    write(package / "project.py", "def ensure_manifest():\n    pass\n")
+    write(
+        package / "dbt_warm.py",
+        "import subprocess\n"
+        "def prepare(warehouse, target):\n"
+        "    target.mkdir(parents=True, exist_ok=True)\n"
+        "    (target / 'prepared').write_text(str(warehouse))\n"
+        "    return subprocess.CompletedProcess([], 0, '', '')\n",
+    )
+    write(
+        source.python.parent / "dbt",
+        '#!/bin/sh\necho "$@" > "$DBT_LOG_PATH/parsed"\n',
+    ).chmod(0o755)
+    monkeypatch.setattr(run, "SOURCE", source)
+    work = tmp_path / "run"
+    (work / "dbt_target").mkdir(parents=True)
+
+    prepared = run.warm_manifest(work)
+    assert (prepared["how"], prepared["exit_code"]) == (
+        "ensure_manifest() + dbt_warm.prepare()",
+        0,
+    )
+    assert (work / "dbt_target" / "prepared").read_text() == str(work / "warehouse.duckdb")
+    assert not (work / "dbt_target" / "parsed").exists()
+
+    (package / "dbt_warm.py").unlink()  # an older snapshot
+    parsed = run.warm_manifest(work)
+    assert (parsed["how"], parsed["exit_code"]) == ("ensure_manifest() + dbt parse", 0)
+    assert (work / "dbt_target" / "parsed").read_text().startswith("parse --quiet")
+
+
+def test_the_files_dbt_parsed_come_from_its_perf_info_of_this_refresh(tmp_path: Path) -> None:
+    import os
+
+    from benchmarks.run import dbt_files_parsed
+
+    perf = write(
+        tmp_path / "dbt_target" / "perf_info.json",
+        '{"path_count": 308, "parsed_path_count": 0, "is_partial_parse_enabled": true}',
+    )
+    written = perf.stat().st_mtime
+    assert dbt_files_parsed(tmp_path, written - 1) == [0, 308]
+    assert dbt_files_parsed(tmp_path, written + 1) is None  # an earlier refresh's
+    write(perf, '{"path_count": 308, "parsed_path_count": 308}')
+    os.utime(perf, (written, written))
+    assert dbt_files_parsed(tmp_path, written - 1) == [308, 308]
+    write(perf, '{"path_count": 308')  # cut short
+    assert dbt_files_parsed(tmp_path, 0) is None
+    assert dbt_files_parsed(tmp_path / "none", 0) is None
+
+    stockholm = RESULTS["profiles"]["stockholm"]
+    for files, line in (
+        ([0, 308], "dbt reused its parse state (0 of the project's 308 files parsed)"),
+        ([308, 308], "dbt parsed 308 of the project's 308 files before the build (its parse "),
+    ):
+        p = {**stockholm, "full": {**stockholm["full"], "dbt_files_parsed": files}}
+        assert line[1:] in render({"profiles": {"stockholm": p}})  # "Dbt …" when first

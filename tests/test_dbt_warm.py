@@ -125,6 +125,24 @@ def test_a_new_warehouse_starts_from_the_parse_state_of_the_last_one(
         dbt_warm.stop()
 
 
+def test_prepare_leaves_the_parse_state_a_refresh_reuses_and_ends(
+    refreshed_warehouse, tmp_path: Path
+) -> None:
+    """prepare() parses as a refresh's warm process does (here from the parse state the
+    session's refresh left for a `warehouse.duckdb`) and ends without a command, its state kept
+    in the target folder for the next refresh; then prepared again it parses nothing either."""
+    target = tmp_path / "dbt_target"
+    for _ in range(2):
+        result = dbt_warm.prepare(tmp_path / "warehouse.duckdb", target)
+        assert result.returncode == 0, result.stdout
+        info = json.loads((target / "perf_info.json").read_text(encoding="utf-8"))
+        assert info["is_partial_parse_enabled"] and info["path_count"] > 200
+        assert info["parsed_path_count"] == 0
+        assert (target / "partial_parse.msgpack").exists()
+    assert not (tmp_path / "warehouse.duckdb").exists()  # the warehouse is not touched
+    assert dbt_warm._warm is None  # nothing left for a refresh to claim
+
+
 # ------------------------------------------------------------- the order dbt runs nodes in
 
 
