@@ -27,9 +27,16 @@ periods as (
 
 ),
 
+-- the parts of an indicator's observations added up per year
 observation_years as (
 
-    select * from {{ ref('int_kpi_observation_years') }}
+    select
+        indicator_code,
+        obs_year,
+        sum(n_observations) as n_observations,
+        sum(observations_hash) as observations_hash
+    from {{ ref('int_kpi_observation_years') }}
+    group by indicator_code, obs_year
 
 ),
 

@@ -1,5 +1,5 @@
--- The KPI observations (int_kpi_observations, a view computed anew by every reader) summed up per
--- indicator and calendar year of obs_month in ONE pass, for the two readers that need every row:
+-- The KPI observations (the parts of int_kpi_observations, a view computed anew by every reader)
+-- summed up per part, indicator and calendar year of obs_month in ONE pass, for the two readers that need every row:
 --   int_kpi_input_fingerprints  the year's row count and multiset hash (the sum of the rows'
 --                               64-bit hashes: independent of row order, changed by any added,
 --                               removed or changed row);
@@ -8,16 +8,39 @@
 --                               those indicators' rows again, for the rule over a subject's rows).
 -- Measured on the national profile: each full pass over the view took ~30 s, and the check made
 -- three of them beside the fingerprints' one, all before the fan-out.
+--
+-- Incremental, per part of the view (macros/kpi_observations.sql): a part that reads only the
+-- month-keyed incremental models keeps its rows before the start of rebuild_from's year (those
+-- observations are the last build's), and only the later years are summed up again; the parts
+-- whose exports are re-delivered whole are summed up again in every year. Readers add the parts
+-- of an indicator and year up (the counts and the multiset hash add up).
+
+{{ config(
+    materialized="incremental",
+    incremental_strategy="append",
+    on_schema_change="fail",
+    pre_hook="{{ delete_rebuilt_observation_years() }}",
+) }}
+
+{%- set month_keyed = kpi_month_keyed_observation_parts() %}
 
 with
 
 observations as (
-
-    select * from {{ ref('int_kpi_observations') }}
-
+{% for part in kpi_observation_parts() %}
+    select '{{ part }}' as obs_part, part_rows.*
+    from (
+        {{ kpi_observation_rows(part) | indent(8) }}
+    ) as part_rows
+    {%- if part in month_keyed %}
+    where {{ since_rebuild_year('obs_month') }}
+    {%- endif %}
+    {% if not loop.last %}union all{% endif %}
+{% endfor %}
 )
 
 select
+    cast(obs_part as varchar) as obs_part,
     cast(indicator_code as varchar) as indicator_code,
     cast(year(obs_month) as integer) as obs_year,
     cast(count(*) as bigint) as n_observations,

@@ -10,34 +10,7 @@
 --   eligible_from            the row counts only in periods ending on or after this date
 --                            (e.g. a 90-day deadline).
 
-{% set parts = [
-    'int_kpi_obs_households',
-    'int_kpi_obs_recipients',
-    'int_kpi_obs_population',
-    'int_kpi_obs_cases',
-    'int_kpi_obs_measures',
-    'int_kpi_obs_staff',
-    'int_kpi_obs_surveys',
-    'int_kpi_obs_kolada',
-    'int_kpi_obs_services',
-    'int_kpi_obs_budget',
-] %}
-
-{% for part in parts %}
-select
-    cast(indicator_code as varchar) as indicator_code,
-    cast(obs_month as date) as obs_month,
-    cast(origin_level as varchar) as origin_level,
-    cast(origin_code as varchar) as origin_code,
-    cast(gender as varchar) as gender,
-    cast(subject_id as varchar) as subject_id,
-    cast(person_id as varchar) as person_id,
-    -- exact decimals (every contribution is whole or has at most 4 decimals: kronor, hours):
-    -- sums of doubles depend on the order DuckDB's parallel aggregation meets them, and the
-    -- published figures must be identical from one refresh of the same data to the next
-    cast(numerator as decimal(38, 4)) as numerator,
-    cast(denominator as decimal(38, 4)) as denominator,
-    cast(eligible_from as date) as eligible_from
-from {{ ref(part) }}
+{% for part in kpi_observation_parts() %}
+{{ kpi_observation_rows(part) }}
 {% if not loop.last %}union all{% endif %}
 {% endfor %}
