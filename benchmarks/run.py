@@ -499,7 +499,7 @@ def warm_manifest(run: Path) -> dict:
                 [SOURCE.python, "-c", PREPARE, run / "warehouse.duckdb", run / "dbt_target"],
                 cwd=SOURCE.root, env=env, capture_output=True, text=True, check=False,
             )  # fmt: skip
-            how += " + dbt_warm.prepare()"
+            parser = "dbt_warm.prepare()"
             if proc.returncode == NO_PREPARE:
                 proc = subprocess.run(
                     [SOURCE.python.parent / "dbt", "parse", "--quiet", "--project-dir", project,
@@ -507,7 +507,8 @@ def warm_manifest(run: Path) -> dict:
                     cwd=project, env={**env, "DBT_LOG_PATH": str(run / "dbt_target")},
                     capture_output=True, text=True, check=False,
                 )  # fmt: skip
-                how = how.replace("dbt_warm.prepare()", "dbt parse")
+                parser = "dbt parse"
+            how += f" + {parser}"
             code, error = code or proc.returncode, error + proc.stderr + proc.stdout
         except OSError as failure:
             code, error = None, str(failure)

@@ -143,10 +143,7 @@ def run(warehouse: Path, target_path: Path, args: list[str]) -> subprocess.Compl
     process = _hand_over(warm, command, dict(warm.env))
     if process is None:
         raise RuntimeError(f"the warm dbt process ended before it was handed {args}")
-    assert process.stdout is not None  # stdin was closed by the hand-over
-    output = process.stdout.read()
-    process.stdout.close()
-    return subprocess.CompletedProcess(command, process.wait(), output.decode(), "")
+    return _finished(process, command)  # stdin was closed by the hand-over
 
 
 def prepare(warehouse: Path, target_path: Path) -> subprocess.CompletedProcess[str]:
@@ -157,11 +154,17 @@ def prepare(warehouse: Path, target_path: Path) -> subprocess.CompletedProcess[s
     leaves out (_parse_state_without_warehouse_folder), so the next refresh's warm process would
     parse every file again (stockholm: ~5 s on one core, beside the loaders)."""
     warm = _spawn(warehouse, target_path)
-    assert warm.process.stdin is not None and warm.process.stdout is not None
+    assert warm.process.stdin is not None
     warm.process.stdin.close()  # no command: it parses, keeps the state and ends
-    output = warm.process.stdout.read()
-    warm.process.stdout.close()
-    return subprocess.CompletedProcess(warm.process.args, warm.process.wait(), output.decode(), "")
+    return _finished(warm.process, warm.process.args)
+
+
+def _finished(process: subprocess.Popen, args: Any) -> subprocess.CompletedProcess[str]:
+    """A warm process whose stdin is closed, waited for: its output and exit code."""
+    assert process.stdout is not None
+    output = process.stdout.read()
+    process.stdout.close()
+    return subprocess.CompletedProcess(args, process.wait(), output.decode(), "")
 
 
 def was_claimed(process: subprocess.Popen) -> bool:
