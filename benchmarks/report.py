@@ -860,12 +860,14 @@ METHOD = (
     "after a one-page, query-free site with the same configuration. `--make-test` adds `make "
     "test` on a fresh clone. The code measured is a `git archive` snapshot of the commit named "
     "(`--source head`, the default), so edits in progress elsewhere in the working tree cannot "
-    "change it mid-run. The full and incremental refreshes and the floor script run "
-    "`--repeat` times (default 3; each full refresh into an empty warehouse, each incremental "
-    "one from a copy of the same state with the same delivery, the floor script on the same "
-    "landing), and the run with the median wall time is reported, every run's time beside it: "
-    "identical refreshes on this shared machine took 32–38 s within one hour, so one run "
-    "decides nothing near a target.",
+    "change it mid-run. The full refresh, the floor script and the incremental refresh run "
+    "`--repeat` times (default 3), interleaved: each repeat refreshes landing A into an empty "
+    "warehouse, runs the floor script on it, delivers month M and refreshes again from that "
+    "state (the oracle runs once, after the first floor script). The machine's speed drifts "
+    "over minutes, so interleaved it weighs alike on both sides of each ratio. Of each kind "
+    "the run with the median wall time is reported, every run's time beside it: identical "
+    "refreshes on this shared machine took 32–38 s within one hour, so one run decides "
+    "nothing near a target.",
     "",
     "**Measured** (each a fresh child process, wall time from its start to its exit, CPU time "
     "and peak RSS of its whole process tree): `bistand refresh --landing … --warehouse … "

@@ -966,19 +966,6 @@ def clear_refresh_state(run: Path, keep_landing: bool) -> None:
             entry.unlink()
 
 
-def copy_refresh_state(source: Path, dest: Path) -> None:
-    """Copy the refresh state of `source` (not the harness's files) into `dest`, keeping
-    modification times: the loaders know a delivered file by its name, size and time."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for entry in source.iterdir():
-        if entry.name.startswith(HARNESS_FILES):
-            continue
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.copytree(entry, dest / entry.name, copy_function=shutil.copy2, symlinks=True)
-        else:
-            shutil.copy2(entry, dest / entry.name, follow_symlinks=False)
-
-
 def median_run(runs: list[dict]) -> dict:
     """The run reported for repeated measurements: the first that failed, if one did, else the
     one with the median wall time (of an even number, the faster of the two middle ones).
@@ -1003,19 +990,40 @@ def median_run(runs: list[dict]) -> dict:
     return {**chosen, "repeats": repeats, "reported_run": runs.index(chosen) + 1}
 
 
-def repeated(
-    measure: Callable[[int | None], dict], times: int, between: Callable[[], None]
-) -> dict:
-    """`measure(attempt)` `times` times (`between()` before each one after the first), stopping
-    at a failed run; the median run (median_run)."""
-    runs: list[dict] = []
+@dataclass(frozen=True)
+class Repeat:
+    """The steps of one repeat of a profile's measurements (bench_profile)."""
+
+    reset: Callable[[], None]  # before every repeat after the first
+    full: Callable[[int | None], dict]
+    floor: Callable[[int | None], dict]
+    after_first_floor: Callable[[], None]  # once, right after the first floor script
+    deliver: Callable[[int], None]  # month M into the full refresh's landing
+    incremental: Callable[[int | None], dict]
+
+
+def interleaved(times: int, steps: Repeat) -> tuple[list[dict], list[dict], list[dict]]:
+    """`times` repeats of full → floor → delivery → incremental, one after the other (the
+    attempt number is None for a single repeat: file names without it); stops at a failed
+    refresh. The runs of each kind, in the order they ran."""
+    fulls: list[dict] = []
+    floors: list[dict] = []
+    incrementals: list[dict] = []
     for attempt in range(1, times + 1):
+        n = attempt if times > 1 else None
         if attempt > 1:
-            between()
-        runs.append(measure(attempt if times > 1 else None))
-        if not succeeded(runs[-1]):
+            steps.reset()
+        fulls.append(steps.full(n))
+        floors.append(steps.floor(n))
+        if attempt == 1:
+            steps.after_first_floor()
+        if not succeeded(fulls[-1]):
             break
-    return median_run(runs)
+        steps.deliver(attempt)
+        incrementals.append(steps.incremental(n))
+        if not succeeded(incrementals[-1]):
+            break
+    return fulls, floors, incrementals
 
 
 def bench_profile(
@@ -1067,52 +1075,52 @@ def bench_profile(
     log(f"{profile}: copying landing A to {run / 'landing'}")
     shutil.copytree(landing_a, run / "landing", copy_function=shutil.copy2)
 
-    # each full refresh into an empty warehouse (the landing stays as it is)
-    result["full"] = repeated(
-        lambda attempt: timed_refresh("full", profile, run, args, attempt),
-        args.repeat,
-        lambda: clear_refresh_state(run, keep_landing=True),
-    )
-    checkpoint(result)
-    full_ok = succeeded(result["full"])
-    result["floor"] = repeated(
-        lambda attempt: timed_floor(profile, run, args, attempt), args.repeat, lambda: None
-    )
-    checkpoint(result)
-    if args.skip_oracle:
-        result["oracle"] = {"skipped": "skipped (--skip-oracle)"}
-    else:
-        result["oracle"] = timed_oracle(profile, run, args)
-        checkpoint(result)
-
+    # Interleaved, one repeat after the other: a full refresh of landing A into an empty
+    # warehouse, the floor script on the same landing (the oracle too, the first time), then
+    # month M delivered and the incremental refresh from that full refresh's state. The
+    # machine's speed drifts over minutes on this shared machine; interleaved, it weighs alike
+    # on both sides of each ratio (full / floor, incremental / full).
     diff = diff_landings(landing_a, landing_b)
-    # every incremental refresh from the same state: the full refresh's, then the delivery
-    saved = args.work / "runs" / f"{profile}-before-delivery"
-    shutil.rmtree(saved, ignore_errors=True)
-    if full_ok and args.repeat > 1:
-        copy_refresh_state(run, saved)
 
-    def delivered_again() -> None:
+    def reset() -> None:
+        log(f"{profile}: next repeat: landing A into an empty run directory again")
         clear_refresh_state(run, keep_landing=False)
-        copy_refresh_state(saved, run)
-        deliver(diff, landing_b, run / "landing")
+        shutil.copytree(landing_a, run / "landing", copy_function=shutil.copy2)
 
-    result["delivery"] = deliver(diff, landing_b, run / "landing")
-    d = result["delivery"]
-    log(
-        f"{profile}: delivered {d['files_new']} new + {d['files_changed']} changed files, "
-        f"{d['rows']} rows ({d['files_same']} identical not copied)"
+    def oracle() -> None:
+        if args.skip_oracle:
+            result["oracle"] = {"skipped": "skipped (--skip-oracle)"}
+        else:
+            result["oracle"] = timed_oracle(profile, run, args)
+
+    def delivered(attempt: int) -> None:
+        delivery = deliver(diff, landing_b, run / "landing")
+        if attempt == 1:
+            result["delivery"] = delivery
+            log(
+                f"{profile}: delivered {delivery['files_new']} new + "
+                f"{delivery['files_changed']} changed files, {delivery['rows']} rows "
+                f"({delivery['files_same']} identical not copied)"
+            )
+
+    fulls, floors, incrementals = interleaved(
+        args.repeat,
+        Repeat(
+            reset=reset,
+            full=lambda n: timed_refresh("full", profile, run, args, n),
+            floor=lambda n: timed_floor(profile, run, args, n),
+            after_first_floor=oracle,
+            deliver=delivered,
+            incremental=lambda n: timed_refresh("incremental", profile, run, args, n),
+        ),
     )
-    if full_ok:
-        result["incremental"] = repeated(
-            lambda attempt: timed_refresh("incremental", profile, run, args, attempt),
-            args.repeat,
-            delivered_again,
-        )
-        shutil.rmtree(saved, ignore_errors=True)
-        checkpoint(result)
+    result["full"] = median_run(fulls)
+    result["floor"] = median_run(floors)
+    if incrementals:
+        result["incremental"] = median_run(incrementals)
     else:
         result["incremental"] = {"skipped": "skipped: the full refresh failed"}
+    checkpoint(result)
     if succeeded(result["incremental"]):
         result["nothing_new"] = timed_refresh("nothing_new", profile, run, args)
         checkpoint(result)

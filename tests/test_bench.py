@@ -431,42 +431,65 @@ def test_the_median_run_is_reported_with_every_run() -> None:
     assert "repeats" not in median_run(runs[:1])  # one run: as it was
 
 
-def test_repeated_stops_at_a_failure_and_prepares_each_later_run() -> None:
-    from benchmarks.run import repeated
+def test_repeats_are_interleaved_and_stop_at_a_failure() -> None:
+    """Each repeat runs full, floor, delivery and incremental one after the other, so that the
+    machine's drift weighs alike on both sides of each ratio; the oracle once, after the first
+    floor; a failed refresh ends the repeats."""
+    from benchmarks.run import Repeat, interleaved
 
     calls: list[object] = []
 
-    def measure(attempt: int | None) -> dict:
-        calls.append(attempt)
-        return {"measured": measured(10.0, exit_code=1 if attempt == 2 else 0)}
+    def step(name: str, fail: set[int | None] = frozenset()):  # type: ignore[assignment]
+        def run(attempt: int | None) -> dict:
+            calls.append((name, attempt))
+            return {"measured": measured(10.0, exit_code=1 if attempt in fail else 0)}
 
-    result = repeated(measure, 3, lambda: calls.append("between"))
-    assert calls == [1, "between", 2]  # the third is not run after a failure
-    assert result["measured"]["exit_code"] == 1
+        return run
+
+    def steps(full_fails: set[int | None] = frozenset(), inc_fails=frozenset()) -> Repeat:
+        return Repeat(
+            reset=lambda: calls.append("reset"),
+            full=step("full", full_fails),
+            floor=step("floor"),
+            after_first_floor=lambda: calls.append("oracle"),
+            deliver=lambda attempt: calls.append(("deliver", attempt)),
+            incremental=step("incremental", inc_fails),
+        )
+
+    fulls, floors, incrementals = interleaved(3, steps())
+    assert calls == [
+        ("full", 1), ("floor", 1), "oracle", ("deliver", 1), ("incremental", 1),
+        "reset", ("full", 2), ("floor", 2), ("deliver", 2), ("incremental", 2),
+        "reset", ("full", 3), ("floor", 3), ("deliver", 3), ("incremental", 3),
+    ]  # fmt: skip
+    assert (len(fulls), len(floors), len(incrementals)) == (3, 3, 3)
+
     calls.clear()
-    repeated(measure, 1, lambda: calls.append("between"))
-    assert calls == [None]  # one run: no attempt number in its file names
+    fulls, floors, incrementals = interleaved(3, steps(full_fails={2}))
+    assert calls[-3:] == ["reset", ("full", 2), ("floor", 2)]  # no delivery after a failure
+    assert (len(fulls), len(incrementals)) == (2, 1)
+    assert fulls[-1]["measured"]["exit_code"] == 1
+
+    calls.clear()
+    interleaved(3, steps(inc_fails={1}))
+    assert calls[-1] == ("incremental", 1)
+
+    calls.clear()
+    interleaved(1, steps())
+    assert calls == [("full", None), ("floor", None), "oracle", ("deliver", 1),
+                     ("incremental", None)]  # fmt: skip
+    # one repeat: no attempt number in its file names
 
 
-def test_refresh_state_is_cleared_and_copied_without_the_harness_files(tmp_path: Path) -> None:
-    from benchmarks.run import clear_refresh_state, copy_refresh_state
+def test_refresh_state_is_cleared_without_the_harness_files(tmp_path: Path) -> None:
+    from benchmarks.run import clear_refresh_state
 
     run = tmp_path / "run"
-    delivered = write(run / "landing" / "utbetalningar_2026-09.csv", "a;b\n")
-    os.utime(delivered, (1_000_000_000, 1_000_000_000))
+    write(run / "landing" / "utbetalningar_2026-09.csv", "a;b\n")
     write(run / "warehouse.duckdb", "w")
     write(run / "dagster_home" / "storage" / "x", "x")
     write(run / "refresh-full-1.log", "log")
     write(run / "dbt-target-full-1" / "run_results.json", "{}")
-    saved = tmp_path / "saved"
-    copy_refresh_state(run, saved)
-    assert sorted(p.name for p in saved.iterdir()) == [
-        "dagster_home",
-        "landing",
-        "warehouse.duckdb",
-    ]
-    assert (saved / "landing" / delivered.name).stat().st_mtime == 1_000_000_000
-
     clear_refresh_state(run, keep_landing=True)
     assert sorted(p.name for p in run.iterdir()) == [
         "dbt-target-full-1",
@@ -475,9 +498,6 @@ def test_refresh_state_is_cleared_and_copied_without_the_harness_files(tmp_path:
     ]
     clear_refresh_state(run, keep_landing=False)
     assert sorted(p.name for p in run.iterdir()) == ["dbt-target-full-1", "refresh-full-1.log"]
-    copy_refresh_state(saved, run)
-    assert (run / "landing" / delivered.name).stat().st_mtime == 1_000_000_000
-    assert (run / "warehouse.duckdb").read_text() == "w"
 
 
 def test_repeated_runs_are_shown_as_the_median_and_every_run() -> None:
@@ -851,7 +871,6 @@ def test_run_results_found_without_a_run_id(tmp_path: Path, monkeypatch) -> None
     since = time.time() - 1
     write(source.dbt_target / "old" / "run_results.json", "{}")
     old = source.dbt_target / "old" / "run_results.json"
-    import os
 
     os.utime(old, (since - 100, since - 100))
     write(source.dbt_target / "run_results.json", json.dumps(RUN_RESULTS))
@@ -1001,7 +1020,6 @@ def test_a_refresh_is_prepared_with_the_parse_state_its_own_dbt_process_leaves(
 
 
 def test_the_files_dbt_parsed_come_from_its_perf_info_of_this_refresh(tmp_path: Path) -> None:
-    import os
 
     from benchmarks.run import dbt_files_parsed
 
