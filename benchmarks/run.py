@@ -994,12 +994,14 @@ def median_run(runs: list[dict]) -> dict:
 class Repeat:
     """The steps of one repeat of a profile's measurements (bench_profile)."""
 
-    reset: Callable[[], None]  # before every repeat after the first
+    reset: Callable[[], None]  # before every repeat: landing A into an empty run directory
     full: Callable[[int | None], dict]
     floor: Callable[[int | None], dict]
     after_first_floor: Callable[[], None]  # once, right after the first floor script
     deliver: Callable[[int], None]  # month M into the full refresh's landing
     incremental: Callable[[int | None], dict]
+    # the runs so far (full, floor, incremental), after each floor and incremental refresh
+    progress: Callable[[list[dict], list[dict], list[dict]], None]
 
 
 def interleaved(times: int, steps: Repeat) -> tuple[list[dict], list[dict], list[dict]]:
@@ -1011,16 +1013,17 @@ def interleaved(times: int, steps: Repeat) -> tuple[list[dict], list[dict], list
     incrementals: list[dict] = []
     for attempt in range(1, times + 1):
         n = attempt if times > 1 else None
-        if attempt > 1:
-            steps.reset()
+        steps.reset()
         fulls.append(steps.full(n))
         floors.append(steps.floor(n))
         if attempt == 1:
             steps.after_first_floor()
+        steps.progress(fulls, floors, incrementals)
         if not succeeded(fulls[-1]):
             break
         steps.deliver(attempt)
         incrementals.append(steps.incremental(n))
+        steps.progress(fulls, floors, incrementals)
         if not succeeded(incrementals[-1]):
             break
     return fulls, floors, incrementals
@@ -1072,8 +1075,6 @@ def bench_profile(
     run = args.work / "runs" / profile
     shutil.rmtree(run, ignore_errors=True)
     run.mkdir(parents=True)
-    log(f"{profile}: copying landing A to {run / 'landing'}")
-    shutil.copytree(landing_a, run / "landing", copy_function=shutil.copy2)
 
     # Interleaved, one repeat after the other: a full refresh of landing A into an empty
     # warehouse, the floor script on the same landing (the oracle too, the first time), then
@@ -1083,7 +1084,7 @@ def bench_profile(
     diff = diff_landings(landing_a, landing_b)
 
     def reset() -> None:
-        log(f"{profile}: next repeat: landing A into an empty run directory again")
+        log(f"{profile}: copying landing A to {run / 'landing'} (an empty run directory)")
         clear_refresh_state(run, keep_landing=False)
         shutil.copytree(landing_a, run / "landing", copy_function=shutil.copy2)
 
@@ -1103,7 +1104,14 @@ def bench_profile(
                 f"({delivery['files_same']} identical not copied)"
             )
 
-    fulls, floors, incrementals = interleaved(
+    def progress(fulls: list[dict], floors: list[dict], incrementals: list[dict]) -> None:
+        result["full"] = median_run(fulls)
+        result["floor"] = median_run(floors)
+        if incrementals:
+            result["incremental"] = median_run(incrementals)
+        checkpoint(result)
+
+    _, _, incrementals = interleaved(
         args.repeat,
         Repeat(
             reset=reset,
@@ -1112,20 +1120,18 @@ def bench_profile(
             after_first_floor=oracle,
             deliver=delivered,
             incremental=lambda n: timed_refresh("incremental", profile, run, args, n),
+            progress=progress,
         ),
     )
-    result["full"] = median_run(fulls)
-    result["floor"] = median_run(floors)
-    if incrementals:
-        result["incremental"] = median_run(incrementals)
-    else:
+    if not incrementals:
         result["incremental"] = {"skipped": "skipped: the full refresh failed"}
-    checkpoint(result)
-    if succeeded(result["incremental"]):
+    # a failed full refresh of a later repeat leaves no delivered state to refresh again
+    if succeeded(result["full"]) and succeeded(result["incremental"]):
         result["nothing_new"] = timed_refresh("nothing_new", profile, run, args)
         checkpoint(result)
     else:
-        result["nothing_new"] = {"skipped": "skipped: the incremental refresh failed"}
+        why = "incremental" if succeeded(result["full"]) else "full"
+        result["nothing_new"] = {"skipped": f"skipped: the {why} refresh failed"}
 
     if profile in args.site_profiles and not args.skip_site:
         result["site"] = timed_site(profile, run)

@@ -434,7 +434,8 @@ def test_the_median_run_is_reported_with_every_run() -> None:
 def test_repeats_are_interleaved_and_stop_at_a_failure() -> None:
     """Each repeat runs full, floor, delivery and incremental one after the other, so that the
     machine's drift weighs alike on both sides of each ratio; the oracle once, after the first
-    floor; a failed refresh ends the repeats."""
+    floor; the runs so far are reported after each floor and incremental refresh (a bench
+    stopped midway keeps them); a failed refresh ends the repeats."""
     from benchmarks.run import Repeat, interleaved
 
     calls: list[object] = []
@@ -454,30 +455,35 @@ def test_repeats_are_interleaved_and_stop_at_a_failure() -> None:
             after_first_floor=lambda: calls.append("oracle"),
             deliver=lambda attempt: calls.append(("deliver", attempt)),
             incremental=step("incremental", inc_fails),
+            progress=lambda full, floor, inc: calls.append(("so far", len(full), len(inc))),
         )
 
     fulls, floors, incrementals = interleaved(3, steps())
     assert calls == [
-        ("full", 1), ("floor", 1), "oracle", ("deliver", 1), ("incremental", 1),
-        "reset", ("full", 2), ("floor", 2), ("deliver", 2), ("incremental", 2),
-        "reset", ("full", 3), ("floor", 3), ("deliver", 3), ("incremental", 3),
+        "reset", ("full", 1), ("floor", 1), "oracle", ("so far", 1, 0),
+        ("deliver", 1), ("incremental", 1), ("so far", 1, 1),
+        "reset", ("full", 2), ("floor", 2), ("so far", 2, 1),
+        ("deliver", 2), ("incremental", 2), ("so far", 2, 2),
+        "reset", ("full", 3), ("floor", 3), ("so far", 3, 2),
+        ("deliver", 3), ("incremental", 3), ("so far", 3, 3),
     ]  # fmt: skip
     assert (len(fulls), len(floors), len(incrementals)) == (3, 3, 3)
 
     calls.clear()
     fulls, floors, incrementals = interleaved(3, steps(full_fails={2}))
-    assert calls[-3:] == ["reset", ("full", 2), ("floor", 2)]  # no delivery after a failure
+    # no delivery after a failure
+    assert calls[-4:] == ["reset", ("full", 2), ("floor", 2), ("so far", 2, 1)]
     assert (len(fulls), len(incrementals)) == (2, 1)
     assert fulls[-1]["measured"]["exit_code"] == 1
 
     calls.clear()
     interleaved(3, steps(inc_fails={1}))
-    assert calls[-1] == ("incremental", 1)
+    assert calls[-2:] == [("incremental", 1), ("so far", 1, 1)]
 
     calls.clear()
     interleaved(1, steps())
-    assert calls == [("full", None), ("floor", None), "oracle", ("deliver", 1),
-                     ("incremental", None)]  # fmt: skip
+    assert calls == ["reset", ("full", None), ("floor", None), "oracle", ("so far", 1, 0),
+                     ("deliver", 1), ("incremental", None), ("so far", 1, 1)]  # fmt: skip
     # one repeat: no attempt number in its file names
 
 
