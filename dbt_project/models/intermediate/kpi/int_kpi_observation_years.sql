@@ -1,5 +1,6 @@
 -- The KPI observations (the parts of int_kpi_observations, a view computed anew by every reader)
--- summed up per part, indicator and calendar year of obs_month in ONE pass, for the two readers that need every row:
+-- summed up per part, indicator and calendar year of obs_month in ONE pass, for the two readers
+-- that need every row:
 --   int_kpi_input_fingerprints  the year's row count and multiset hash (the sum of the rows'
 --                               64-bit hashes: independent of row order, changed by any added,
 --                               removed or changed row);
