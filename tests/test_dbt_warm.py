@@ -35,6 +35,23 @@ def test_a_refresh_runs_dbt_in_the_warm_process(refreshed_warehouse) -> None:
     assert "dbt kördes i processen som startade med uppdateringen" in text
 
 
+def test_a_refresh_build_writes_run_results_but_not_the_manifest(refreshed_warehouse) -> None:
+    """dbt's manifest.json is the Dagster definitions' (dbt_project/target); the refresh's build
+    skips writing its own copy (~0,8 s on one core after the last node) and keeps
+    run_results.json (what `make bench` reads)."""
+    target = refreshed_warehouse.dbt_target
+    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))
+    assert results["args"]["which"] == "build" and results["results"]
+    assert not (target / "manifest.json").exists()
+    assert not (target / "semantic_manifest.json").exists()
+
+
+def test_a_dbt_command_of_the_tests_writes_the_manifest(dbt_unit_tests) -> None:
+    """run() (the tests' dbt commands) writes every artifact, as plain dbt does."""
+    assert (dbt_unit_tests.target / "manifest.json").exists()
+    assert (dbt_unit_tests.target / "run_results.json").exists()
+
+
 def test_an_unclaimed_warm_process_ends_with_stop(warm) -> None:
     dbt_warm.stop()
     assert warm.poll() is not None
