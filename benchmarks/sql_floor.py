@@ -143,6 +143,7 @@ def measure(warehouse: Path, work: Path, tests: bool = True, memory_limit: str =
                 con.execute(f"drop {what} {relation(node)}")
         con.execute("checkpoint")
         floor = Floor(memory_limit=memory_limit, duckdb_version=duckdb.__version__)
+        seconds: dict[str, float] = {}
         started, cpu_started = time.perf_counter(), os.times()
         for unique_id in order:
             node = nodes[unique_id]
@@ -152,21 +153,14 @@ def measure(warehouse: Path, work: Path, tests: bool = True, memory_limit: str =
                 found = con.execute(f"select count(*) from ({sql}) as failures").fetchone()[0]
                 if found:
                     floor.failing_tests[unique_id] = int(found)
-                floor.tests += 1
             else:
                 view = node["config"]["materialized"] == "view"
                 con.execute(f"create {'view' if view else 'table'} {relation(node)} as {sql}")
-                floor.models += 1
-            seconds = time.perf_counter() - node_started
-            floor.seconds[unique_id] = round(seconds, 3)
-            if node["resource_type"] == "test":
-                floor.tests_wall_s += seconds
-            else:
-                floor.models_wall_s += seconds
+            seconds[unique_id] = time.perf_counter() - node_started
         con.execute("checkpoint")
-        floor.wall_s = time.perf_counter() - started
+        wall = time.perf_counter() - started
         cpu_ended = os.times()
-        floor.cpu_s = (cpu_ended.user - cpu_started.user) + (cpu_ended.system - cpu_started.system)
+        cpu = (cpu_ended.user - cpu_started.user) + (cpu_ended.system - cpu_started.system)
         for unique_id in order:
             node = nodes[unique_id]
             if unique_id.startswith("model.") and node["config"]["materialized"] != "view":
@@ -174,8 +168,12 @@ def measure(warehouse: Path, work: Path, tests: bool = True, memory_limit: str =
                 floor.rows[unique_id] = int(count)
     finally:
         con.close()
-    for name in ("wall_s", "cpu_s", "models_wall_s", "tests_wall_s"):
-        setattr(floor, name, round(getattr(floor, name), 2))
+    tests = [s for unique_id, s in seconds.items() if unique_id.startswith("test.")]
+    floor.tests, floor.models = len(tests), len(seconds) - len(tests)
+    floor.tests_wall_s = round(sum(tests), 2)
+    floor.models_wall_s = round(sum(seconds.values()) - sum(tests), 2)
+    floor.wall_s, floor.cpu_s = round(wall, 2), round(cpu, 2)
+    floor.seconds = {unique_id: round(s, 3) for unique_id, s in seconds.items()}
     return floor
 
 
