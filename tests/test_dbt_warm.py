@@ -173,19 +173,24 @@ class _Manifest:
 class _Node:
     """A manifest node as the warm process's scheduling reads it: its id and config.meta."""
 
-    def __init__(self, unique_id: str, alone: bool) -> None:
+    def __init__(self, unique_id: str, alone: bool, heavy: bool = False) -> None:
         self.unique_id = unique_id
-        self.config = SimpleNamespace(meta={dbt_warm.RUN_ALONE: True} if alone else {})
+        meta = {dbt_warm.RUN_ALONE: True} if alone else {}
+        if heavy:
+            meta[dbt_warm.HEAVY] = True
+        self.config = SimpleNamespace(meta=meta)
 
     def __eq__(self, other: object) -> bool:
         return getattr(other, "unique_id", other) == self.unique_id
 
 
 class _AloneManifest:
-    """Nodes whose id starts with model.alone ask to run alone."""
+    """Nodes whose id starts with model.alone ask to run alone, model.heavy ones are heavy."""
 
     def expect(self, unique_id: str) -> _Node:
-        return _Node(unique_id, unique_id.startswith("model.alone"))
+        return _Node(
+            unique_id, unique_id.startswith("model.alone"), unique_id.startswith("model.heavy")
+        )
 
 
 def _queue(
@@ -301,6 +306,32 @@ def test_a_node_that_runs_alone_has_no_other_node_beside_it(
     queue.mark_done("model.x")
     thread.join(timeout=5)
     assert taken == ["model.alone"]
+
+
+def test_a_heavy_node_waits_for_the_heavy_one_that_runs_but_not_for_a_small_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two threads. While a heavy node runs, a small node is handed out beside it; a second
+    heavy node, once taken, waits for the first to finish before it is handed out."""
+    edges = [
+        ("model.heavy_a", "model.end"),
+        ("model.heavy_b", "model.end"),
+        ("model.small", "model.end"),
+    ]
+    queue = _queue(monkeypatch, edges, threads=2, manifest=_AloneManifest())
+    heavy = {"model.heavy_a", "model.heavy_b"}
+    first = queue.get().unique_id
+    assert first in heavy
+    thread, taken = _taken_in_background(queue)
+    assert thread.is_alive() and not taken, "a heavy node was handed out beside another one"
+    queue.mark_done(first)
+    thread.join(timeout=5)
+    assert [node.unique_id for node in taken] == list(heavy - {first})
+    assert queue.get() == "model.small"  # beside the second heavy node
+    # beside a small node, a heavy node is handed out at once
+    edges = [("model.small", "model.end"), ("model.heavy", "model.end2")]
+    queue = _queue(monkeypatch, edges, threads=2, manifest=_AloneManifest())
+    assert {queue.get().unique_id, queue.get().unique_id} == {"model.small", "model.heavy"}
 
 
 def test_a_debug_event_is_dropped_unless_a_logger_or_callback_takes_it(
