@@ -387,7 +387,9 @@ def _schedule_longest_path_first() -> None:
                 while self.in_progress - {node.unique_id}:
                     self.some_task_done.wait()
         elif scheduled and is_heavy(node):
-            with self.lock:  # taken: it waits for a heavy one that runs to finish
+            # taken: it waits for the heavy one that runs (dbt's loop is the one caller of get(),
+            # so the other one was handed out and is running, not waiting too)
+            with self.lock:
                 while any(heavy(self, other) for other in self.in_progress - {node.unique_id}):
                     self.some_task_done.wait()
         return node
