@@ -168,10 +168,10 @@ def measure(warehouse: Path, work: Path, tests: bool = True, memory_limit: str =
                 floor.rows[unique_id] = int(count)
     finally:
         con.close()
-    tests = [s for unique_id, s in seconds.items() if unique_id.startswith("test.")]
-    floor.tests, floor.models = len(tests), len(seconds) - len(tests)
-    floor.tests_wall_s = round(sum(tests), 2)
-    floor.models_wall_s = round(sum(seconds.values()) - sum(tests), 2)
+    test_seconds = [s for unique_id, s in seconds.items() if unique_id.startswith("test.")]
+    floor.tests, floor.models = len(test_seconds), len(seconds) - len(test_seconds)
+    floor.tests_wall_s = round(sum(test_seconds), 2)
+    floor.models_wall_s = round(sum(seconds.values()) - sum(test_seconds), 2)
     floor.wall_s, floor.cpu_s = round(wall, 2), round(cpu, 2)
     floor.seconds = {unique_id: round(s, 3) for unique_id, s in seconds.items()}
     return floor
