@@ -236,6 +236,21 @@ async function runStep(page, step, ctx) {
 			return { file, name };
 		}
 		case 'click': {
+			if (step.url) {
+				// The prerendered link carries no view in its address (IlsTabell.svelte sets it once
+				// the page runs in the browser); clicked before that, it opened the indicator on its
+				// default view and the wait below ran out (seen once in five `make test` runs).
+				await page.waitForFunction(
+					([selector, url]) => {
+						const a = document.querySelector(selector);
+						if (!a) return false;
+						const target = new URL(a.href);
+						return (target.pathname + target.hash).endsWith(url);
+					},
+					[step.selector, step.url],
+					{ timeout: TIMEOUT_MS }
+				);
+			}
 			await page.locator(step.selector).first().click();
 			if (step.url) {
 				await page.waitForFunction(
