@@ -784,6 +784,60 @@ def test_a_month_later_changes_only_the_last_two_months_and_adds_the_new_one(
     }
 
 
+# What a snapshot may fill in or move on for a record an earlier snapshot holds: what closes,
+# is decided or is followed up later (every other field, and the id, stay as they were).
+SNAPSHOT_LATER_FIELDS = {
+    "arenden": {"avslutad_datum", "avslutsorsak_kod"},
+    "forandringsplaner": {"senast_reviderad_datum"},
+    "insatser": {"slutdatum", "utfall_kod"},
+    "vrakningsforebyggande": {"avslutad_datum", "utfall_kod"},
+    "akutboende": {"slutdatum", "kostnad"},
+    "fut_anmalningar": {
+        "forhandsbedomning_datum",
+        "beslut",
+        "aterkrav_datum",
+        "aterkrav_belopp",
+        "polisanmald",
+    },
+    "synpunkter": {"aterkoppling_datum"},
+}
+
+
+def test_a_later_snapshot_repeats_every_earlier_record_under_its_id(tmp_path: Path) -> None:
+    """A register's snapshot a month later holds the same records under the same ids: only
+    what was empty (open, not yet decided) is filled in, and a plan's last follow-up moves on.
+
+    So an incremental refresh of one new month recomputes what the month changed, as it
+    would on a real register, not a renumbered history.
+    """
+    before = tmp_path / "before"
+    after = tmp_path / "after"
+    generate(before, profile="stockholm", seed=3, start="2024-01", end="2025-06")
+    generate(after, profile="stockholm", seed=3, start="2024-01", end="2025-07")
+    for export, later in SNAPSHOT_LATER_FIELDS.items():
+        (earlier_file,) = before.glob(f"{export}_*.csv")
+        (later_file,) = after.glob(f"{export}_*.csv")
+        id_column = CONTRACT[export].split(";")[0]
+        now = {row[id_column]: row for row in read(later_file)}
+        earlier = read(earlier_file)
+        filled = 0
+        for row in earlier:
+            again = now.get(row[id_column])
+            assert again is not None, f"{export}: {row[id_column]} is gone a month later"
+            for column, value in row.items():
+                if again[column] == value:
+                    continue
+                assert column in later, f"{export} {row[id_column]}: {column} changed"
+                if column == "senast_reviderad_datum" and value:
+                    assert again[column] > value, f"{export} {row[id_column]}: moved back"
+                else:
+                    assert value in ("", "N"), f"{export} {row[id_column]}: {column} rewritten"
+                filled += 1
+        assert len(now) > len(earlier), f"{export}: nothing new a month later"
+        if export != "synpunkter":  # few feedback items are answered in one month
+            assert filled, f"{export}: nothing closed or followed up a month later"
+
+
 def test_a_redelivery_keeps_every_row_and_adds_later_bookings(tmp_path: Path) -> None:
     first = generate(tmp_path / "first", seed=2, end="2025-06")
     final = tmp_path / "final"

@@ -92,6 +92,7 @@ class AssistanceSimulation:
         self.end = end
         self.out_dir = out_dir
         self.extraction = extraction
+        self.seed = seed
         self.rng = random.Random(f"{seed}:households")
         self.pay_rng = random.Random(f"{seed}:payments")
         self.case_rng = random.Random(f"{seed}:cases")
@@ -134,7 +135,7 @@ class AssistanceSimulation:
             self._open("forandringsplaner", snapshot) as plan_out,
             self._open("insatser", snapshot) as measure_out,
         ):
-            self.cases = CaseWriter(case_out, plan_out, self.case_rng, self.extraction)
+            self.cases = CaseWriter(case_out, plan_out, self.seed, self.extraction)
             self.measure_out = measure_out
             first = self.start.add(-self.profile.burn_in_months)
             for month in month_range(first, self.end):

@@ -41,14 +41,11 @@ def closure_reason(rng: random.Random, deck: Deck, household: Household, on: dat
 class CaseWriter:
     """Writes a case and its plans once its fate is known (closed, or open at extraction)."""
 
-    def __init__(
-        self, cases: RowWriter, plans: RowWriter, rng: random.Random, extraction: date
-    ) -> None:
+    def __init__(self, cases: RowWriter, plans: RowWriter, seed: int, extraction: date) -> None:
         self._cases = cases
         self._plans = plans
-        self._rng = rng
+        self._seed = seed
         self._extraction = extraction
-        self._plan_seq = 0
         self.written = 0
 
     def finish(self, case: Case, closed: date | None, reason: str | None) -> None:
@@ -71,7 +68,10 @@ class CaseWriter:
         self._write_plans(case, closed or self._extraction)
 
     def _write_plans(self, case: Case, horizon: date) -> None:
-        rng = self._rng
+        """The case's plans up to `horizon` (its closing date, or the extraction date while it
+        is open), drawn from the case's own random stream: a later snapshot writes the same
+        plans under the same ids, with what was drawn up or revised since."""
+        rng = random.Random(f"{self._seed}:plans:{case.arende_id}")
         draw = rng.random()
         if draw < 0.80:
             drawn = case.opened + timedelta(days=between(rng, 3, 90))
@@ -81,23 +81,24 @@ class CaseWriter:
             return  # no plan at all
         if drawn > horizon:
             return
-        second: date | None = None
-        if (horizon - drawn).days > 540 and rng.random() < 0.15:  # a new plan replaces the first
-            second = drawn + timedelta(days=between(rng, 365, (horizon - drawn).days))
-        self._write_plan(case, drawn, second or horizon)
-        if second is not None:
-            self._write_plan(case, second, horizon)
+        # a new plan replaces the first in some long cases, one to two and a half years on
+        second = drawn + timedelta(days=between(rng, 365, 900))
+        if rng.random() >= 0.15 or second >= horizon:
+            self._write_plan(case, 1, drawn, horizon)
+            return
+        self._write_plan(case, 1, drawn, second)
+        self._write_plan(case, 2, second, horizon)
 
-    def _write_plan(self, case: Case, drawn: date, until: date) -> None:
-        rng = self._rng
+    def _write_plan(self, case: Case, number: int, drawn: date, until: date) -> None:
+        rng = random.Random(f"{self._seed}:plan:{case.arende_id}:{number}")
         revised = drawn
         if rng.random() > 0.12:  # most plans are followed up every 2–5 months
             while (step := revised + timedelta(days=between(rng, 60, 150))) <= until:
                 revised = step
-        self._plan_seq += 1
         self._plans.writerow(
             [
-                f"P{self._plan_seq:07d}",
+                # the case's number and the plan's: the same plan keeps its id
+                f"P{case.arende_id[1:]}{number}",
                 case.arende_id,
                 drawn.isoformat(),
                 revised.isoformat() if revised != drawn else "",

@@ -71,13 +71,16 @@ class Person:
 
 @dataclass(frozen=True, slots=True)
 class Measure:
-    """An insats; its outcome is drawn when it is written (see measures.MeasureMaker)."""
+    """An insats, with everything its row shows drawn when it starts (measures.MeasureMaker)."""
 
+    insats_id: str
     person: Person
+    written: str  # the personnummer as its row writes it
     area: str
     kind: str
     start: date
     end: date
+    outcome: str  # shown once the measure has ended
 
 
 @dataclass(slots=True)

@@ -81,7 +81,10 @@ def _cumulative(
 class MeasureMaker:
     """Decides new measures; turns each into an ``insatser`` row when it is written.
 
-    Outcomes are drawn at writing time, so the decks' mix shows in what is written.
+    Everything a row shows — id, how the personnummer is written, the outcome (shown once the
+    measure has ended) — is drawn when the measure starts, in the simulation's month order, and
+    nothing is drawn when it is written: a later snapshot, whose rows are written in another
+    order, repeats the earlier one's measures under the same ids.
     """
 
     def __init__(self, rng: random.Random, extraction: date) -> None:
@@ -119,19 +122,21 @@ class MeasureMaker:
         months = low + int(rand() * (high - low + 1))
         end = start + timedelta(days=round(months * 30.4) + int(rand() * 21) - 10)
         person.busy_until = end
-        return Measure(person, area, kind, start, end)
+        self._seq += 1
+        number = written(person.pnr, self._rng)
+        outcome = self._outcomes[kind].draw()
+        return Measure(f"I{self._seq:07d}", person, number, area, kind, start, end, outcome)
 
     def row(self, measure: Measure) -> list[str]:
         """The ``insatser`` row; a measure ending after the extraction date is ongoing."""
         ongoing = measure.end > self._extraction
-        self._seq += 1
         return [
-            f"I{self._seq:07d}",
-            written(measure.person.pnr, self._rng),
+            measure.insats_id,
+            measure.written,
             measure.person.kon,
             measure.area,
             measure.kind,
             measure.start.isoformat(),
             "" if ongoing else measure.end.isoformat(),
-            "" if ongoing else self._outcomes[measure.kind].draw(),
+            "" if ongoing else measure.outcome,
         ]

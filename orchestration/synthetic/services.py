@@ -15,6 +15,11 @@ City-wide units get no notices (they have no tenants of their own) but more emer
 Activity starts a few months before the first month, so the first periods have notices closing
 and reports falling due. Rows dated after the extraction date are not written; what closes
 after it is still open.
+
+A later snapshot repeats an earlier one, as a real register's does: records are drawn month by
+month (every area's, then the next month's), each with every draw it could need whether or not
+the extraction date shows the result, so what was received before the earlier extraction date
+keeps its id and contents, and only what has closed or been decided since is filled in.
 """
 
 from __future__ import annotations
@@ -89,6 +94,16 @@ def _months(first: Month, last: Month) -> list[Month]:
     return month_range(first.add(-LEAD_MONTHS), last)
 
 
+def _month_major(months: list[Month], areas) -> Iterator[tuple[Month, AreaSpec]]:
+    """Every (month, area), month by month: a later snapshot draws its new month after every
+    earlier one, so it repeats the earlier snapshot's records under the same ids (what is
+    closed since is filled in; see the module docstring). Every record drawn takes an id, also
+    one dated after the extraction date (not written: its id is a gap until a later snapshot)."""
+    for month in months:
+        for area in areas:
+            yield month, area
+
+
 def _scale(area: AreaSpec, floor: float) -> float:
     return max(area.households / REFERENCE_HOUSEHOLDS, floor)
 
@@ -97,162 +112,155 @@ def _notices(rng: random.Random, areas, months, extraction, floor) -> Iterator[l
     factory = PersonnummerFactory(rng)
     support = Deck(rng, (("J", 11), ("N", 12)))  # 47,8 %
     reasons = Deck(rng, REASONS)
-    number = 0
-    for area in areas:
-        if area.homeless:
-            continue
-        scale = _scale(area, floor)
-        outcomes = {
+    tenanted = [area for area in areas if not area.homeless]
+    outcomes = {
+        area.code: {
             "AVHYSNING": Deck(rng, APPLICATION_OUTCOMES),
             "UPPSAGNING": Deck(rng, TERMINATION_OUTCOMES),
         }
-        evicted_children = Deck(rng, (("J", 8), ("N", 15)))  # 8 of the 23 evictions
-        for month in months:
-            kinds = ["UPPSAGNING"] * _count(rng, TERMINATION_NOTICES, scale)
-            kinds += ["AVHYSNING"] * _count(rng, EVICTION_APPLICATIONS, scale)
-            for kind in kinds:
-                received = _day(rng, month)
-                if received >= extraction:
-                    continue
-                number += 1
-                pnr, kon = _adult(rng, factory, received)
-                outcome = outcomes[kind].draw()
-                # 8 of 23 evictions carried out affected children; 30 % of the other notices
-                if outcome == "VERKSTALLD":
-                    with_children = evicted_children.draw() == "J"
-                else:
-                    with_children = rng.random() < 0.30
-                closed = received + timedelta(days=between(rng, 14, 150))
-                is_open = closed >= extraction
-                yield [
-                    f"V{number:07d}",
-                    written(pnr, rng),
-                    kon,
-                    area.code,
-                    kind,
-                    received.isoformat(),
-                    reasons.draw(),
-                    str(between(rng, 1, 3) if with_children else 0),
-                    support.draw(),
-                    "" if is_open else closed.isoformat(),
-                    "" if is_open else outcome,
-                ]
+        for area in tenanted
+    }
+    # 8 of the 23 evictions carried out affected children
+    evicted_children = {area.code: Deck(rng, (("J", 8), ("N", 15))) for area in tenanted}
+    number = 0
+    for month, area in _month_major(months, tenanted):
+        scale = _scale(area, floor)
+        kinds = ["UPPSAGNING"] * _count(rng, TERMINATION_NOTICES, scale)
+        kinds += ["AVHYSNING"] * _count(rng, EVICTION_APPLICATIONS, scale)
+        for kind in kinds:
+            received = _day(rng, month)
+            pnr, kon = _adult(rng, factory, received)
+            outcome = outcomes[area.code][kind].draw()
+            # 8 of 23 evictions carried out affected children; 30 % of the other notices
+            if outcome == "VERKSTALLD":
+                with_children = evicted_children[area.code].draw() == "J"
+            else:
+                with_children = rng.random() < 0.30
+            closed = received + timedelta(days=between(rng, 14, 150))
+            row = [
+                written(pnr, rng),
+                kon,
+                area.code,
+                kind,
+                received.isoformat(),
+                reasons.draw(),
+                str(between(rng, 1, 3) if with_children else 0),
+                support.draw(),
+            ]
+            number += 1  # an id for every record drawn (see _month_major)
+            if received >= extraction:
+                continue
+            is_open = closed >= extraction
+            yield [
+                f"V{number:07d}",
+                *row,
+                "" if is_open else closed.isoformat(),
+                "" if is_open else outcome,
+            ]
 
 
 def _emergency_housing(rng: random.Random, areas, months, extraction, floor):
     factory = PersonnummerFactory(rng)
     kinds = Deck(rng, OTHER_HOUSING)
     number = 0
-    for area in areas:
+    for month, area in _month_major(months, areas):
         scale = _scale(area, floor) * (3 if area.homeless else 1)
-        for month in months:
-            decisions = ["family"] * _count(rng, FAMILY_HOTEL_DECISIONS, scale)
-            decisions += ["other"] * _count(rng, OTHER_EMERGENCY_DECISIONS, scale)
-            for who in decisions:
-                start = _day(rng, month)
-                if start >= extraction:
+        decisions = ["family"] * _count(rng, FAMILY_HOTEL_DECISIONS, scale)
+        decisions += ["other"] * _count(rng, OTHER_EMERGENCY_DECISIONS, scale)
+        for who in decisions:
+            start = _day(rng, month)
+            pnr, kon = _adult(rng, factory, start)
+            if who == "family":
+                kind = "HOTELL" if rng.random() < 0.6 else "VANDRARHEM"
+                children = between(rng, 1, 4)
+            else:
+                kind = kinds.draw()
+                children = between(rng, 1, 2) if kind == "JOURLAGENHET" else 0
+            stays = [start]
+            if who == "family" and rng.random() < 0.1:  # a prolonged stay: a new decision
+                stays.append(start + timedelta(days=between(rng, 7, 28)))
+            for begin in stays:
+                shown = written(pnr, rng)
+                nights = between(rng, 3, 28)
+                cost_missing = rng.random() < 0.05
+                number += 1  # an id for every record drawn (see _month_major)
+                if begin >= extraction:
                     continue
-                pnr, kon = _adult(rng, factory, start)
-                if who == "family":
-                    kind = "HOTELL" if rng.random() < 0.6 else "VANDRARHEM"
-                    children = between(rng, 1, 4)
-                else:
-                    kind = kinds.draw()
-                    children = between(rng, 1, 2) if kind == "JOURLAGENHET" else 0
-                stays = [start]
-                if who == "family" and rng.random() < 0.1:  # a prolonged stay: a new decision
-                    stays.append(start + timedelta(days=between(rng, 7, 28)))
-                for begin in stays:
-                    if begin >= extraction:
-                        continue
-                    number += 1
-                    nights = between(rng, 3, 28)
-                    end = begin + timedelta(days=nights)
-                    is_open = end >= extraction
-                    nightly = {"HOTELL": 1_100, "VANDRARHEM": 650}.get(kind, 450)
-                    cost = "" if is_open or rng.random() < 0.05 else f"{nights * nightly},00"
-                    yield [
-                        f"AB{number:07d}",
-                        written(pnr, rng),
-                        kon,
-                        area.code,
-                        kind,
-                        str(children),
-                        begin.isoformat(),
-                        "" if is_open else end.isoformat(),
-                        cost,
-                    ]
+                end = begin + timedelta(days=nights)
+                is_open = end >= extraction
+                nightly = {"HOTELL": 1_100, "VANDRARHEM": 650}.get(kind, 450)
+                cost = "" if is_open or cost_missing else f"{nights * nightly},00"
+                yield [
+                    f"AB{number:07d}",
+                    shown,
+                    kon,
+                    area.code,
+                    kind,
+                    str(children),
+                    begin.isoformat(),
+                    "" if is_open else end.isoformat(),
+                    cost,
+                ]
 
 
 def _fut_reports(rng: random.Random, areas, months, extraction, floor):
     timely = Deck(rng, (("J", 27), ("N", 10)))  # 73,0 %
     decisions = Deck(rng, (("UTREDNING", 11), ("EJ_UTREDNING", 9)))
     number = 0
-    for area in areas:
+    for month, area in _month_major(months, areas):
         scale = _scale(area, floor)
-        for month in months:
-            for _ in range(_count(rng, FUT_REPORTS, scale)):
-                received = _day(rng, month)
-                if received >= extraction:
-                    continue
-                number += 1
-                days = between(rng, 3, 88) if timely.draw() == "J" else between(rng, 95, 240)
-                assessed = received + timedelta(days=days)
-                row = [
-                    f"FUT{number:07d}",
-                    f"A{area.code}{between(rng, 1, 999_999):06d}",
-                    area.code,
-                    received.isoformat(),
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                ]
-                if assessed < extraction:
-                    decision = decisions.draw()
-                    row[4], row[5] = assessed.isoformat(), decision
-                    # 18 repayment decisions of 56 reports: most investigations end in one
-                    repaid = assessed + timedelta(days=between(rng, 20, 120))
-                    if decision == "UTREDNING" and rng.random() < 0.58 and repaid < extraction:
-                        row[6] = repaid.isoformat()
-                        row[7] = f"{between(rng, 2_000, 90_000)},00"
-                        row[8] = "J" if rng.random() < 0.3 else "N"
-                    else:
-                        row[8] = "N"
-                yield row
+        for _ in range(_count(rng, FUT_REPORTS, scale)):
+            received = _day(rng, month)
+            days = between(rng, 3, 88) if timely.draw() == "J" else between(rng, 95, 240)
+            assessed = received + timedelta(days=days)
+            case = f"A{area.code}{between(rng, 1, 999_999):06d}"
+            decision = decisions.draw()
+            # 18 repayment decisions of 56 reports: most investigations end in one
+            repaid = assessed + timedelta(days=between(rng, 20, 120))
+            repayment = decision == "UTREDNING" and rng.random() < 0.58
+            amount = f"{between(rng, 2_000, 90_000)},00"
+            police = "J" if rng.random() < 0.3 else "N"
+            number += 1  # an id for every record drawn (see _month_major)
+            if received >= extraction:
+                continue
+            row = [f"FUT{number:07d}", case, area.code, received.isoformat(), "", "", "", "", ""]
+            if assessed < extraction:
+                row[4], row[5], row[8] = assessed.isoformat(), decision, "N"
+                if repayment and repaid < extraction:
+                    row[6], row[7], row[8] = repaid.isoformat(), amount, police
+            yield row
 
 
 def _feedback(rng: random.Random, areas, months, extraction, floor):
     categories = Deck(rng, CATEGORIES)
     number = 0
-    for area in areas:
+    for month, area in _month_major(months, areas):
         scale = _scale(area, floor)
-        for month in months:
-            for sender, kind, per_year in FEEDBACK:
-                for _ in range(_count(rng, per_year, scale)):
-                    received = _day(rng, month)
-                    if received >= extraction:
-                        continue
-                    number += 1
-                    answered = ""
-                    if kind in ("KLAGOMAL", "SYNPUNKT") and rng.random() < 0.8:
-                        day = received + timedelta(days=between(rng, 3, 60))
-                        answered = day.isoformat() if day < extraction else ""
-                    lex_sarah = kind == "AVVIKELSE" and rng.random() < LEX_SARAH_PER_DEVIATION
-                    action = kind in ("KLAGOMAL", "AVVIKELSE") and rng.random() < 0.6
-                    yield [
-                        f"SY{number:07d}",
-                        received.isoformat(),
-                        area.code,
-                        "EB" if rng.random() < 0.75 else "BEROENDE",
-                        sender,
-                        kind,
-                        categories.draw(),
-                        "J" if lex_sarah else "N",
-                        answered,
-                        "J" if action else "N",
-                    ]
+        for sender, kind, per_year in FEEDBACK:
+            for _ in range(_count(rng, per_year, scale)):
+                received = _day(rng, month)
+                answered = None
+                if kind in ("KLAGOMAL", "SYNPUNKT") and rng.random() < 0.8:
+                    answered = received + timedelta(days=between(rng, 3, 60))
+                lex_sarah = kind == "AVVIKELSE" and rng.random() < LEX_SARAH_PER_DEVIATION
+                action = kind in ("KLAGOMAL", "AVVIKELSE") and rng.random() < 0.6
+                activity = "EB" if rng.random() < 0.75 else "BEROENDE"
+                category = categories.draw()
+                number += 1  # an id for every record drawn (see _month_major)
+                if received >= extraction:
+                    continue
+                yield [
+                    f"SY{number:07d}",
+                    received.isoformat(),
+                    area.code,
+                    activity,
+                    sender,
+                    kind,
+                    category,
+                    "J" if lex_sarah else "N",
+                    answered.isoformat() if answered and answered < extraction else "",
+                    "J" if action else "N",
+                ]
 
 
 WRITERS = {
