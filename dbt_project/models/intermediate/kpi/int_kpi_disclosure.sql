@@ -20,13 +20,57 @@
 -- n_unresolved_groups counts what is left, and the model's test requires 0). The previous-year
 -- values go through the same passes in the same groups.
 
+--
+-- Incremental by (indicator, year), like int_kpi_period_cells: a year's decisions depend only on
+-- its own rows and, through the previous-year values, on last year's (int_kpi_input_fingerprints
+-- .disclosure_fingerprint covers both). The pre-hook deletes the rows whose fingerprint
+-- changed; this query computes every (indicator, year) that then has no rows, from its own and
+-- last year's rows of fct_indicator_value — after a new month, the current year. (Groups never
+-- span years; last year's rows are read only for what they pass to the previous-year values.)
+
+{{ config(
+    materialized="incremental",
+    incremental_strategy="append",
+    on_schema_change="fail",
+    pre_hook="{{ delete_changed_kpi_rows('disclosure_fingerprint') }}",
+) }}
+
 {% set passes = 6 %}
 
 with
 
+fingerprints as (
+
+    select * from {{ ref('int_kpi_input_fingerprints') }}
+
+),
+
+-- the (indicator, year) pairs to decide: all in a full build; else those without rows
+to_build as (
+
+    select indicator_code, year, disclosure_fingerprint
+    from fingerprints
+    {%- if is_incremental() %}
+    where not exists (
+        select 1
+        from {{ this }} as built
+        where built.indicator_code = fingerprints.indicator_code
+            and built.year = fingerprints.year
+    )
+    {%- endif %}
+
+),
+
 facts as (
 
-    select * from {{ ref('fct_indicator_value') }}
+    select facts.*
+    from {{ ref('fct_indicator_value') }} as facts
+    {%- if is_incremental() %}
+    -- the years to decide and the year before each
+    semi join to_build
+        on to_build.indicator_code = facts.indicator_code
+        and facts.year in (to_build.year, to_build.year - 1)
+    {%- endif %}
 
 ),
 
@@ -238,9 +282,13 @@ select
             else 'komplementar'
         end as varchar
     ) as previous_year_suppression_reason,
-    cast(coalesce(unresolved_per_cell.n_unresolved_groups, 0) as integer) as n_unresolved_groups
+    cast(coalesce(unresolved_per_cell.n_unresolved_groups, 0) as integer) as n_unresolved_groups,
+    cast(to_build.disclosure_fingerprint as varchar) as input_fingerprint
 
 from cells
+inner join to_build
+    on to_build.indicator_code = cells.indicator_code
+    and to_build.year = cells.year
 inner join value_hidden on value_hidden.cell_id = cells.cell_id
 inner join previous_hidden on previous_hidden.cell_id = cells.cell_id
 left join primary_previous on primary_previous.cell_id = cells.cell_id

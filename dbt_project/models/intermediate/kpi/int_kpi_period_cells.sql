@@ -2,7 +2,7 @@
     materialized="incremental",
     incremental_strategy="append",
     on_schema_change="fail",
-    pre_hook="{{ delete_changed_kpi_cells() }}",
+    pre_hook="{{ delete_changed_kpi_rows() }}",
     meta={"run_alone": true},
 ) }}
 
