@@ -63,19 +63,19 @@
     ) }}
 {%- endmacro %}
 
-{#- pre_hook of the models incremental by (indicator, year) — int_kpi_period_cells (fingerprint
-    input_fingerprint) and int_kpi_disclosure (disclosure_fingerprint): drop the rows of every
-    (indicator, year) whose fingerprint in int_kpi_input_fingerprints changed or that is no
-    longer reported; the model then computes those that have no rows. -#}
-{% macro delete_changed_kpi_rows(fingerprint='input_fingerprint') -%}
+{#- pre_hook of the models incremental by (indicator, year): drop the rows of every (indicator,
+    year) whose fingerprint in `fingerprints` changed or that is no longer there; the model then
+    computes those that have no rows. int_kpi_period_cells: int_kpi_input_fingerprints (what its
+    cells are computed from); int_kpi_disclosure: int_kpi_value_fingerprints (its fct rows). -#}
+{% macro delete_changed_kpi_rows(fingerprints) -%}
     {%- if is_incremental() -%}
         delete from {{ this }} as built
         where not exists (
             select 1
-            from {{ ref('int_kpi_input_fingerprints') }} as current_inputs
+            from {{ fingerprints }} as current_inputs
             where current_inputs.indicator_code = built.indicator_code
                 and current_inputs.year = built.year
-                and current_inputs.{{ fingerprint }} = built.input_fingerprint
+                and current_inputs.input_fingerprint = built.input_fingerprint
         )
     {%- endif %}
 {%- endmacro %}

@@ -22,17 +22,17 @@
 
 --
 -- Incremental by (indicator, year), like int_kpi_period_cells: a year's decisions depend only on
--- its own rows and, through the previous-year values, on last year's (int_kpi_input_fingerprints
--- .disclosure_fingerprint covers both). The pre-hook deletes the rows whose fingerprint
--- changed; this query computes every (indicator, year) that then has no rows, from its own and
--- last year's rows of fct_indicator_value — after a new month, the current year. (Groups never
--- span years; last year's rows are read only for what they pass to the previous-year values.)
+-- its own rows of fct_indicator_value and, through the previous-year values, on last year's
+-- (int_kpi_value_fingerprints: a fingerprint of both). The pre-hook deletes the rows whose
+-- fingerprint changed; this query decides every (indicator, year) that then has no rows, from
+-- its own and last year's rows — after a new month, the current year. (Groups never span
+-- years; last year's rows are read only for what they pass to the previous-year values.)
 
 {{ config(
     materialized="incremental",
     incremental_strategy="append",
     on_schema_change="fail",
-    pre_hook="{{ delete_changed_kpi_rows('disclosure_fingerprint') }}",
+    pre_hook="{{ delete_changed_kpi_rows(ref('int_kpi_value_fingerprints')) }}",
 ) }}
 
 {% set passes = 6 %}
@@ -41,14 +41,14 @@ with
 
 fingerprints as (
 
-    select * from {{ ref('int_kpi_input_fingerprints') }}
+    select * from {{ ref('int_kpi_value_fingerprints') }}
 
 ),
 
 -- the (indicator, year) pairs to decide: all in a full build; else those without rows
 to_build as (
 
-    select indicator_code, year, disclosure_fingerprint
+    select indicator_code, year, input_fingerprint
     from fingerprints
     {%- if is_incremental() %}
     where not exists (
@@ -283,7 +283,7 @@ select
         end as varchar
     ) as previous_year_suppression_reason,
     cast(coalesce(unresolved_per_cell.n_unresolved_groups, 0) as integer) as n_unresolved_groups,
-    cast(to_build.disclosure_fingerprint as varchar) as input_fingerprint
+    cast(to_build.input_fingerprint as varchar) as input_fingerprint
 
 from cells
 inner join to_build

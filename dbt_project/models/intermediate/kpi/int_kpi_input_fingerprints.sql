@@ -2,8 +2,7 @@
 -- year's reported periods (with their months), the observations keyed to the year (for
 -- trailing-12 windows also the year before), the area roll-up and the catalogue row.
 -- int_kpi_period_cells keeps the cells of an (indicator, year) whose fingerprint is unchanged
--- and recomputes the others, so a new month recomputes the current year, not ten; likewise
--- int_kpi_disclosure with disclosure_fingerprint (the year's and the year before's).
+-- and recomputes the others, so a new month recomputes the current year, not ten.
 -- Each part is a multiset hash (row count and the sum of the rows' 64-bit hashes): it does not
 -- depend on row order, and any changed, added or removed row changes it. The observations' part
 -- per indicator and year comes from int_kpi_observation_years (one pass over the view).
@@ -68,54 +67,31 @@ rollup_hash as (
         sum(hash(origin_level, origin_code, area_level, area_code)::hugeint) as rollup_hash
     from rollup
 
-),
-
-fingerprints as (
-
-    select
-        cast(reported.indicator_code as varchar) as indicator_code,
-        cast(reported.year as integer) as year,
-        -- every part written out, an absent one as '-' (concat_ws alone would skip nulls)
-        cast(md5(concat_ws(
-            '|',
-            {%- for part in [
-                'reported.n_periods', 'reported.periods_hash',
-                'same_year.n_observations', 'same_year.observations_hash',
-                'year_before.n_observations', 'year_before.observations_hash',
-                'rollup_hash.n_rollup', 'rollup_hash.rollup_hash',
-                'catalogue.time_window', 'catalogue.subject_agg', 'catalogue.kon_uppdelad'
-            ] %}
-            coalesce(cast({{ part }} as varchar), '-'){% if not loop.last %},{% endif %}
-            {%- endfor %}
-        )) as varchar) as input_fingerprint
-    from reported
-    inner join catalogue on catalogue.indicator_code = reported.indicator_code
-    left join observation_years as same_year
-        on same_year.indicator_code = reported.indicator_code
-        and same_year.obs_year = reported.year
-    left join observation_years as year_before
-        on catalogue.time_window = 'trailing_12'
-        and year_before.indicator_code = reported.indicator_code
-        and year_before.obs_year = reported.year - 1
-    cross join rollup_hash
-
 )
 
--- int_kpi_disclosure's fingerprint of a year: the disclosure of a year's rows depends on its
--- cells and, through the previous-year values, on last year's (and on the catalogue row's
--- aggregation, which decides what adds up)
 select
-    fingerprints.indicator_code,
-    fingerprints.year,
-    fingerprints.input_fingerprint,
+    cast(reported.indicator_code as varchar) as indicator_code,
+    cast(reported.year as integer) as year,
+    -- every part written out, an absent one as '-' (concat_ws alone would skip nulls)
     cast(md5(concat_ws(
         '|',
-        fingerprints.input_fingerprint,
-        coalesce(last_year.input_fingerprint, '-'),
-        coalesce(catalogue.aggregation, '-')
-    )) as varchar) as disclosure_fingerprint
-from fingerprints
-inner join catalogue on catalogue.indicator_code = fingerprints.indicator_code
-left join fingerprints as last_year
-    on last_year.indicator_code = fingerprints.indicator_code
-    and last_year.year = fingerprints.year - 1
+        {%- for part in [
+            'reported.n_periods', 'reported.periods_hash',
+            'same_year.n_observations', 'same_year.observations_hash',
+            'year_before.n_observations', 'year_before.observations_hash',
+            'rollup_hash.n_rollup', 'rollup_hash.rollup_hash',
+            'catalogue.time_window', 'catalogue.subject_agg', 'catalogue.kon_uppdelad'
+        ] %}
+        coalesce(cast({{ part }} as varchar), '-'){% if not loop.last %},{% endif %}
+        {%- endfor %}
+    )) as varchar) as input_fingerprint
+from reported
+inner join catalogue on catalogue.indicator_code = reported.indicator_code
+left join observation_years as same_year
+    on same_year.indicator_code = reported.indicator_code
+    and same_year.obs_year = reported.year
+left join observation_years as year_before
+    on catalogue.time_window = 'trailing_12'
+    and year_before.indicator_code = reported.indicator_code
+    and year_before.obs_year = reported.year - 1
+cross join rollup_hash

@@ -2,7 +2,7 @@
     materialized="incremental",
     incremental_strategy="append",
     on_schema_change="fail",
-    pre_hook="{{ delete_changed_kpi_rows() }}",
+    pre_hook="{{ delete_changed_kpi_rows(ref('int_kpi_input_fingerprints')) }}",
     meta={"run_alone": true},
 ) }}
 
