@@ -80,6 +80,23 @@
     {%- endif %}
 {%- endmacro %}
 
+{#- The (indicator, year) pairs a model incremental by (indicator, year) computes, with their
+    fingerprint (a relation over `fingerprints`, a CTE of int_kpi_input_fingerprints or
+    int_kpi_value_fingerprints): every pair in a full build; else those without rows — after
+    the pre-hook (delete_changed_kpi_rows), those whose fingerprint changed and the new ones. -#}
+{% macro kpi_years_to_build(fingerprints='fingerprints') -%}
+    select indicator_code, year, input_fingerprint
+    from {{ fingerprints }}
+    {%- if is_incremental() %}
+    where not exists (
+        select 1
+        from {{ this }} as built
+        where built.indicator_code = {{ fingerprints }}.indicator_code
+            and built.year = {{ fingerprints }}.year
+    )
+    {%- endif %}
+{%- endmacro %}
+
 {#- int_kpi_period_cells on an incremental build: which observations the (indicator, year) pairs
     to compute read, as a predicate with date literals, so that DuckDB filters every part of the
     observation view (and its scans) by them instead of computing all years and keeping some. A

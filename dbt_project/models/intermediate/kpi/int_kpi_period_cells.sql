@@ -87,16 +87,7 @@ fingerprints as (
 -- the (indicator, year) pairs to compute: all in a full build; else those without cells
 to_build as (
 
-    select indicator_code, year, input_fingerprint
-    from fingerprints
-    {%- if is_incremental() %}
-    where not exists (
-        select 1
-        from {{ this }} as built
-        where built.indicator_code = fingerprints.indicator_code
-            and built.year = fingerprints.year
-    )
-    {%- endif %}
+    {{ kpi_years_to_build() }}
 
 ),
 
