@@ -63,6 +63,18 @@
     ) }}
 {%- endmacro %}
 
+{#- A fingerprint of `parts` (SQL expressions): the md5 of their text, joined by '|', every part
+    written out and an absent one as '-' (concat_ws alone would skip nulls). The fingerprints of
+    int_kpi_input_fingerprints and int_kpi_value_fingerprints. -#}
+{% macro md5_of_parts(parts) -%}
+    cast(md5(concat_ws(
+        '|',
+        {%- for part in parts %}
+        coalesce(cast({{ part }} as varchar), '-'){% if not loop.last %},{% endif %}
+        {%- endfor %}
+    )) as varchar)
+{%- endmacro %}
+
 {#- pre_hook of the models incremental by (indicator, year): drop the rows of every (indicator,
     year) whose fingerprint in `fingerprints` changed or that is no longer there; the model then
     computes those that have no rows. int_kpi_period_cells: int_kpi_input_fingerprints (what its

@@ -19,7 +19,6 @@
 -- Groups overlap, so this repeats until no group has exactly one hidden cell (the passes below;
 -- n_unresolved_groups counts what is left, and the model's test requires 0). The previous-year
 -- values go through the same passes in the same groups.
-
 --
 -- Incremental by (indicator, year), like int_kpi_period_cells: a year's decisions depend only on
 -- its own rows of fct_indicator_value and, through the previous-year values, on last year's

@@ -72,19 +72,13 @@ rollup_hash as (
 select
     cast(reported.indicator_code as varchar) as indicator_code,
     cast(reported.year as integer) as year,
-    -- every part written out, an absent one as '-' (concat_ws alone would skip nulls)
-    cast(md5(concat_ws(
-        '|',
-        {%- for part in [
-            'reported.n_periods', 'reported.periods_hash',
-            'same_year.n_observations', 'same_year.observations_hash',
-            'year_before.n_observations', 'year_before.observations_hash',
-            'rollup_hash.n_rollup', 'rollup_hash.rollup_hash',
-            'catalogue.time_window', 'catalogue.subject_agg', 'catalogue.kon_uppdelad'
-        ] %}
-        coalesce(cast({{ part }} as varchar), '-'){% if not loop.last %},{% endif %}
-        {%- endfor %}
-    )) as varchar) as input_fingerprint
+    {{ md5_of_parts([
+        'reported.n_periods', 'reported.periods_hash',
+        'same_year.n_observations', 'same_year.observations_hash',
+        'year_before.n_observations', 'year_before.observations_hash',
+        'rollup_hash.n_rollup', 'rollup_hash.rollup_hash',
+        'catalogue.time_window', 'catalogue.subject_agg', 'catalogue.kon_uppdelad'
+    ]) }} as input_fingerprint
 from reported
 inner join catalogue on catalogue.indicator_code = reported.indicator_code
 left join observation_years as same_year

@@ -38,16 +38,11 @@ years as (
 select
     cast(this_year.indicator_code as varchar) as indicator_code,
     cast(this_year.year as integer) as year,
-    cast(md5(concat_ws(
-        '|',
-        {%- for part in [
-            'this_year.n_rows', 'this_year.rows_hash',
-            'last_year.n_rows', 'last_year.rows_hash',
-            'catalogue.aggregation', 'catalogue.kon_uppdelad'
-        ] %}
-        coalesce(cast({{ part }} as varchar), '-'){% if not loop.last %},{% endif %}
-        {%- endfor %}
-    )) as varchar) as input_fingerprint
+    {{ md5_of_parts([
+        'this_year.n_rows', 'this_year.rows_hash',
+        'last_year.n_rows', 'last_year.rows_hash',
+        'catalogue.aggregation', 'catalogue.kon_uppdelad'
+    ]) }} as input_fingerprint
 from years as this_year
 left join years as last_year
     on last_year.indicator_code = this_year.indicator_code
