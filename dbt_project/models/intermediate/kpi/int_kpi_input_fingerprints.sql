@@ -6,6 +6,11 @@
 -- Each part is a multiset hash (row count and the sum of the rows' 64-bit hashes): it does not
 -- depend on row order, and any changed, added or removed row changes it. The observations' part
 -- per indicator and year comes from int_kpi_observation_years (one pass over the view).
+-- Only the (indicator, year) pairs with observations keyed to them: a pair without any has no
+-- cells, and with a row here it would be "without cells" after every build — computed again by
+-- each incremental one, its indicator's observations read from the year before (measured on the
+-- national profile, whose first year 2016 has two months: EK_PROGNOS and EK_PROGNOS_AVVIKELSE
+-- of 2016, with no forecast, made every new month read the budget part's ten years).
 
 with
 
@@ -89,3 +94,4 @@ left join observation_years as year_before
     and year_before.indicator_code = reported.indicator_code
     and year_before.obs_year = reported.year - 1
 cross join rollup_hash
+where coalesce(same_year.n_observations, 0) + coalesce(year_before.n_observations, 0) > 0
