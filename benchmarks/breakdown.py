@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 DBT_STEP = "dbt_warehouse"
-PUBLISH_STEP = "published__publish_file"
+PUBLISH_STEP = "published"  # the publish file and the Word reports
 PAGES_STEP = "published__pages"
 LOADER_STEP = "raw"  # all exports in one step; each export's seconds from its metadata
 

@@ -531,7 +531,9 @@ def breakdown_table(columns: list[tuple[str, dict | None]]) -> list[str]:
         else:
             overhead.append(None)
     lines.append(row("dagster-dbt (process, events) around dbt", overhead, True))
-    lines.append(row("publish (copy to publish.duckdb)", [s.get("publish_s") for s in steps]))
+    lines.append(
+        row("publish and the Word reports (one step)", [s.get("publish_s") for s in steps])
+    )
     lines.append("| pages | " + " | ".join("skipped (`--no-pages`) | " for _ in columns) + " |")
     other_keys = sorted({k for s in steps for k in (s.get("other_steps") or {})})
     for key in other_keys:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dagster import Definitions, colored_console_logger
 
 from orchestration.assets.loaders import loader_assets
-from orchestration.assets.publish import pages, published_file, reports
+from orchestration.assets.publish import pages, published
 from orchestration.assets.warehouse import dbt_warehouse
 from orchestration.dbt_resource import BistandDbtCliResource
 from orchestration.jobs import (
@@ -30,7 +30,7 @@ from orchestration.sensors import (
 from orchestration.settings import DBT_EXECUTABLE
 
 defs = Definitions(
-    assets=[*loader_assets, dbt_warehouse, published_file, reports, pages],
+    assets=[*loader_assets, dbt_warehouse, published, pages],
     jobs=[refresh_job, refresh_without_pages_job, pages_job],
     schedules=[nightly_schedule],
     sensors=[landing_sensor, refresh_succeeded, refresh_failed, refresh_canceled],

@@ -29,8 +29,7 @@ TERMINAL: TextIO | None = None
 
 _STEP_LABELS = {
     "dbt_warehouse": "dbt build",
-    "published__publish_file": "publicering",
-    "published__reports": "rapporter (Word)",
+    "published": "publicering",  # and the Word reports, in the same step
 }
 
 

@@ -1,11 +1,15 @@
 """The tertial reports as Word documents: one per area and period, from publish.rapport.
 
-Written after publish from the published file (never the live warehouse), with python-docx, into
-the folder `rapporter` beside it; the pages build copies that folder to evidence/static/rapporter
-so the Rapport page links to /rapporter/<dokument_fil>. Each document: headings per goal level
-(KF:s inriktningsmål, KF:s mål för verksamhetsområdet, nämndmål) with their judgements, one table
-per nämndmål in the ILS columns with Swedish number format (as the pages: `1 234`, `12,34 %`), the
-suppression footnote and an empty *Analys* paragraph ready to write in.
+Written with python-docx into the folder `rapporter` beside the published file, from the rows
+that file gets: in a refresh they are read from the warehouse's publish.rapport (the same rows)
+once dbt's build has succeeded, and the documents are written while publish copies the tables —
+each as a temporary file, put in place only once the published file is (so a failed publish
+leaves the documents of the previous one). The pages build copies that folder to
+evidence/static/rapporter so the Rapport page links to /rapporter/<dokument_fil>. Each document:
+headings per goal level (KF:s inriktningsmål, KF:s mål för verksamhetsområdet, nämndmål) with
+their judgements, one table per nämndmål in the ILS columns with Swedish number format (as the
+pages: `1 234`, `12,34 %`), the suppression footnote and an empty *Analys* paragraph ready to
+write in.
 
 One query reads every area and period. Documents are written for the two latest years with
 reports (publish.rapport names their files; older years' reports were written long ago). Writing
@@ -117,7 +121,7 @@ COLUMNS = (
 )
 QUERY = f"""
 select {", ".join(COLUMNS)}
-from publish.publish.rapport
+from "{{catalog}}".publish.rapport
 where dokument_fil is not null
 order by dokument_fil, namndmal_sortering, rad
 """
@@ -420,11 +424,15 @@ def write_document(rows: list[Row], path: Path, writer: _Writer | None = None) -
     w.save(path)
 
 
-def read_reports(publish_file: Path) -> dict[str, list[Row]]:
-    """Every report's rows (one query), by document file name, in report order."""
-    con = duckdb.connect(str(publish_file), read_only=True)
+def read_reports(database: Path) -> dict[str, list[Row]]:
+    """Every report's rows (one query on publish.rapport of `database`: the published file, or
+    the warehouse it is copied from), by document file name, in report order."""
+    con = duckdb.connect(str(database), read_only=True)
     try:
-        rows = [Row(*values) for values in con.execute(QUERY).fetchall()]
+        # the file's own catalog: the published file's is called publish, like the schema
+        catalog = con.execute("select current_database()").fetchone()[0]
+        query = QUERY.format(catalog=catalog.replace('"', '""'))
+        rows = [Row(*values) for values in con.execute(query).fetchall()]
     finally:
         con.close()
     # reports without a file name (older years: see publish.rapport) get no document
@@ -443,41 +451,76 @@ class Written:
     seconds: float
 
 
+@dataclass(frozen=True)
+class Staged:
+    """Documents written beside their place, not yet in it (commit_reports puts them there)."""
+
+    out_dir: Path
+    fingerprints: dict[str, str]  # every report's, for the manifest
+    staged: list[tuple[Path, Path]]  # (temporary file, document)
+    unchanged: int
+    started: float
+
+
 def reports_dir(publish_file: Path) -> Path:
     return Path(publish_file).with_name(REPORTS_DIR_NAME)
 
 
-def write_reports(publish_file: Path, out_dir: Path | None = None) -> Written:
-    """Write the documents whose rows changed; remove those of reports that are gone."""
+def stage_reports(reports: dict[str, list[Row]], out_dir: Path) -> Staged:
+    """Write each document whose rows changed since the manifest (or that is missing) as a
+    temporary file beside it; nothing in `out_dir` that the pages serve changes yet."""
     started = time.monotonic()
-    out_dir = Path(out_dir) if out_dir else reports_dir(publish_file)
     out_dir.mkdir(parents=True, exist_ok=True)
-    manifest_file = out_dir / MANIFEST
     try:
-        before: dict[str, str] = json.loads(manifest_file.read_text())
+        before: dict[str, str] = json.loads((out_dir / MANIFEST).read_text())
     except (FileNotFoundError, ValueError):
         before = {}
-    reports = read_reports(publish_file)
-    after: dict[str, str] = {}
-    written = unchanged = 0
+    fingerprints: dict[str, str] = {}
+    staged: list[tuple[Path, Path]] = []
+    unchanged = 0
     writer: _Writer | None = None
-    for name, rows in reports.items():
-        fingerprint = _fingerprint(rows)
-        target = out_dir / name
-        if before.get(name) == fingerprint and target.is_file():
-            unchanged += 1
-        else:
-            tmp = target.with_name(f".{name}.tmp")
-            writer = writer or _Writer()
-            write_document(rows, tmp, writer)
-            os.replace(tmp, target)
-            written += 1
-        after[name] = fingerprint
-    removed = _remove_others(out_dir, set(after))
+    try:
+        for name, rows in reports.items():
+            fingerprint = _fingerprint(rows)
+            target = out_dir / name
+            if before.get(name) == fingerprint and target.is_file():
+                unchanged += 1
+            else:
+                tmp = target.with_name(f".{name}.tmp")
+                writer = writer or _Writer()
+                write_document(rows, tmp, writer)
+                staged.append((tmp, target))
+            fingerprints[name] = fingerprint
+    except BaseException:
+        discard_reports(Staged(out_dir, fingerprints, staged, unchanged, started))
+        raise
+    return Staged(out_dir, fingerprints, staged, unchanged, started)
+
+
+def commit_reports(staged: Staged) -> Written:
+    """Put the staged documents in place, remove those of reports that are gone, and write the
+    manifest last."""
+    for tmp, target in staged.staged:
+        os.replace(tmp, target)
+    removed = _remove_others(staged.out_dir, set(staged.fingerprints))
+    manifest_file = staged.out_dir / MANIFEST
     tmp_manifest = manifest_file.with_name(f"{MANIFEST}.tmp")
-    tmp_manifest.write_text(json.dumps(after, sort_keys=True, indent=0))
+    tmp_manifest.write_text(json.dumps(staged.fingerprints, sort_keys=True, indent=0))
     os.replace(tmp_manifest, manifest_file)
-    return Written(written, unchanged, removed, round(time.monotonic() - started, 2))
+    seconds = round(time.monotonic() - staged.started, 2)
+    return Written(len(staged.staged), staged.unchanged, removed, seconds)
+
+
+def discard_reports(staged: Staged) -> None:
+    """Remove the staged documents (the published file was not replaced)."""
+    for tmp, _ in staged.staged:
+        tmp.unlink(missing_ok=True)
+
+
+def write_reports(publish_file: Path, out_dir: Path | None = None) -> Written:
+    """Write the documents whose rows changed; remove those of reports that are gone."""
+    out_dir = Path(out_dir) if out_dir else reports_dir(publish_file)
+    return commit_reports(stage_reports(read_reports(publish_file), out_dir))
 
 
 def _remove_others(out_dir: Path, keep: Iterable[str]) -> int:

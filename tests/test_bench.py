@@ -105,7 +105,7 @@ def test_dbt_breakdown_from_run_results() -> None:
 STEPS = [
     {"step_key": "raw", "seconds": 5.0},
     {"step_key": "dbt_warehouse", "seconds": 70.0},
-    {"step_key": "published__publish_file", "seconds": 2.0},
+    {"step_key": "published", "seconds": 2.0},
     {"step_key": "something_new", "seconds": 0.5},
 ]
 
@@ -384,7 +384,7 @@ def test_breakdown_table_full_incremental_and_nothing_new() -> None:
         "|   ↳ dbt start-up (to its first node) | 8.00 s | 8 % | — |  | — |  |",
         "|   ↳ dbt nodes (dbt's elapsed time) | 50.0 s | 50 % | — |  | — |  |",
         "|   ↳ dagster-dbt (process, events) around dbt | 10.0 s | 10 % | — |  | — |  |",
-        "| publish (copy to publish.duckdb) | 2.00 s | 2 % | — |  | — |  |",
+        "| publish and the Word reports (one step) | 2.00 s | 2 % | — |  | — |  |",
         "| pages | skipped (`--no-pages`) |  | skipped (`--no-pages`) |  "
         "| skipped (`--no-pages`) |  |",
         "| step `something_new` | 0.50 s | 0 % | — |  | — |  |",

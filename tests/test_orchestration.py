@@ -175,14 +175,12 @@ def test_a_skipped_step_means_nothing_was_published() -> None:
         is_step_failure=False,
         step_failure_data=None,
         is_step_skipped=True,
-        step_key="published__publish_file",
+        step_key="published",
         event_type_value="STEP_SKIPPED",
     )
     outcome = outcome_of_run(True, [skipped])
     assert not outcome.success
-    assert outcome.failures == [
-        "steg published__publish_file kördes inte (något det väntar på byggdes inte)"
-    ]
+    assert outcome.failures == ["steg published kördes inte (något det väntar på byggdes inte)"]
     assert "publicerat." not in outcome.summary()
 
 

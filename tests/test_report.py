@@ -265,6 +265,37 @@ def test_only_changed_documents_are_written_again(
     assert not (site / "static" / "rapporter" / reports.MANIFEST).exists()
 
 
+def test_staged_documents_take_their_place_only_when_committed(
+    refreshed_warehouse: Refreshed, published: dict[str, list[dict]], tmp_path: Path
+) -> None:
+    """A refresh writes the documents from the warehouse's publish.rapport while publish copies
+    it (orchestration/assets/publish.py): the warehouse gives the published file's rows; staged
+    documents are temporary files until the published file is in place, and a failed publish
+    discards them, leaving the folder as it was."""
+    rows = reports.read_reports(refreshed_warehouse.warehouse)
+    assert rows == reports.read_reports(refreshed_warehouse.publish_file)
+    assert set(rows) == set(published)
+    folder = tmp_path / "rapporter"
+    shutil.copytree(reports.reports_dir(refreshed_warehouse.publish_file), folder)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    one = sorted(rows)[0]
+    manifest = json.loads((folder / reports.MANIFEST).read_text())
+    manifest[one] = "changed rows"
+    (folder / reports.MANIFEST).write_text(json.dumps(manifest))
+    before[reports.MANIFEST] = (folder / reports.MANIFEST).read_bytes()
+
+    staged = reports.stage_reports(rows, folder)
+    assert [target.name for _, target in staged.staged] == [one]
+    assert {p.name for p in folder.iterdir()} == set(before) | {f".{one}.tmp"}
+    reports.discard_reports(staged)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+    done = reports.commit_reports(reports.stage_reports(rows, folder))
+    assert (done.written, done.unchanged, done.removed) == (1, len(rows) - 1, 0)
+    assert {p.name for p in folder.iterdir()} == set(before)
+    assert json.loads((folder / reports.MANIFEST).read_text())[one] != "changed rows"
+
+
 @pytest.mark.parametrize(
     ("value", "tag", "text"),
     [
