@@ -12,6 +12,10 @@ everything else whole. This module decides that month, and remembers what a buil
   changed) → a full rebuild (`--full-refresh`); otherwise the earliest month whose delivery
   differs (new, re-delivered, or gone) → `rebuild_from`; no month differs → nothing of the
   month-keyed facts is rebuilt.
+- The budget (`budget_YYYY.csv`, one file per year, re-delivered whole) is remembered too: its
+  earliest year whose delivery differs → `budget_from` (1 January of it). The month-keyed facts
+  do not read it; the budget part of the KPI observations does (with the household months), so
+  int_kpi_observation_years sums that part up again from the earlier of the two years on.
 - The state is forgotten before dbt starts and written again only after it succeeded, so a
   failed or killed build is followed by a full rebuild — never by an incremental build on top
   of half-written tables.
@@ -30,6 +34,9 @@ from orchestration.settings import DBT_PROJECT_DIR
 
 # The exports the month-keyed incremental models read; their file key is the month (YYYY-MM).
 MONTHLY_SOURCES = ("utbetalningar", "hushallsmedlemmar")
+# The budget, read with the month-keyed models by the KPI observations' budget part; its file
+# key is the year (YYYY).
+BUDGET_SOURCE = "budget"
 # What decides the SQL and reference data of a build (tests do not change any table).
 PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "packages.yml", "models", "macros", "seeds")
 # On an incremental build: not the seeds (loaded from unchanged files, and their tests) and not
@@ -54,6 +61,7 @@ create table if not exists meta.dbt_build_state (
     built_at             timestamp not null
 );
 create table if not exists meta.dbt_build_plan (rebuild_from date);
+alter table meta.dbt_build_plan add column if not exists budget_from date;
 """
 
 
@@ -64,6 +72,8 @@ class BuildPlan:
     full: bool
     rebuild_from: date | None  # first month to rebuild (incremental builds only)
     reason: str  # in Swedish, for the run log and the console
+    # 1 January of the first year whose budget delivery changed (incremental builds only)
+    budget_from: date | None = None
 
     def dbt_args(self, subset: bool = False, manifest: dict | None = None) -> list[str]:
         """The build's selection: everything on a full rebuild; on an incremental one (same
@@ -86,6 +96,11 @@ class BuildPlan:
     def first_month(self) -> date | None:
         """What meta.dbt_build_plan holds for dbt: None for a full rebuild."""
         return None if self.full else (self.rebuild_from or NOTHING)
+
+    @property
+    def budget_first_month(self) -> date | None:
+        """What meta.dbt_build_plan holds as budget_from: None for a full rebuild."""
+        return None if self.full else (self.budget_from or NOTHING)
 
     @property
     def scope(self) -> str:
@@ -155,7 +170,7 @@ def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
 def _current(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]:
     if not _has_table(con, "raw", "load_log"):
         return {}
-    names = ", ".join(f"'{n}'" for n in MONTHLY_SOURCES)
+    names = ", ".join(f"'{n}'" for n in (*MONTHLY_SOURCES, BUDGET_SOURCE))
     rows = con.execute(
         "select export, file_key, data_delivery_id from raw.current_deliveries "
         f"where export in ({names})"
@@ -178,15 +193,21 @@ def plan_build(con: duckdb.DuckDBPyConnection, fingerprint: str | None = None) -
     built = {(export, key): delivery for _, export, key, delivery in state if export}
     current = _current(con)
     changed = {
-        key
+        (export, key)
         for (export, key) in built.keys() | current.keys()
         if built.get((export, key)) != current.get((export, key))
     }
-    if not changed:
-        return BuildPlan(False, None, "inga nya eller ändrade månader")
-    first = min(changed)
+    months = sorted(key for export, key in changed if export != BUDGET_SOURCE)
+    budget_years = sorted(key for export, key in changed if export == BUDGET_SOURCE)
+    budget_from = date(int(budget_years[0][:4]), 1, 1) if budget_years else None
+    budget = f"; budget från {budget_years[0]}" if budget_years else ""
+    if not months:
+        return BuildPlan(False, None, f"inga nya eller ändrade månader{budget}", budget_from)
+    first = months[0]
     rebuild_from = date(int(first[:4]), int(first[5:7]), 1)
-    return BuildPlan(False, rebuild_from, f"nya eller ändrade leveranser från {first}")
+    return BuildPlan(
+        False, rebuild_from, f"nya eller ändrade leveranser från {first}{budget}", budget_from
+    )
 
 
 def start_build(con: duckdb.DuckDBPyConnection, plan: BuildPlan) -> None:
@@ -197,7 +218,10 @@ def start_build(con: duckdb.DuckDBPyConnection, plan: BuildPlan) -> None:
     con.execute("begin transaction")
     con.execute("delete from meta.dbt_build_plan")
     if plan.first_month is not None:
-        con.execute("insert into meta.dbt_build_plan values (?)", [plan.first_month])
+        con.execute(
+            "insert into meta.dbt_build_plan (rebuild_from, budget_from) values (?, ?)",
+            [plan.first_month, plan.budget_first_month],
+        )
     con.execute("delete from meta.dbt_build_state")
     con.execute("commit")
 

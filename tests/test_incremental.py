@@ -2,11 +2,14 @@
 
 The scenario is the nightly one after a month end, on the tiny delivery of the session
 (`refreshed_warehouse`, built whole from it, is the full rebuild to compare with):
-1. a warehouse is built from the delivery without its last two months, and with a wrong
-   delivery of hushallsmedlemmar 2025-03 (ten members missing);
-2. the last two months arrive, and 2025-03 is re-delivered corrected (the original file);
+1. a warehouse is built from the delivery without its last two months, with a wrong delivery
+   of hushallsmedlemmar 2025-03 (ten members missing) and a budget of 2024 that leaves out one
+   district;
+2. the last two months arrive, and 2025-03 and the budget of 2024 are re-delivered corrected
+   (the original files);
 3. the refresh loads only those files and rebuilds the month-keyed facts from 2025-03 on — the
-   re-delivered month, every later month, and so every trailing-12 figure that depends on it.
+   re-delivered month, every later month, and so every trailing-12 figure that depends on it —
+   and sums up the KPI observations' budget part again from 2024.
 Every table of the intermediate, marts and publish schemas must then equal the full rebuild's,
 row for row, except the data-quality tables, which describe the delivery history (here it has
 two more deliveries) rather than the data.
@@ -39,6 +42,9 @@ from tests.conftest import Refreshed, made_in_background, prepared, refresh
 HELD_BACK = ("_2025-11.csv", "_2025-12.csv")
 CORRECTED = "hushallsmedlemmar_2025-03.csv"
 MISSING_MEMBERS = 10
+# delivered first without one district's lines (it then has no budget in 2024), then corrected
+CORRECTED_BUDGET = "budget_2024.csv"
+BUDGET_DISTRICT_LEFT_OUT = ";HEM;"
 # These describe the deliveries (files loaded, when), which differ by design.
 MARCH_RECIPIENTS = (
     "select count(*) from marts.fct_person_month where benefit_month = date '2025-03-01'"
@@ -74,13 +80,18 @@ def make_incremental_run(
     lines = (tiny_landing / CORRECTED).read_text(encoding="utf-8").splitlines(keepends=True)
     (landing / CORRECTED).write_text("".join(lines[:1] + lines[1 + MISSING_MEMBERS :]), "utf-8")
     _fresh_mtime(landing / CORRECTED)
+    budget = (tiny_landing / CORRECTED_BUDGET).read_text(encoding="utf-8").splitlines(True)
+    without = [line for line in budget if BUDGET_DISTRICT_LEFT_OUT not in line]
+    assert len(without) < len(budget), "the district has a budget in 2024"
+    (landing / CORRECTED_BUDGET).write_text("".join(without), "utf-8")
+    _fresh_mtime(landing / CORRECTED_BUDGET)
     first = refresh(landing, work / "warehouse.duckdb")
     assert first.exit_code == 0, first.output[-5000:]
     with duckdb.connect(str(first.warehouse), read_only=True) as con:
         first_march_recipients = con.execute(MARCH_RECIPIENTS).fetchone()[0]
 
     for source in sorted(tiny_landing.iterdir()):
-        if source.name.endswith(HELD_BACK) or source.name == CORRECTED:
+        if source.name.endswith(HELD_BACK) or source.name in (CORRECTED, CORRECTED_BUDGET):
             shutil.copyfile(source, landing / source.name)
             _fresh_mtime(landing / source.name)
     second = refresh(landing, work / "warehouse.duckdb")
@@ -99,7 +110,8 @@ def test_first_build_is_full_and_the_next_rebuilds_from_the_corrected_month(
 ) -> None:
     assert "Månadsfakta byggda: hela" in incremental_run.first.output
     # only the new and re-delivered files are loaded: 2 months × 3 monthly exports + 2025-03
-    assert "Nya filer: 7 " in incremental_run.second.output
+    # + the budget of 2024
+    assert "Nya filer: 8 " in incremental_run.second.output
     assert "Månadsfakta byggda: från 2025-03" in incremental_run.second.output
     with duckdb.connect(str(incremental_run.second.warehouse), read_only=True) as con:
         scopes = con.execute(
@@ -215,7 +227,9 @@ def test_plan_after_a_build_of_the_same_deliveries_rebuilds_no_month() -> None:
     ]
     assert plan.first_month == date(9999, 12, 1)
     start_build(con, plan)
-    assert con.execute("select * from meta.dbt_build_plan").fetchall() == [(date(9999, 12, 1),)]
+    assert con.execute("select * from meta.dbt_build_plan").fetchall() == [
+        (date(9999, 12, 1), date(9999, 12, 1))
+    ]
     record_state(con, "2025-03-06 02:10:00", "f1")  # the build succeeded
     assert con.execute("select count(*) from meta.dbt_build_plan").fetchone() == (0,)
     # a new snapshot of another export changes no month-keyed fact
@@ -235,6 +249,31 @@ def test_plan_rebuilds_from_the_earliest_new_changed_or_removed_month() -> None:
     assert plan.scope == "från 2025-02"
     _replace(con, [row for row in BUILT if row[1] != "2025-01"])  # January withdrawn
     assert plan_build(con, "f1").rebuild_from == date(2025, 1, 1)
+
+
+def test_plan_names_the_first_year_whose_budget_changed_beside_the_months() -> None:
+    """The budget (a file per year) is no month of the month-keyed facts: a re-delivered budget
+    of 2024 leaves rebuild_from to the monthly exports and gives budget_from 2024-01-01 (the
+    KPI observations' budget part is summed up again from there: macros/kpi_observations.sql)."""
+    built = [*BUILT, ("budget", "2024", 10), ("budget", "2025", 11)]
+    con = _warehouse(built)
+    record_state(con, "2025-03-06 02:00:00", "f1")
+    assert plan_build(con, "f1") == BuildPlan(False, None, "inga nya eller ändrade månader")
+    _replace(con, [*built[:-2], ("budget", "2024", 12), ("budget", "2025", 11)])
+    plan = plan_build(con, "f1")
+    assert plan == BuildPlan(
+        False, None, "inga nya eller ändrade månader; budget från 2024", date(2024, 1, 1)
+    )
+    assert plan.first_month == date(9999, 12, 1) and plan.budget_first_month == date(2024, 1, 1)
+    assert plan.scope == "inga ändrade månader"
+    # with a new month too; a budget year that is new counts like a changed one
+    _replace(con, [*built, ("utbetalningar", "2025-03", 13), ("budget", "2026", 14)])
+    plan = plan_build(con, "f1")
+    assert (plan.rebuild_from, plan.budget_from) == (date(2025, 3, 1), date(2026, 1, 1))
+    start_build(con, plan)
+    assert con.execute("select * from meta.dbt_build_plan").fetchall() == [
+        (date(2025, 3, 1), date(2026, 1, 1))
+    ]
 
 
 def test_plan_is_full_when_the_models_or_reference_data_changed() -> None:

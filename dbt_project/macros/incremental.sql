@@ -19,13 +19,27 @@
     meta.dbt_build_plan — read from the table rather than passed as a var, since changing vars
     makes dbt re-parse the whole project on every run. No plan: every month. -#}
 {% macro rebuild_from() -%}
+    {{ planned_month('rebuild_from') }}
+{%- endmacro %}
+
+{#- The first year whose budget delivery changed (1 January), as a date literal: the var
+    `budget_rebuild_from` when given (unit tests), else meta.dbt_build_plan's budget_from
+    (orchestration/incremental.py; a month after all data when no budget changed). No plan:
+    every month. Read by the budget part of the KPI observations (int_kpi_observation_years). -#}
+{% macro budget_rebuild_from() -%}
+    {{ planned_month('budget_from', 'budget_rebuild_from') }}
+{%- endmacro %}
+
+{#- A month of meta.dbt_build_plan (`column`), or the var `var_name` when given. -#}
+{% macro planned_month(column, var_name=none) -%}
+    {%- set var_name = var_name or column -%}
     {%- if not is_incremental() -%}
         cast('0001-01-01' as date)
-    {%- elif var("rebuild_from", none) is not none -%}
-        cast('{{ var("rebuild_from") }}' as date)
+    {%- elif var(var_name, none) is not none -%}
+        cast('{{ var(var_name) }}' as date)
     {%- elif execute -%}
         {%- set planned = run_query(
-            "select strftime(coalesce(max(rebuild_from), date '0001-01-01'), '%Y-%m-%d') "
+            "select strftime(coalesce(max(" ~ column ~ "), date '0001-01-01'), '%Y-%m-%d') "
             ~ "from meta.dbt_build_plan"
         ) -%}
         cast('{{ planned.columns[0].values()[0] }}' as date)

@@ -142,7 +142,10 @@ def break_and_check(work: Path, refreshed_warehouse: Refreshed) -> dict:
             "group by household_id, benefit_month having count(*) > 1"
         ).fetchone()
         con.execute("delete from meta.dbt_build_plan")
-        con.execute("insert into meta.dbt_build_plan values (? + interval 1 month)", [duplicated])
+        con.execute(
+            "insert into meta.dbt_build_plan (rebuild_from) values (? + interval 1 month)",
+            [duplicated],
+        )
     sliced = _dbt(warehouse, target, "test", "--select", "rules_int_household_months")
     with duckdb.connect(str(warehouse)) as con:
         con.execute("delete from meta.dbt_build_plan")

@@ -10,11 +10,13 @@
 -- Measured on the national profile: each full pass over the view took ~30 s, and the check made
 -- three of them beside the fingerprints' one, all before the fan-out.
 --
--- Incremental, per part of the view (macros/kpi_observations.sql): a part that reads only the
--- month-keyed incremental models keeps its rows before the start of rebuild_from's year (those
--- observations are the last build's), and only the later years are summed up again; the parts
--- whose exports are re-delivered whole are summed up again in every year. Readers add the parts
--- of an indicator and year up (the counts and the multiset hash add up).
+-- Incremental, per part of the view (macros/kpi_observations.sql, kpi_observation_part_since):
+-- a part that reads only the month-keyed incremental models keeps its rows before the start of
+-- rebuild_from's year (those observations are the last build's), and only the later years are
+-- summed up again; so does the budget part, from the earlier of that year and the first year
+-- whose budget delivery changed; the parts whose exports are re-delivered whole are summed up
+-- again in every year. Readers add the parts of an indicator and year up (the counts and the
+-- multiset hash add up).
 
 {{ config(
     materialized="incremental",
@@ -23,18 +25,17 @@
     pre_hook="{{ delete_rebuilt_observation_years() }}",
 ) }}
 
-{%- set month_keyed = kpi_month_keyed_observation_parts() %}
-
 with
 
 observations as (
 {% for part in kpi_observation_parts() %}
+    {%- set since = kpi_observation_part_since(part) %}
     select '{{ part }}' as obs_part, part_rows.*
     from (
         {{ kpi_observation_rows(part) | indent(8) }}
     ) as part_rows
-    {%- if part in month_keyed %}
-    where {{ since_rebuild_year('obs_month') }}
+    {%- if since is not none %}
+    where obs_month >= {{ since }}
     {%- endif %}
     {% if not loop.last %}union all{% endif %}
 {% endfor %}
