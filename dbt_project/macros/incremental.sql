@@ -30,6 +30,14 @@
     {{ planned_month('budget_from', 'budget_rebuild_from') }}
 {%- endmacro %}
 
+{#- The first month the running build rewrote, as a subquery read when a data test runs (a test
+    is not incremental, so rebuild_from() would give every month): meta.dbt_build_plan's
+    rebuild_from, or every month when the plan is empty (a full build). For the tests that check
+    only the rewritten months: rules (rebuilt_only) and unique_in_rebuilt_months. -#}
+{% macro rebuilt_months_start() -%}
+    (select coalesce(max(rebuild_from), date '0001-01-01') from meta.dbt_build_plan)
+{%- endmacro %}
+
 {#- A month of meta.dbt_build_plan (`column`), or the var `var_name` when given. -#}
 {% macro planned_month(column, var_name=none) -%}
     {%- set var_name = var_name or column -%}

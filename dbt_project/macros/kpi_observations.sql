@@ -20,28 +20,32 @@
     rebuild_from's year as the last build wrote them, so int_kpi_observation_years sums up only
     the rest again. The other parts rest on exports re-delivered whole (cases, measures, staff,
     surveys, services, population), whose history may change in any year — but for the budget
-    part (kpi_observation_part_since). -#}
+    part (kpi_observation_parts_since). -#}
 {% macro kpi_month_keyed_observation_parts() -%}
     {{ return(['int_kpi_obs_households', 'int_kpi_obs_recipients', 'int_kpi_obs_kolada']) }}
 {%- endmacro %}
 
-{#- From which month an incremental build sums a part's rows up again (a date expression), or
-    none: every row. The month-keyed parts: from the start of rebuild_from's year. The budget
-    part (int_kpi_obs_budget): a year's rows rest on that year's household months, its payments
-    and the year before's (the forecasts) — all month-keyed — and on its own budget file, so
-    from the start of rebuild_from's year or of the first year whose budget delivery changed
+{#- From which month an incremental build sums each part's rows up again (a date expression), by
+    part; a part not in it: every row (the parts re-delivered whole), and every part in a full
+    build. The month-keyed parts: from the start of rebuild_from's year. The budget part
+    (int_kpi_obs_budget): a year's rows rest on that year's household months, its payments and
+    the year before's (the forecasts) — all month-keyed — and on its own budget file, so from the
+    start of rebuild_from's year or of the first year whose budget delivery changed
     (budget_rebuild_from), whichever is earlier. It is most of the rows summed up again after a
-    new month (stockholm: 2,4 M of 4,6 M). -#}
-{% macro kpi_observation_part_since(part) -%}
-    {%- if not is_incremental() -%}
-        {{ return(none) }}
-    {%- elif part in kpi_month_keyed_observation_parts() -%}
-        {{ return(rebuild_from_year_start()) }}
-    {%- elif part == 'int_kpi_obs_budget' -%}
-        {{ return('least(' ~ rebuild_from_year_start() ~ ', ' ~ budget_rebuild_from() ~ ')') }}
-    {%- else -%}
-        {{ return(none) }}
+    new month (stockholm: 2,4 M of 4,6 M). Each caller asks once: the plan is read from the
+    warehouse (macros/incremental.sql). -#}
+{% macro kpi_observation_parts_since() -%}
+    {%- set since = {} -%}
+    {%- if is_incremental() -%}
+        {%- set year_start = rebuild_from_year_start() -%}
+        {%- for part in kpi_month_keyed_observation_parts() -%}
+            {%- do since.update({part: year_start}) -%}
+        {%- endfor -%}
+        {%- do since.update(
+            {'int_kpi_obs_budget': 'least(' ~ year_start ~ ', ' ~ budget_rebuild_from() ~ ')'}
+        ) -%}
     {%- endif -%}
+    {{ return(since) }}
 {%- endmacro %}
 
 {#- One part's rows in the observations' columns and types. -#}
@@ -65,15 +69,12 @@ from {{ ref(part) }}
 
 {#- pre_hook of int_kpi_observation_years: drop the rows about to be summed up again — every
     row of the parts re-delivered whole, and the others' from their year on
-    (kpi_observation_part_since). -#}
+    (kpi_observation_parts_since). -#}
 {% macro delete_rebuilt_observation_years() -%}
     {%- if is_incremental() -%}
         {%- set kept = [] -%}
-        {%- for part in kpi_observation_parts() -%}
-            {%- set since = kpi_observation_part_since(part) -%}
-            {%- if since is not none -%}
-                {%- do kept.append("(obs_part = '" ~ part ~ "' and obs_year < year(" ~ since ~ "))") -%}
-            {%- endif -%}
+        {%- for part, since in kpi_observation_parts_since().items() -%}
+            {%- do kept.append("(obs_part = '" ~ part ~ "' and obs_year < year(" ~ since ~ "))") -%}
         {%- endfor %}
         delete from {{ this }}
         where not ({{ kept | join(' or ') if kept else 'false' }})

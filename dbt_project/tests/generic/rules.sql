@@ -34,9 +34,7 @@
         {{ exceptions.raise_compiler_error("rules: with rebuilt_only every unique key must contain " ~ rebuilt_only) }}
     {%- endfor %}
     {%- set rebuilt -%}
-        where {{ rebuilt_only }} >= (
-            select coalesce(max(rebuild_from), date '0001-01-01') from meta.dbt_build_plan
-        )
+        where {{ rebuilt_only }} >= {{ rebuilt_months_start() }}
     {%- endset %}
     {%- set model = "(select * from " ~ model ~ " " ~ rebuilt ~ ")" %}
     {%- if same_rows_as is not none %}

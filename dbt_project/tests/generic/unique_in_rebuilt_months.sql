@@ -12,9 +12,7 @@ with rebuilt as (
 
     select {{ column_name }} as value
     from {{ model }}
-    where {{ month }} >= (
-        select coalesce(max(rebuild_from), date '0001-01-01') from meta.dbt_build_plan
-    )
+    where {{ month }} >= {{ rebuilt_months_start() }}
 
 )
 

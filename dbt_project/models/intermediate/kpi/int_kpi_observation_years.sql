@@ -10,7 +10,7 @@
 -- Measured on the national profile: each full pass over the view took ~30 s, and the check made
 -- three of them beside the fingerprints' one, all before the fan-out.
 --
--- Incremental, per part of the view (macros/kpi_observations.sql, kpi_observation_part_since):
+-- Incremental, per part of the view (macros/kpi_observations.sql, kpi_observation_parts_since):
 -- a part that reads only the month-keyed incremental models keeps its rows before the start of
 -- rebuild_from's year (those observations are the last build's), and only the later years are
 -- summed up again; so does the budget part, from the earlier of that year and the first year
@@ -25,11 +25,13 @@
     pre_hook="{{ delete_rebuilt_observation_years() }}",
 ) }}
 
+{%- set parts_since = kpi_observation_parts_since() %}
+
 with
 
 observations as (
 {% for part in kpi_observation_parts() %}
-    {%- set since = kpi_observation_part_since(part) %}
+    {%- set since = parts_since.get(part) %}
     select '{{ part }}' as obs_part, part_rows.*
     from (
         {{ kpi_observation_rows(part) | indent(8) }}
