@@ -2,7 +2,11 @@
     of one query per column and rule. Each argument is optional:
 
       unique           list of column lists: no two rows share the values of these columns
-                       (nulls count as equal, like a GROUP BY) — the grain and any other key
+                       (nulls count as equal, like a GROUP BY) — the grain and any other key; grouped
+                       first by the key's 64-bit hash (a fixed-size key, cheaper than text:
+                       national profile, 24 M person-months 4,7 → 3,2 s), then exactly for the
+                       keys whose hash occurs more than once (a duplicate, or rarely a collision,
+                       which the exact grouping tells apart)
       not_null         columns that have a value in every row
       accepted_values  {column: [values]}: every non-null value is one of these
       ranges           {column: {min: …, max: …}} (either bound optional): non-null values lie
@@ -90,6 +94,12 @@ broken as (
     from (
         select 1
         from {{ model }}
+        where hash({{ columns | join(", ") }}) in (
+            select hash({{ columns | join(", ") }})
+            from {{ model }}
+            group by 1
+            having count(*) > 1
+        )
         group by {{ columns | join(", ") }}
         having count(*) > 1
     )

@@ -32,7 +32,8 @@ budget_years as (
 
 ),
 
-household_months as (
+-- not materialized: read three times below (see int_kpi_obs_recipients)
+household_months as not materialized (
 
     select * from {{ ref('int_household_months') }}
 
@@ -96,13 +97,14 @@ rows as (
     inner join forecasts
         on forecasts.district_code = household_months.district_code
         and forecasts.forecast_month = household_months.benefit_month
+    -- EK_PROGNOS_AVVIKELSE only where the district has a budget that year (budget_years has
+    -- one row per district and year: a join, not a correlated EXISTS, which DuckDB ran as a
+    -- delim join over every household-month)
+    left join budget_years
+        on budget_years.district_code = household_months.district_code
+        and budget_years.budget_year = year(household_months.benefit_month)
     cross join (values ('EK_PROGNOS'), ('EK_PROGNOS_AVVIKELSE')) as codes (indicator_code)
-    where codes.indicator_code = 'EK_PROGNOS'
-        or exists (
-            select 1 from budget_years
-            where budget_years.district_code = household_months.district_code
-                and budget_years.budget_year = year(household_months.benefit_month)
-        )
+    where codes.indicator_code = 'EK_PROGNOS' or budget_years.district_code is not null
 
     union all
 

@@ -14,7 +14,9 @@
 
 with
 
-recipients as (
+-- not materialized: read by two aggregations below; scanning the table twice is cheaper than
+-- DuckDB's temporary copy of every recipient-month (national profile: 4,9 → 3,9 s)
+recipients as not materialized (
 
     select * from {{ ref('int_recipient_months') }}
     where {{ since_rebuild_year('benefit_month') }}

@@ -186,28 +186,44 @@ windows as (
 
 ),
 
--- 2. observations keyed by year with their month as a bit (trailing-12 ones also in the next year)
+-- 2. observations keyed by year with their month as a bit (trailing-12 ones also in the next
+--    year). key_years says, per indicator to compute, which calendar year of observations
+--    feeds which key year and at which bit the months start: one small table, so each of the
+--    ~150 M observation rows (national profile) meets one hash join here instead of three
+--    (indicator, shift, to_build; measured: the fan-out 61,6 → 55,7 s)
+key_years as (
+
+    select
+        indicator_keys.indicator_code,
+        indicator_keys.indicator_key,
+        indicator_keys.subject_agg,
+        to_build.year as key_year,
+        to_build.year - shift.offset_years as obs_year,
+        12 * (1 - shift.offset_years) - 1 as bit_offset
+    from indicator_keys
+    inner join to_build on to_build.indicator_code = indicator_keys.indicator_code
+    inner join (values (0), (1)) as shift (offset_years)
+        on shift.offset_years = 0 or indicator_keys.time_window = 'trailing_12'
+
+),
+
 keyed as not materialized (
 
     select
-        indicator_keys.indicator_key,
+        key_years.indicator_key,
         origin_keys.origin_key,
         observations.subject_id,
         observations.person_id,
         observations.numerator,
         observations.denominator,
-        indicator_keys.subject_agg,
+        key_years.subject_agg,
         cast(date_trunc('month', observations.eligible_from) as date) as eligible_month,
-        cast(year(observations.obs_month) + shift.offset_years as integer) as key_year,
-        cast(1 as bigint) << (month(observations.obs_month) - 1 + 12 * (1 - shift.offset_years))
-            as month_bit
+        cast(key_years.key_year as integer) as key_year,
+        cast(1 as bigint) << (month(observations.obs_month) + key_years.bit_offset) as month_bit
     from observations
-    inner join indicator_keys on indicator_keys.indicator_code = observations.indicator_code
-    inner join (values (0), (1)) as shift (offset_years)
-        on shift.offset_years = 0 or indicator_keys.time_window = 'trailing_12'
-    inner join to_build
-        on to_build.indicator_code = observations.indicator_code
-        and to_build.year = year(observations.obs_month) + shift.offset_years
+    inner join key_years
+        on key_years.indicator_code = observations.indicator_code
+        and key_years.obs_year = year(observations.obs_month)
     inner join origin_keys
         on origin_keys.origin_level = observations.origin_level
         and origin_keys.origin_code = observations.origin_code
