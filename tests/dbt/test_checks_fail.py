@@ -36,6 +36,18 @@ def break_and_check(work: Path, refreshed_warehouse: Refreshed) -> dict:
             "update raw.utbetalningar_history set bistandstyp = 'XX', stadsdel_kod = 'NOPE' "
             "where utbetalning_id = (select min(utbetalning_id) from raw.utbetalningar)"
         )
+        # staging view: the id of a payment of the first month used again in the last month
+        # (each file's ids are unique, so the loader takes both; without a plan the test groups
+        # every id by its hash first: tests/generic/unique_in_rebuilt_months.sql)
+        con.execute(
+            "update raw.utbetalningar_history set utbetalning_id = ("
+            "  select max(utbetalning_id) from raw.utbetalningar"
+            "  where bidragsmanad = (select min(bidragsmanad) from raw.utbetalningar)"
+            ") where utbetalning_id = ("
+            "  select max(utbetalning_id) from raw.utbetalningar"
+            "  where bidragsmanad = (select max(bidragsmanad) from raw.utbetalningar)"
+            ")"
+        )
         # intermediate table: a household-month twice
         con.execute(
             "insert into intermediate.int_household_months "
@@ -93,6 +105,7 @@ def break_and_check(work: Path, refreshed_warehouse: Refreshed) -> dict:
         )
     selected = [
         "rules_stg_case_system__payments",
+        "unique_stg_case_system__payments_payment_id",
         "rules_int_household_months",
         "rules_fct_person_month",
         "rules_int_kpi_observations",
@@ -172,6 +185,12 @@ def test_rules_of_a_staging_view_fail(broken: dict) -> None:
         "accepted_values(assistance_type)": 1,
         "relationship((district_code) → ref_districts (stadsdel_kod))": 1,
     }
+
+
+def test_a_payment_id_used_in_two_months_fails_a_full_build(broken: dict) -> None:
+    assert "unique_stg_case_system__payments_payment_id" in broken["failed"]
+    # one id, found twice (the hash only picks the candidates; the ids are compared exactly)
+    assert list(broken["rules"]["unique_stg_case_system__payments_payment_id"].values()) == [2]
 
 
 def test_rules_of_an_intermediate_table_fail(broken: dict) -> None:
