@@ -30,22 +30,32 @@
     {{ planned_month('budget_from', 'budget_rebuild_from') }}
 {%- endmacro %}
 
-{#- The first month the running build rewrote, as a subquery read when a data test runs (a test
-    is not incremental, so rebuild_from() would give every month): meta.dbt_build_plan's
-    rebuild_from, or every month when the plan is empty (a full build). For the tests that check
-    only the rewritten months: rules (rebuilt_only) and unique_in_rebuilt_months. -#}
-{% macro rebuilt_months_start() -%}
-    (select coalesce(max(rebuild_from), date '0001-01-01') from meta.dbt_build_plan)
+{#- The first month the running build rewrote, for a data test (a test is not incremental, so
+    rebuild_from() would give every month): meta.dbt_build_plan's rebuild_from, or 0001-01-01 —
+    every month — when the plan is empty (a full build). Read when the test is compiled, which
+    dbt does just before it runs, after the refresh wrote the plan; written into the test as a
+    date literal, so DuckDB skips the row groups of earlier months (a subquery it cannot: the
+    national incremental refresh's check of the household members took 1,2–2,7 s that way,
+    0,08 s so). For the tests that check only the rewritten months: rules (rebuilt_only) and
+    unique_in_rebuilt_months. -#}
+{% macro rebuilt_months_first_day() -%}
+    {%- if not execute -%}{{ return('0001-01-01') }}{%- endif -%}
+    {%- set planned = run_query(
+        "select strftime(coalesce(max(rebuild_from), date '0001-01-01'), '%Y-%m-%d') "
+        ~ "from meta.dbt_build_plan"
+    ) -%}
+    {{ return(planned.columns[0].values()[0]) }}
 {%- endmacro %}
 
-{#- Whether the running build rewrote every month (no plan: a full build), read when the test
-    is compiled — dbt compiles a node just before it runs, after the refresh wrote the plan. For
-    a test whose check of every row takes another plan than its check of the rewritten months
+{% macro rebuilt_months_start() -%}
+    cast('{{ rebuilt_months_first_day() }}' as date)
+{%- endmacro %}
+
+{#- Whether the running build rewrote every month (no plan: a full build). For a test whose
+    check of every row takes another plan than its check of the rewritten months
     (unique_in_rebuilt_months). -#}
 {% macro rebuilt_every_month() -%}
-    {%- if not execute -%}{{ return(true) }}{%- endif -%}
-    {%- set planned = run_query("select count(rebuild_from) from meta.dbt_build_plan") -%}
-    {{ return(planned.columns[0].values()[0] == 0) }}
+    {{ return(rebuilt_months_first_day() == '0001-01-01') }}
 {%- endmacro %}
 
 {#- A month of meta.dbt_build_plan (`column`), or the var `var_name` when given. -#}
