@@ -2,11 +2,11 @@
     of one query per column and rule. Each argument is optional:
 
       unique           list of column lists: no two rows share the values of these columns
-                       (nulls count as equal, like a GROUP BY) — the grain and any other key; grouped
-                       first by the key's 64-bit hash (a fixed-size key, cheaper than text:
-                       national profile, 24 M person-months 4,7 → 3,2 s), then exactly for the
-                       keys whose hash occurs more than once (a duplicate, or rarely a collision,
-                       which the exact grouping tells apart)
+                       (nulls count as equal, like a GROUP BY) — the grain and any other key.
+                       Grouped first by the key's 64-bit hash (a fixed-size key, cheaper than
+                       text: national profile, 24 M person-months 4,7 → 3,2 s), then exactly for
+                       the keys whose hash occurs more than once (a duplicate, or rarely a
+                       collision, which the exact grouping tells apart)
       not_null         columns that have a value in every row
       accepted_values  {column: [values]}: every non-null value is one of these
       ranges           {column: {min: …, max: …}} (either bound optional): non-null values lie
