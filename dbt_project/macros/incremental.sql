@@ -30,32 +30,31 @@
     {{ planned_month('budget_from', 'budget_rebuild_from') }}
 {%- endmacro %}
 
-{#- The first month the running build rewrote, for a data test (a test is not incremental, so
-    rebuild_from() would give every month): meta.dbt_build_plan's rebuild_from, or 0001-01-01 —
-    every month — when the plan is empty (a full build). Read when the test is compiled, which
-    dbt does just before it runs, after the refresh wrote the plan; written into the test as a
-    date literal, so DuckDB skips the row groups of earlier months (a subquery it cannot: the
-    national incremental refresh's check of the household members took 1,2–2,7 s that way,
-    0,08 s so). For the tests that check only the rewritten months: rules (rebuilt_only) and
-    unique_in_rebuilt_months. -#}
-{% macro rebuilt_months_first_day() -%}
+{#- The first day of meta.dbt_build_plan's `column` as text ('YYYY-MM-DD'), '0001-01-01' when
+    the plan is empty (a full build: every month) or while dbt only parses. -#}
+{% macro plan_first_day(column) -%}
     {%- if not execute -%}{{ return('0001-01-01') }}{%- endif -%}
     {%- set planned = run_query(
-        "select strftime(coalesce(max(rebuild_from), date '0001-01-01'), '%Y-%m-%d') "
+        "select strftime(coalesce(max(" ~ column ~ "), date '0001-01-01'), '%Y-%m-%d') "
         ~ "from meta.dbt_build_plan"
     ) -%}
     {{ return(planned.columns[0].values()[0]) }}
 {%- endmacro %}
 
-{% macro rebuilt_months_start() -%}
-    cast('{{ rebuilt_months_first_day() }}' as date)
+{#- The first month the running build rewrote, for a data test (a test is not incremental, so
+    rebuild_from() would give every month), as text: meta.dbt_build_plan's rebuild_from, or
+    '0001-01-01' — every month — when the plan is empty (a full build). Read when the test is
+    compiled, which dbt does just before it runs, after the refresh wrote the plan, and written
+    into the test as a date literal (rebuilt_months_start), so DuckDB skips the row groups of
+    earlier months (a subquery it cannot: the national incremental refresh's check of the
+    household members took 1,2–2,7 s that way, 0,08 s so). For the tests that check only the
+    rewritten months: rules (rebuilt_only) and unique_in_rebuilt_months. -#}
+{% macro rebuilt_months_first_day() -%}
+    {{ return(plan_first_day('rebuild_from')) }}
 {%- endmacro %}
 
-{#- Whether the running build rewrote every month (no plan: a full build). For a test whose
-    check of every row takes another plan than its check of the rewritten months
-    (unique_in_rebuilt_months). -#}
-{% macro rebuilt_every_month() -%}
-    {{ return(rebuilt_months_first_day() == '0001-01-01') }}
+{% macro rebuilt_months_start(first_day=none) -%}
+    cast('{{ first_day or rebuilt_months_first_day() }}' as date)
 {%- endmacro %}
 
 {#- A month of meta.dbt_build_plan (`column`), or the var `var_name` when given. -#}
@@ -65,14 +64,8 @@
         cast('0001-01-01' as date)
     {%- elif var(var_name, none) is not none -%}
         cast('{{ var(var_name) }}' as date)
-    {%- elif execute -%}
-        {%- set planned = run_query(
-            "select strftime(coalesce(max(" ~ column ~ "), date '0001-01-01'), '%Y-%m-%d') "
-            ~ "from meta.dbt_build_plan"
-        ) -%}
-        cast('{{ planned.columns[0].values()[0] }}' as date)
     {%- else -%}
-        cast('0001-01-01' as date)
+        cast('{{ plan_first_day(column) }}' as date)
     {%- endif -%}
 {%- endmacro %}
 
