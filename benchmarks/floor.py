@@ -1,6 +1,6 @@
 """The floor: what DuckDB alone needs for the core of a refresh, on the same landing directory.
 
-    python -m benchmarks.floor LANDING OUT_JSON [--db FILE] [--memory-limit 5GB] [--key KEY]
+    python -m benchmarks.floor LANDING OUT_JSON [--db FILE] [--memory-limit 6GB] [--key KEY]
 
 A plain script, no Dagster, no dbt, no Python per row. Into a DuckDB file (default: a temporary
 file, removed), written in the warehouse's storage format (v1.4: orchestration/resources.py), it
@@ -169,7 +169,7 @@ def header_columns(path: Path, expected: dict[str, str]) -> dict[str, str]:
     return {n: "VARCHAR" for n in names}
 
 
-def run_floor(landing: Path, db_file: Path, memory_limit: str = "5GB", key: str = "floor") -> dict:
+def run_floor(landing: Path, db_file: Path, memory_limit: str = "6GB", key: str = "floor") -> dict:
     import duckdb
 
     started = time.monotonic()
@@ -266,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("landing", type=Path)
     parser.add_argument("out", type=Path, help="JSON with the timings and counts")
     parser.add_argument("--db", type=Path, default=None, help="DuckDB file (default: temporary)")
-    parser.add_argument("--memory-limit", default="5GB", help="as the project's dbt profile")
+    parser.add_argument("--memory-limit", default="6GB", help="as the project's dbt profile")
     parser.add_argument("--key", default="floor", help="prefix hashed with each personnummer")
     args = parser.parse_args(argv)
     started = time.monotonic()

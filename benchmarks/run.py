@@ -796,7 +796,7 @@ def timed_floor(
     log(f"{profile}: floor script on landing A (load average {load_before[0]:.2f})")
     measured = run_measured(
         [SOURCE.python, FLOOR_SCRIPT, run / "landing", out, "--db", db, "--memory-limit",
-         os.environ.get("BISTAND_DUCKDB_MEMORY_LIMIT", "5GB")],
+         os.environ.get("BISTAND_DUCKDB_MEMORY_LIMIT", "6GB")],
         log_file=run / f"floor{suffix}.log",
         env=child_env(),
         cwd=run,

@@ -1,7 +1,7 @@
 """The floor of the dbt step: this project's own SQL, without dbt and without Dagster.
 
     python -m benchmarks.sql_floor WAREHOUSE OUT_JSON [--work DIR] [--no-tests]
-                                   [--memory-limit 5GB] [--top 15]
+                                   [--memory-limit 6GB] [--top 15]
 
 WAREHOUSE is a refreshed warehouse (its raw tables and seeds are the input). The script copies it
 into DIR (default: a temporary folder, removed), compiles the project there in its full-rebuild
@@ -115,7 +115,7 @@ def compiled_sql(target: Path, node: dict[str, Any]) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def measure(warehouse: Path, work: Path, tests: bool = True, memory_limit: str = "5GB") -> Floor:
+def measure(warehouse: Path, work: Path, tests: bool = True, memory_limit: str = "6GB") -> Floor:
     """Copies `warehouse` into `work`, compiles, drops the models and runs the SQL floor."""
     import duckdb
 
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path, help="where the JSON result is written")
     parser.add_argument("--work", type=Path, help="folder for the copy (default: temporary)")
     parser.add_argument("--no-tests", action="store_true", help="models only")
-    parser.add_argument("--memory-limit", default="5GB", help="DuckDB's (the refresh's default)")
+    parser.add_argument("--memory-limit", default="6GB", help="DuckDB's (the refresh's default)")
     parser.add_argument("--top", type=int, default=15, help="slowest nodes printed")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="sql-floor-") as scratch:

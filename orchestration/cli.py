@@ -34,7 +34,7 @@ miljövariabler:
                         bredvid lagret första gången)
   DAGSTER_HOME          Dagsters instans (standard dagster_home/ bredvid lagret, samma som
                         `make ui` använder)
-  BISTAND_DUCKDB_MEMORY_LIMIT  DuckDB:s minnesgräns för dbt (standard 5GB)
+  BISTAND_DUCKDB_MEMORY_LIMIT  DuckDB:s minnesgräns för dbt (standard 6GB)
   BISTAND_MAX_REJECTED_PERCENT  högsta andel avvisade rader (procent, standard 1) som en
                         omleverans av en månad eller ett år får ha och ändå ersätta den
                         nuvarande; fler hålls (se bistand accept)
