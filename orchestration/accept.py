@@ -14,6 +14,7 @@ import duckdb
 
 from orchestration.loaders.deliveries import now
 from orchestration.loaders.identifiers import mask
+from orchestration.loaders.literals import literal, text
 from orchestration.loaders.storage import ensure_raw_layer
 from orchestration.lock import WriterLock
 from orchestration.settings import Paths
@@ -44,8 +45,7 @@ def _accept(con: duckdb.DuckDBPyConnection, name: str) -> str:
     try:
         row = con.execute(
             "select delivery_id, status, same_as_delivery_id, file_key from raw.load_log "
-            "where file_name = ? order by delivery_id desc limit 1",
-            [name],
+            f"where file_name = {text(name)} order by delivery_id desc limit 1"
         ).fetchone()
     except duckdb.CatalogException:
         row = None
@@ -58,10 +58,11 @@ def _accept(con: duckdb.DuckDBPyConnection, name: str) -> str:
     accepted_at = now()
     new_status = "identical" if same_as is not None else "loaded"
     con.execute(
-        "update raw.load_log set status = ?, accepted_at = ?, "
-        "message = message || ' — GODKÄND med bistand accept ' || strftime(?, '%Y-%m-%d %H:%M') "
-        "|| ' (UTC)' where delivery_id = ?",
-        [new_status, accepted_at, accepted_at, delivery_id],
+        f"update raw.load_log set status = {text(new_status)}, "
+        f"accepted_at = {literal(accepted_at)}, "
+        "message = message || ' — GODKÄND med bistand accept ' "
+        f"|| strftime({literal(accepted_at)}, '%Y-%m-%d %H:%M') || ' (UTC)' "
+        f"where delivery_id = {literal(delivery_id)}"
     )
     return (
         f"{name} godkänd (leverans {delivery_id}): den ersätter {file_key} vid nästa "

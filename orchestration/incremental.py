@@ -30,6 +30,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.loaders.literals import literal, text
 from orchestration.settings import DBT_PROJECT_DIR
 
 # The exports the month-keyed incremental models read; their file key is the month (YYYY-MM).
@@ -161,8 +162,8 @@ def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     return bool(
         con.execute(
             "select count(*) from information_schema.tables "
-            "where table_catalog = current_database() and table_schema = ? and table_name = ?",
-            [schema, table],
+            f"where table_catalog = current_database() and table_schema = {text(schema)} "
+            f"and table_name = {text(table)}"
         ).fetchone()[0]
     )
 
@@ -219,8 +220,8 @@ def start_build(con: duckdb.DuckDBPyConnection, plan: BuildPlan) -> None:
     con.execute("delete from meta.dbt_build_plan")
     if plan.first_month is not None:
         con.execute(
-            "insert into meta.dbt_build_plan (rebuild_from, budget_from) values (?, ?)",
-            [plan.first_month, plan.budget_first_month],
+            "insert into meta.dbt_build_plan (rebuild_from, budget_from) "
+            f"values ({literal(plan.first_month)}, {literal(plan.budget_first_month)})"
         )
     con.execute("delete from meta.dbt_build_state")
     con.execute("commit")
@@ -244,8 +245,6 @@ def record_state(
     con.execute("begin transaction")
     con.execute("delete from meta.dbt_build_state")
     # one statement, not executemany (which prepares and runs one per row)
-    values = ", ".join(["(?, ?, ?, ?, ?)"] * len(rows))
-    con.execute(
-        f"insert into meta.dbt_build_state values {values}", [v for row in rows for v in row]
-    )
+    values = ", ".join("(" + ", ".join(literal(v) for v in row) + ")" for row in rows)
+    con.execute(f"insert into meta.dbt_build_state values {values}")
     con.execute("commit")

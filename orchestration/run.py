@@ -28,6 +28,7 @@ import duckdb
 from orchestration import dbt_warm
 from orchestration.children import sigterm_kept
 from orchestration.loaders.engine import Outstanding, outstanding_rejects
+from orchestration.loaders.literals import literal, text
 from orchestration.lock import WarehouseBusy, WriterLock
 from orchestration.numbers import seconds, thousands
 from orchestration.settings import Paths
@@ -143,12 +144,11 @@ def _deliveries_since(con: duckdb.DuckDBPyConnection, after: int, outcome: Refre
     try:
         outcome.files = con.execute(
             "select file_name, status, rows_read, rows_loaded, rows_rejected, message "
-            "from raw.load_log where delivery_id > ? order by delivery_id",
-            [after],
+            f"from raw.load_log where delivery_id > {literal(after)} order by delivery_id"
         ).fetchall()
         for reason, count in con.execute(
-            "select reason, count(*) from raw.rejects where delivery_id > ? group by reason",
-            [after],
+            f"select reason, count(*) from raw.rejects where delivery_id > {literal(after)} "
+            "group by reason"
         ).fetchall():
             outcome.reasons[reason] = count
         outcome.outstanding = outstanding_rejects(con)
@@ -359,7 +359,7 @@ def _close_run_log(con: duckdb.DuckDBPyConnection, run_id: str, outcome: Refresh
     )
     record_end(con, run_id, status, outcome.failed_checks, "; ".join(outcome.failures) or None)
     row = con.execute(
-        "select build_scope from meta.refresh_runs where run_id = ?", [run_id]
+        f"select build_scope from meta.refresh_runs where run_id = {text(run_id)}"
     ).fetchone()
     outcome.build_scope = row[0] if row else None
 
@@ -372,7 +372,7 @@ def close_dagster_run(
     written, or None when the run never wrote the warehouse or is closed already."""
     try:
         row = con.execute(
-            "select started_at, status from meta.refresh_runs where run_id = ?", [run_id]
+            f"select started_at, status from meta.refresh_runs where run_id = {text(run_id)}"
         ).fetchone()
     except duckdb.CatalogException:
         return None
@@ -380,13 +380,14 @@ def close_dagster_run(
         return None
     try:
         (before,) = con.execute(
-            "select coalesce(max(delivery_id), 0) from raw.load_log where loaded_at < ?", [row[0]]
+            "select coalesce(max(delivery_id), 0) from raw.load_log "
+            f"where loaded_at < {literal(row[0])}"
         ).fetchone()
     except duckdb.CatalogException:
         before = 0
     _deliveries_since(con, before, outcome)
     _close_run_log(con, run_id, outcome)
     (status,) = con.execute(
-        "select status from meta.refresh_runs where run_id = ?", [run_id]
+        f"select status from meta.refresh_runs where run_id = {text(run_id)}"
     ).fetchone()
     return status

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from orchestration.loaders.literals import literal, text
+
 RUNS_DDL = """
 create schema if not exists meta;
 create table if not exists meta.refresh_runs (
@@ -42,9 +44,8 @@ def ensure_runlog(con: duckdb.DuckDBPyConnection) -> None:
 def record_start(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     ensure_runlog(con)
     con.execute(
-        "insert into meta.refresh_runs (run_id, started_at, status) values (?, ?, 'pågår') "
-        "on conflict do nothing",
-        [run_id, now()],
+        "insert into meta.refresh_runs (run_id, started_at, status) "
+        f"values ({text(run_id)}, {literal(now())}, 'pågår') on conflict do nothing"
     )
 
 
@@ -57,14 +58,16 @@ def record_build_scope(con: duckdb.DuckDBPyConnection, run_id: str, scope: str) 
     """What the dbt build rebuilt of the month-keyed facts: `hela`, `från 2026-08`, or
     `inga ändrade månader` (orchestration/incremental.py)."""
     ensure_runlog(con)
-    con.execute("update meta.refresh_runs set build_scope = ? where run_id = ?", [scope, run_id])
+    con.execute(
+        f"update meta.refresh_runs set build_scope = {text(scope)} where run_id = {text(run_id)}"
+    )
 
 
 def record_published(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     ensure_runlog(con)
     con.execute(
-        "update meta.refresh_runs set published_at = ?, status = 'publicerad' where run_id = ?",
-        [now(), run_id],
+        f"update meta.refresh_runs set published_at = {literal(now())}, status = 'publicerad' "
+        f"where run_id = {text(run_id)}"
     )
 
 
@@ -78,7 +81,7 @@ def record_end(
     """Close a run with its final status and the load summary of the deliveries it loaded."""
     ensure_runlog(con)
     started = con.execute(
-        "select started_at from meta.refresh_runs where run_id = ?", [run_id]
+        f"select started_at from meta.refresh_runs where run_id = {text(run_id)}"
     ).fetchone()
     if started is None:
         record_start(con, run_id)
@@ -94,12 +97,13 @@ def record_end(
             # a held re-delivery's rows are stored, not loaded into the current state
             "coalesce(sum(rows_loaded) filter (where status <> 'held'), 0), "
             "coalesce(sum(rows_rejected) filter (where status <> 'held'), 0) "
-            "from raw.load_log where loaded_at >= ?",
-            [started[0]],
+            f"from raw.load_log where loaded_at >= {literal(started[0])}"
         ).fetchone()
+    new_files, files_rejected, rows_loaded, rows_rejected = totals
     con.execute(
-        "update meta.refresh_runs set finished_at = ?, status = ?, new_files = ?, "
-        "files_rejected = ?, rows_loaded = ?, rows_rejected = ?, failed_checks = ?, message = ? "
-        "where run_id = ?",
-        [now(), status, *totals, "; ".join(failed_checks) or None, message, run_id],
+        f"update meta.refresh_runs set finished_at = {literal(now())}, status = {text(status)}, "
+        f"new_files = {literal(new_files)}, files_rejected = {literal(files_rejected)}, "
+        f"rows_loaded = {literal(rows_loaded)}, rows_rejected = {literal(rows_rejected)}, "
+        f"failed_checks = {literal('; '.join(failed_checks) or None)}, "
+        f"message = {literal(message)} where run_id = {text(run_id)}"
     )

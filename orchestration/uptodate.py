@@ -32,6 +32,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.loaders.literals import literal, text
 from orchestration.runlog import PAGES_ONLY_SCOPE
 from orchestration.settings import Paths
 from orchestration.settings import evidence_dir as default_evidence_dir
@@ -102,9 +103,8 @@ def _check(
     # it wrote nothing there, and the pages marker below tells whether its pages were built)
     last = con.execute(
         "select run_id, status, started_at, finished_at from meta.refresh_runs "
-        "where build_scope is distinct from ? "
-        "order by started_at desc, finished_at desc nulls first limit 1",
-        [PAGES_ONLY_SCOPE],
+        f"where build_scope is distinct from {text(PAGES_ONLY_SCOPE)} "
+        "order by started_at desc, finished_at desc nulls first limit 1"
     ).fetchone()
     if last is None or last[1] not in FINISHED or last[3] is None:
         return None
@@ -135,7 +135,7 @@ def _check(
             return None
 
     (accepted,) = con.execute(
-        "select count(*) from raw.load_log where accepted_at >= ?", [started_at]
+        f"select count(*) from raw.load_log where accepted_at >= {literal(started_at)}"
     ).fetchone()
     if accepted:
         return None

@@ -98,12 +98,14 @@ def test_pages_must_show_this_published_file(copy: Paths, tmp_path: Path) -> Non
 
 
 def test_the_cli_stops_early_in_a_few_lines_without_dagster(copy: Paths) -> None:
-    """The nothing-new path imports neither dagster nor dbt, prints ≤ 10 lines, exit 0."""
+    """The nothing-new path imports neither dagster nor dbt — nor pandas, which DuckDB's Python
+    client imports for a query parameter — prints ≤ 10 lines, exit 0."""
     probe = (
         "import sys\n"
         "from orchestration.cli import main\n"
         "code = main(sys.argv[1:])\n"
-        "loaded = sorted(m for m in ('dagster', 'dagster_dbt', 'dbt') if m in sys.modules)\n"
+        "loaded = sorted(m for m in ('dagster', 'dagster_dbt', 'dbt', 'pandas', 'numpy')\n"
+        "                if m in sys.modules)\n"
         "print('LOADED', loaded)\n"
         "raise SystemExit(code)\n"
     )
@@ -132,3 +134,65 @@ def test_the_cli_stops_early_in_a_few_lines_without_dagster(copy: Paths) -> None
     assert lines[-1] == "LOADED []"
     assert lines[0].startswith("Inget nytt")
     assert len(lines) - 1 <= 10
+
+
+# Every statement the refresh's own process runs against the warehouse outside the loaders (which
+# have their own test: tests/loaders), with a value in it: DuckDB's Python client imports pandas
+# and numpy for the first query parameter it converts (0,3 s of one core), so these write their
+# values as literals (orchestration/loaders/literals.py) — and quote what needs quoting.
+_BOOKKEEPING = """
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from orchestration import accept, incremental, run, runlog, uptodate
+from orchestration.settings import Paths
+
+paths = Paths(landing=Path(sys.argv[1]), warehouse=Path(sys.argv[2]))
+uptodate.check(paths, pages=False)
+run._last_delivery_id(paths)
+con = duckdb.connect(str(paths.warehouse))
+run_id = "o'run"
+runlog.record_start(con, run_id)
+runlog.record_build_scope(con, run_id, "från 2026-08")
+runlog.record_published(con, run_id)
+plan = incremental.plan_build(con)
+incremental.start_build(
+    con, incremental.BuildPlan(False, date(2026, 8, 1), "test", date(2026, 1, 1))
+)
+print("PLANNED", con.execute("select * from meta.dbt_build_plan").fetchall())
+incremental.record_state(con, runlog.now())
+outcome = run.RefreshOutcome(success=True)
+run._deliveries_since(con, 0, outcome)
+runlog.record_end(con, run_id, "klar", ["en 'kontroll'"], "ett 'meddelande'")
+assert run.close_dagster_run(con, run_id, run.RefreshOutcome(success=True)) is None
+try:
+    accept._accept(con, "utbetalningar_'2099-01.csv")
+except accept.NotHeld:
+    pass
+row = con.execute(
+    "select build_scope, failed_checks, message, status from meta.refresh_runs "
+    "where run_id = 'o''run'"
+).fetchone()
+print("ROW", row)
+print("PLAN", con.execute("select * from meta.dbt_build_plan").fetchall())
+print("LOADED", sorted(m for m in ("pandas", "numpy") if m in sys.modules))
+"""
+
+
+def test_the_refresh_bookkeeping_imports_no_pandas(copy: Paths) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", _BOOKKEEPING, str(copy.landing), str(copy.warehouse)],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[-1] == "LOADED []"
+    assert lines[-4] == ("PLANNED [(datetime.date(2026, 8, 1), datetime.date(2026, 1, 1))]")
+    assert lines[-3] == "ROW ('från 2026-08', \"en 'kontroll'\", \"ett 'meddelande'\", 'klar')"
+    assert lines[-2] == "PLAN []"  # record_state cleared the plan start_build wrote
