@@ -12,12 +12,17 @@ budget as (
 
 ),
 
+-- per district and month first: the city's row adds its districts' sums and counts up (a
+-- household-month has one district), so the join below fans out some thousand rows instead of
+-- every household-month (national profile: 2,6 s → 0,4 s)
 households as (
 
-    select * from {{ ref('int_household_months') }}
+    select district_code, benefit_month, sum(net_sek) as net_sek, count(*) as household_count
+    from {{ ref('int_household_months') }}
     where benefit_month in (
         select month_start from {{ ref('int_kpi_source_months') }} where source = 'utbetalningar'
     )
+    group by all
 
 ),
 
@@ -60,7 +65,7 @@ paid as (
         placed.area_code,
         households.benefit_month as month_start,
         sum(households.net_sek) as paid_sek,
-        count(*) as household_count
+        sum(households.household_count) as household_count
     from households
     inner join placed on placed.district_code = households.district_code
     group by all
