@@ -412,6 +412,34 @@ def test_an_event_builds_its_message_when_first_read_or_set(
     assert written.pb_msg.sql == "select 2" and written.conn_name == "c"
 
 
+def test_a_type_tester_is_built_once_and_types_tables_as_a_new_one_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The warm process reuses one agate TypeTester per (text-only columns, null values); the
+    tables it types have the column types and values a freshly built one gives."""
+    from dbt_common.clients import agate_helper
+
+    rows = [
+        {"n": 1, "x": 1.5, "d": "2026-08-01", "t": "2026-08-01 10:00:00", "b": "true", "s": "a"},
+        {"n": None, "x": 2, "d": None, "t": None, "b": "false", "s": "null"},
+    ]
+
+    def typed() -> list[tuple[str, list[object]]]:
+        table = agate_helper.table_from_data_flat(rows, ["n", "x", "d", "t", "b", "s"])
+        return [(type(c.data_type).__name__, list(c.values())) for c in table.columns]
+
+    expected = typed()
+    monkeypatch.setattr(agate_helper, "build_type_tester", agate_helper.build_type_tester)
+    dbt_warm._reuse_type_testers()
+
+    assert typed() == expected
+    assert typed() == expected
+    assert agate_helper.build_type_tester(["b", "a"]) is agate_helper.build_type_tester(["a", "b"])
+    assert agate_helper.build_type_tester(["a"]) is not agate_helper.build_type_tester(
+        ["a"], string_null_values=()
+    )
+
+
 def test_a_template_is_compiled_once_and_rendered_with_its_own_globals(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
