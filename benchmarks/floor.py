@@ -31,6 +31,9 @@ import time
 from pathlib import Path
 
 STORAGE_VERSION = "v1.4.0"
+# DuckDB's memory limit: the default of dbt_project/profiles.yml (BISTAND_DUCKDB_MEMORY_LIMIT), so
+# that the floor runs with the memory the refresh's dbt has (tests/test_sql_floor.py checks it)
+MEMORY_LIMIT = "6GB"
 READ_OPTIONS = (
     "delim = ';', header = true, quote = '\"', all_varchar = true, "
     "store_rejects = true, auto_detect = false"
@@ -169,7 +172,9 @@ def header_columns(path: Path, expected: dict[str, str]) -> dict[str, str]:
     return {n: "VARCHAR" for n in names}
 
 
-def run_floor(landing: Path, db_file: Path, memory_limit: str = "6GB", key: str = "floor") -> dict:
+def run_floor(
+    landing: Path, db_file: Path, memory_limit: str = MEMORY_LIMIT, key: str = "floor"
+) -> dict:
     import duckdb
 
     started = time.monotonic()
@@ -266,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("landing", type=Path)
     parser.add_argument("out", type=Path, help="JSON with the timings and counts")
     parser.add_argument("--db", type=Path, default=None, help="DuckDB file (default: temporary)")
-    parser.add_argument("--memory-limit", default="6GB", help="as the project's dbt profile")
+    parser.add_argument("--memory-limit", default=MEMORY_LIMIT, help="as the project's dbt profile")
     parser.add_argument("--key", default="floor", help="prefix hashed with each personnummer")
     args = parser.parse_args(argv)
     started = time.monotonic()

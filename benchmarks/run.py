@@ -50,6 +50,7 @@ from pathlib import Path
 
 from benchmarks.breakdown import dbt_breakdown, step_breakdown
 from benchmarks.delivery import deliver, diff_landings, landing_summary
+from benchmarks.floor import MEMORY_LIMIT
 from benchmarks.measure import run_measured
 from benchmarks.report import render, succeeded
 
@@ -796,7 +797,7 @@ def timed_floor(
     log(f"{profile}: floor script on landing A (load average {load_before[0]:.2f})")
     measured = run_measured(
         [SOURCE.python, FLOOR_SCRIPT, run / "landing", out, "--db", db, "--memory-limit",
-         os.environ.get("BISTAND_DUCKDB_MEMORY_LIMIT", "6GB")],
+         os.environ.get("BISTAND_DUCKDB_MEMORY_LIMIT", MEMORY_LIMIT)],
         log_file=run / f"floor{suffix}.log",
         env=child_env(),
         cwd=run,

@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks.floor import MEMORY_LIMIT
 from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, WAREHOUSE_ENV
 
 
@@ -115,7 +116,9 @@ def compiled_sql(target: Path, node: dict[str, Any]) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def measure(warehouse: Path, work: Path, tests: bool = True, memory_limit: str = "6GB") -> Floor:
+def measure(
+    warehouse: Path, work: Path, tests: bool = True, memory_limit: str = MEMORY_LIMIT
+) -> Floor:
     """Copies `warehouse` into `work`, compiles, drops the models and runs the SQL floor."""
     import duckdb
 
@@ -183,7 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path, help="where the JSON result is written")
     parser.add_argument("--work", type=Path, help="folder for the copy (default: temporary)")
     parser.add_argument("--no-tests", action="store_true", help="models only")
-    parser.add_argument("--memory-limit", default="6GB", help="DuckDB's (the refresh's default)")
+    parser.add_argument(
+        "--memory-limit", default=MEMORY_LIMIT, help="DuckDB's (the refresh's default)"
+    )
     parser.add_argument("--top", type=int, default=15, help="slowest nodes printed")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="sql-floor-") as scratch:

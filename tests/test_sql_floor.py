@@ -61,3 +61,17 @@ def test_models_come_after_every_model_they_read() -> None:
     }
     assert sql_floor.build_order(manifest, tests=False) == ["model.p.a", "model.p.b", "model.p.c"]
     assert sql_floor.build_order(manifest, tests=True)[-1] == "test.p.t"
+
+
+def test_the_floor_scripts_default_to_the_profiles_memory_limit() -> None:
+    """benchmarks/floor.py, sql_floor.py and `make bench` give DuckDB the memory the refresh's
+    dbt has when BISTAND_DUCKDB_MEMORY_LIMIT is unset: the default in dbt_project/profiles.yml."""
+    import re
+
+    from benchmarks import floor
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    profile = (DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8")
+    (default,) = re.findall(r"env_var\('BISTAND_DUCKDB_MEMORY_LIMIT', '([^']+)'\)", profile)
+    assert default == floor.MEMORY_LIMIT
+    assert default == sql_floor.MEMORY_LIMIT
