@@ -274,7 +274,7 @@ def test_a_node_is_taken_only_when_a_thread_is_free_and_then_the_longest_chain(
 
 def _taken_in_background(queue) -> tuple[threading.Thread, list]:
     taken: list = []
-    thread = threading.Thread(target=lambda: taken.append(queue.get()))
+    thread = threading.Thread(target=lambda: taken.append(queue.get()), daemon=True)
     thread.start()
     thread.join(timeout=0.5)
     return thread, taken
@@ -311,11 +311,13 @@ def test_a_node_that_runs_alone_has_no_other_node_beside_it(
 def test_a_heavy_node_waits_for_the_heavy_one_that_runs_but_not_for_a_small_one(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Two threads. While a heavy node runs, a small node is handed out beside it; a second
-    heavy node, once taken, waits for the first to finish before it is handed out."""
+    """Two threads. While a heavy node runs, a second heavy node is not handed out; the free
+    thread takes a small node instead, although the heavy one is first in line (the longer
+    chain), and the heavy one starts when the first is done."""
     edges = [
-        ("model.heavy_a", "model.end"),
-        ("model.heavy_b", "model.end"),
+        ("model.heavy_a", "model.mid"),
+        ("model.mid", "model.end"),
+        ("model.heavy_b", "model.mid"),
         ("model.small", "model.end"),
     ]
     queue = _queue(monkeypatch, edges, threads=2, manifest=_AloneManifest())
@@ -323,11 +325,15 @@ def test_a_heavy_node_waits_for_the_heavy_one_that_runs_but_not_for_a_small_one(
     first = queue.get().unique_id
     assert first in heavy
     thread, taken = _taken_in_background(queue)
+    assert taken == ["model.small"], "the free thread waited for a heavy node"
+    thread, taken = _taken_in_background(queue)
+    assert thread.is_alive() and not taken, "a node was taken while both threads were busy"
+    queue.mark_done("model.small")  # a thread is free, but only the heavy node is ready
+    thread.join(timeout=0.5)
     assert thread.is_alive() and not taken, "a heavy node was handed out beside another one"
     queue.mark_done(first)
     thread.join(timeout=5)
     assert [node.unique_id for node in taken] == list(heavy - {first})
-    assert queue.get() == "model.small"  # beside the second heavy node
     # beside a small node, a heavy node is handed out at once
     edges = [("model.small", "model.end"), ("model.heavy", "model.end2")]
     queue = _queue(monkeypatch, edges, threads=2, manifest=_AloneManifest())
