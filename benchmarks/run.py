@@ -1145,6 +1145,7 @@ def bench_profile(
 
 
 def save(results: dict, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix(".json").write_text(
         json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
     )
