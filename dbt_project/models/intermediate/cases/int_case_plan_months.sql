@@ -6,7 +6,7 @@
 -- Set-based without range joins: a case's months are generated from its first eligible month
 -- (that of opened + 90 days) to the month before it closed; a plan date d makes current exactly
 -- the months e from d's month to four months later with E − 4 months ≤ d, so each plan date is
--- expanded to at most five months and joined on (case, month).
+-- expanded to at most five months and looked up by (case, month).
 
 with
 
@@ -61,14 +61,17 @@ plan_dates as (
 
 ),
 
+-- (case, month) pairs in which some plan date is current; a pair may repeat (two dates of the
+-- case current in the same month): the membership test below needs no distinct rows, so none
+-- are made (measured on the national profile: the query 3,9 → 2,7 s, the same rows). The five
+-- months come from a list, not a joined VALUES table, which DuckDB joined row by row.
 current_months as (
 
-    select distinct
+    select
         plan_dates.case_id,
         cast(date_trunc('month', plan_dates.plan_date) + to_months(offsets.k) as date)
             as month_start
-    from plan_dates
-    cross join (values (0), (1), (2), (3), (4)) as offsets (k)
+    from plan_dates, unnest([0, 1, 2, 3, 4]) as offsets (k)
     where cast(
         last_day(cast(date_trunc('month', plan_dates.plan_date) + to_months(offsets.k) as date))
         - interval 4 month as date
@@ -81,9 +84,11 @@ select
     case_months.district_code,
     case_months.month_start,
     cast(last_day(case_months.month_start) as date) as month_end,
-    current_months.case_id is not null as has_current_plan
+    coalesce(
+        (case_months.case_id, case_months.month_start) in (
+            select (current_months.case_id, current_months.month_start) from current_months
+        ),
+        false
+    ) as has_current_plan
 
 from case_months
-left join current_months
-    on current_months.case_id = case_months.case_id
-    and current_months.month_start = case_months.month_start
