@@ -510,3 +510,52 @@ def test_compiling_ahead_covers_macros_sql_and_test_arguments_and_stops_for_the_
         return len(asked) > 2
 
     assert dbt_warm._compile_ahead(manifest, after_two) == 2
+
+
+def test_a_build_records_the_macros_it_compiled_and_the_next_compiles_ahead_only_those(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from dbt_common.clients.jinja import TemplateCache, template_cache
+
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path))
+    monkeypatch.setattr(TemplateCache, "get_node_template", TemplateCache.get_node_template)
+    monkeypatch.setattr(template_cache, "file_cache", {})
+    monkeypatch.setattr(dbt_warm, "_used_macros", None)
+    dbt_warm._record_used_macros()
+
+    def macro(name: str) -> SimpleNamespace:
+        return SimpleNamespace(
+            unique_id=f"macro.p.{name}", macro_sql=f"{{% macro {name}() %}}1{{% endmacro %}}"
+        )
+
+    macros = {m.unique_id: m for m in (macro("a"), macro("b"), macro("c"))}
+    assert dbt_warm._read_used_macros() is None  # a warehouse's first build: all ahead
+    # compiled ahead: not recorded as used
+    assert dbt_warm._compile_ahead(SimpleNamespace(macros=macros, nodes={}), lambda: False) == 3
+    dbt_warm._write_used_macros(None, macros)
+    assert not (tmp_path / dbt_warm.USED_MACROS).exists()  # no command ran
+
+    monkeypatch.setattr(dbt_warm, "_used_macros", set())  # the build calls b
+    template_cache.get_node_template(macros["macro.p.b"])
+    dbt_warm._write_used_macros(None, macros)
+    assert dbt_warm._read_used_macros() == {"macro.p.b"}
+
+    # the next build calls c; the union is kept, less a macro the project no longer has
+    monkeypatch.setattr(dbt_warm, "_used_macros", {"macro.p.c", "macro.p.gone"})
+    dbt_warm._write_used_macros({"macro.p.b", "macro.p.removed"}, macros)
+    assert json.loads((tmp_path / dbt_warm.USED_MACROS).read_text()) == ["macro.p.b", "macro.p.c"]
+
+    template_cache.file_cache.clear()
+    compiled: list[str] = []
+    real = TemplateCache.get_node_template
+    monkeypatch.setattr(
+        TemplateCache,
+        "get_node_template",
+        lambda self, node: compiled.append(node.unique_id) or real(self, node),
+    )
+    used = dbt_warm._read_used_macros()
+    assert dbt_warm._compile_ahead(SimpleNamespace(macros=macros, nodes={}), lambda: False, used)
+    assert compiled == ["macro.p.b", "macro.p.c"]
+
+    (tmp_path / dbt_warm.USED_MACROS).write_text("{not json", encoding="utf-8")
+    assert dbt_warm._read_used_macros() is None
