@@ -10,6 +10,9 @@ The scenario is the nightly one after a month end, on the tiny delivery of the s
 3. the refresh loads only those files and rebuilds the month-keyed facts from 2025-03 on — the
    re-delivered month, every later month, and so every trailing-12 figure that depends on it —
    and sums up the KPI observations' budget part again from 2024.
+The case and plan snapshots are first delivered wrong too (a closed case still open, a case and
+a plan missing) and then re-delivered correct, so int_case_plan_months, incremental by case,
+rewrites the changed cases (macros/case_plan_months.sql).
 Every table of the intermediate, marts and publish schemas must then equal the full rebuild's,
 row for row, except the data-quality tables, which describe the delivery history (here it has
 two more deliveries) rather than the data.
@@ -50,6 +53,21 @@ MARCH_RECIPIENTS = (
     "select count(*) from marts.fct_person_month where benefit_month = date '2025-03-01'"
 )
 DELIVERY_HISTORY_TABLES = {("publish", "datakvalitet"), ("publish", "datakvalitet_orsak")}
+CASES, PLANS = "arenden_", "forandringsplaner_"
+
+
+def _wrong_snapshot(path: Path) -> None:
+    """The snapshot as first delivered: for cases, its first closed case still open and the
+    next case missing; for plans, its first plan missing."""
+    header, *rows = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    if path.name.startswith(CASES):
+        closed = next(i for i, row in enumerate(rows) if row.split(";")[4])
+        fields = rows[closed].rstrip("\n").split(";")
+        rows[closed] = ";".join([*fields[:4], "", ""]) + "\n"  # no closing date nor reason
+        del rows[closed + 1]
+    else:
+        del rows[0]
+    path.write_text(header + "".join(rows), encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -85,13 +103,21 @@ def make_incremental_run(
     assert len(without) < len(budget), "the district has a budget in 2024"
     (landing / CORRECTED_BUDGET).write_text("".join(without), "utf-8")
     _fresh_mtime(landing / CORRECTED_BUDGET)
+    snapshots = sorted(p.name for p in landing.iterdir() if p.name.startswith((CASES, PLANS)))
+    assert len(snapshots) == 2, snapshots
+    for name in snapshots:
+        _wrong_snapshot(landing / name)
     first = refresh(landing, work / "warehouse.duckdb")
     assert first.exit_code == 0, first.output[-5000:]
     with duckdb.connect(str(first.warehouse), read_only=True) as con:
         first_march_recipients = con.execute(MARCH_RECIPIENTS).fetchone()[0]
 
     for source in sorted(tiny_landing.iterdir()):
-        if source.name.endswith(HELD_BACK) or source.name in (CORRECTED, CORRECTED_BUDGET):
+        if source.name.endswith(HELD_BACK) or source.name in (
+            CORRECTED,
+            CORRECTED_BUDGET,
+            *snapshots,
+        ):
             shutil.copyfile(source, landing / source.name)
             _fresh_mtime(landing / source.name)
     second = refresh(landing, work / "warehouse.duckdb")
@@ -110,8 +136,8 @@ def test_first_build_is_full_and_the_next_rebuilds_from_the_corrected_month(
 ) -> None:
     assert "Månadsfakta byggda: hela" in incremental_run.first.output
     # only the new and re-delivered files are loaded: 2 months × 3 monthly exports + 2025-03
-    # + the budget of 2024
-    assert "Nya filer: 8 " in incremental_run.second.output
+    # + the budget of 2024 + the case and plan snapshots
+    assert "Nya filer: 10 " in incremental_run.second.output
     assert "Månadsfakta byggda: från 2025-03" in incremental_run.second.output
     with duckdb.connect(str(incremental_run.second.warehouse), read_only=True) as con:
         scopes = con.execute(

@@ -7,6 +7,21 @@
 -- (that of opened + 90 days) to the month before it closed; a plan date d makes current exactly
 -- the months e from d's month to four months later with E − 4 months ≤ d, so each plan date is
 -- expanded to at most five months and looked up by (case, month).
+--
+-- Incremental by case (macros/case_plan_months.sql): a case's rows depend only on its own row,
+-- its plans' dates and the calendar's first month, whose fingerprint each row carries. A build
+-- first deletes the rows of every case whose fingerprint changed or that left the snapshot, and
+-- the months after the calendar's end; it then writes, for each case, the months after the last
+-- one it still has (all of them for a case without rows). A new month thus adds a month to the
+-- open cases and rewrites only the cases the new snapshots changed (stockholm: the model 1,6–1,8
+-- s of an incremental refresh's dbt build, for a million rows of which ~2 % are new).
+
+{{ config(
+    materialized="incremental",
+    incremental_strategy="append",
+    on_schema_change="fail",
+    pre_hook="{{ delete_changed_case_months() }}",
+) }}
 
 with
 
@@ -29,15 +44,35 @@ calendar as (
 
 ),
 
+fingerprints as (
+
+    {{ case_plan_fingerprints() }}
+
+),
+{% if is_incremental() %}
+-- after the pre_hook: the cases whose rows are still those of their current fingerprint
+built as (
+
+    select case_id, max(month_start) as last_built
+    from {{ this }}
+    group by case_id
+
+),
+{% endif %}
+
 case_months as (
 
     select
         cases.case_id,
         cases.district_code,
+        fingerprints.case_fingerprint,
         cast(unnest(generate_series(
             greatest(
                 cast(date_trunc('month', cases.opened_on + interval 90 day) as date),
                 calendar.first_month
+                {%- if is_incremental() %},
+                coalesce(cast(built.last_built + interval 1 month as date), calendar.first_month)
+                {%- endif %}
             ),
             least(
                 coalesce(
@@ -50,6 +85,10 @@ case_months as (
         )) as date) as month_start
     from cases
     cross join calendar
+    inner join fingerprints on cases.case_id = fingerprints.case_id
+    {%- if is_incremental() %}
+    left join built on cases.case_id = built.case_id
+    {%- endif %}
 
 ),
 
@@ -64,18 +103,19 @@ plan_dates as (
 -- (case, month) pairs in which some plan date is current; a pair may repeat (two dates of the
 -- case current in the same month): the membership test below needs no distinct rows, so none
 -- are made (measured on the national profile: the query 3,9 → 2,7 s, the same rows). The five
--- months come from a list, not a joined VALUES table, which DuckDB joined row by row.
+-- offsets are unnested beside each date (a joined list or VALUES table became a nested-loop
+-- join: 0,18 s of the query's 0,25 on stockholm).
 current_months as (
 
-    select
-        plan_dates.case_id,
-        cast(date_trunc('month', plan_dates.plan_date) + to_months(offsets.k) as date)
-            as month_start
-    from plan_dates, unnest([0, 1, 2, 3, 4]) as offsets (k)
-    where cast(
-        last_day(cast(date_trunc('month', plan_dates.plan_date) + to_months(offsets.k) as date))
-        - interval 4 month as date
-    ) <= plan_dates.plan_date
+    select case_id, month_start
+    from (
+        select
+            case_id,
+            plan_date,
+            cast(date_trunc('month', plan_date) + to_months(k) as date) as month_start
+        from (select case_id, plan_date, unnest([0, 1, 2, 3, 4]) as k from plan_dates)
+    )
+    where cast(last_day(month_start) - interval 4 month as date) <= plan_date
 
 )
 
@@ -89,6 +129,7 @@ select
             select (current_months.case_id, current_months.month_start) from current_months
         ),
         false
-    ) as has_current_plan
+    ) as has_current_plan,
+    case_months.case_fingerprint
 
 from case_months
