@@ -100,9 +100,10 @@ ui: python-deps
 docs: python-deps
 	cd dbt_project && BISTAND_WAREHOUSE=$(CURDIR)/$(WAREHOUSE) ../.venv/bin/dbt docs generate --profiles-dir .
 
-# e.g. make bench BENCH_ARGS="--profiles stockholm --skip-site" (see --help)
+# e.g. make bench BENCH_ARGS="--profiles stockholm --skip-site" (see --help); chromium for the
+# site benchmark's first-render check (on a fresh machine it failed: no browser)
 BENCH_ARGS ?=
-bench: setup
+bench: setup chromium
 	$(RUN) python -m benchmarks.run $(BENCH_ARGS)
 
 clean:
