@@ -18,16 +18,20 @@
         -- the set of dates as its size and the sum of the dates' hashes, of distinct (case,
         -- date) rows: string_agg(distinct … order by …) took 0,47 s here (stockholm), this 0,03
         select case_id, count(*) || ':' || sum(hash(plan_date)) as dates
-        from (
-            select case_id, drawn_up_on as plan_date
-            from {{ ref('stg_case_system__change_plans') }}
-            union
-            select case_id, last_revised_on
-            from {{ ref('stg_case_system__change_plans') }}
-            where last_revised_on is not null
-        )
+        from ({{ case_plan_dates() }})
         group by case_id
     ) as plan_dates on cases.case_id = plan_dates.case_id
+{%- endmacro %}
+
+{#- The distinct (case, date) pairs of the dates a case's plans were drawn up or last revised:
+    what has_current_plan is computed from, and part of the fingerprint. -#}
+{% macro case_plan_dates() -%}
+    select case_id, drawn_up_on as plan_date
+    from {{ ref('stg_case_system__change_plans') }}
+    union
+    select case_id, last_revised_on
+    from {{ ref('stg_case_system__change_plans') }}
+    where last_revised_on is not null
 {%- endmacro %}
 
 {#- pre_hook: delete the rows of the cases whose fingerprint changed or that are no longer in

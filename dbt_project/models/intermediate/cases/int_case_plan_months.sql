@@ -31,12 +31,6 @@ cases as (
 
 ),
 
-plans as (
-
-    select * from {{ ref('stg_case_system__change_plans') }}
-
-),
-
 calendar as (
 
     select min(month_start) as first_month, max(month_start) as last_month
@@ -94,9 +88,7 @@ case_months as (
 
 plan_dates as (
 
-    select case_id, drawn_up_on as plan_date from plans
-    union
-    select case_id, last_revised_on from plans where last_revised_on is not null
+    {{ case_plan_dates() }}
 
 ),
 
